@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { Cursor, InstrumentSymbol, Interval, Price, QueryInt, SymbolList, Timestamp } from './common';
+import {
+  Cursor,
+  InstrumentSymbol,
+  Interval,
+  Price,
+  QueryInt,
+  SymbolList,
+  Timestamp,
+} from './common';
 
 export const instrumentKinds = ['forex', 'index', 'commodity'] as const;
 export const InstrumentKind = z.enum(instrumentKinds);
@@ -46,7 +54,9 @@ export const Instrument = z
   .meta({ id: 'Instrument' });
 export type Instrument = z.infer<typeof Instrument>;
 
-export const InstrumentList = z.object({ instruments: z.array(Instrument) }).meta({ id: 'InstrumentList' });
+export const InstrumentList = z
+  .object({ instruments: z.array(Instrument) })
+  .meta({ id: 'InstrumentList' });
 
 export const Quote = z
   .object({ symbol: InstrumentSymbol, bid: Price, ask: Price, t: Timestamp })
@@ -64,7 +74,14 @@ export const QuoteList = z.object({ quotes: z.array(Quote) }).meta({ id: 'QuoteL
 
 /** One candle; prices are bid prices, `v` the number of ticks in it, `t` its open time. */
 export const Candle = z
-  .object({ t: Timestamp, o: Price, h: Price, l: Price, c: Price, v: z.number().int().nonnegative() })
+  .object({
+    t: Timestamp,
+    o: Price,
+    h: Price,
+    l: Price,
+    c: Price,
+    v: z.number().int().nonnegative(),
+  })
   .meta({ id: 'Candle' });
 export type Candle = z.infer<typeof Candle>;
 

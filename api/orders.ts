@@ -1,0 +1,180 @@
+import { z } from 'zod';
+import { Cursor, InstrumentSymbol, Price, QueryInt, Quantity, Timestamp } from './common';
+
+export const OrderAction = z.enum(['buy', 'sell']);
+export type OrderAction = z.infer<typeof OrderAction>;
+export const OrderType = z.enum(['market', 'limit']);
+export type OrderType = z.infer<typeof OrderType>;
+export const TimeInForce = z.enum(['gtc', 'day', 'ioc']);
+export type TimeInForce = z.infer<typeof TimeInForce>;
+export const orderStatuses = [
+  'open',
+  'partially_filled',
+  'filled',
+  'cancelled',
+  'rejected',
+  'expired',
+] as const;
+export const OrderStatus = z.enum(orderStatuses);
+export type OrderStatus = z.infer<typeof OrderStatus>;
+/** Statuses from which an order can still fill or be cancelled. */
+export const liveStatuses: ReadonlySet<OrderStatus> = new Set(['open', 'partially_filled']);
+
+export const IdempotencyKey = z.string().min(1).max(64, 'must be at most 64 characters');
+export const ClientOrderId = z
+  .string()
+  .min(1)
+  .max(64, 'must be at most 64 characters')
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+const orderRequestShape = z
+  .object({
+    symbol: InstrumentSymbol,
+    action: OrderAction,
+    quantity: Quantity,
+    order_type: OrderType,
+    limit_price: Price.optional(),
+    stop_loss: Price.optional(),
+    take_profit: Price.optional(),
+    time_in_force: TimeInForce,
+    client_order_id: ClientOrderId.optional(),
+  })
+  .strict();
+
+/**
+ * The body of `POST /orders`, with the rules that need no market data. The rules that do
+ * (quantity step, tick grid, protection against a market order's fill price) are in
+ * `order-rules.ts`, so editors can run them too.
+ */
+export const OrderRequest = orderRequestShape
+  .superRefine((order, ctx) => {
+    if (order.order_type === 'limit' && order.limit_price === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['limit_price'],
+        message: 'is required for a limit order',
+      });
+    }
+    if (order.order_type === 'market' && order.limit_price !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['limit_price'],
+        message: 'is not allowed on a market order',
+      });
+    }
+    const entry = order.order_type === 'limit' ? order.limit_price : undefined;
+    for (const issue of protectionIssues(order.action, entry, order.stop_loss, order.take_profit)) {
+      ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
+    }
+  })
+  .meta({ id: 'OrderRequest' });
+export type OrderRequest = z.infer<typeof OrderRequest>;
+
+/**
+ * Where protective exits must lie: for a buy, stop loss below the entry and take profit above;
+ * for a sell the reverse. With no entry price yet (a market order), only their order is checked.
+ */
+export function protectionIssues(
+  action: OrderAction,
+  entry: number | undefined,
+  stopLoss: number | undefined,
+  takeProfit: number | undefined,
+): { path: 'stop_loss' | 'take_profit'; message: string }[] {
+  const issues: { path: 'stop_loss' | 'take_profit'; message: string }[] = [];
+  const below = action === 'buy' ? 'below' : 'above';
+  const above = action === 'buy' ? 'above' : 'below';
+  const isBelow = (a: number, b: number) => (action === 'buy' ? a < b : a > b);
+  if (entry !== undefined) {
+    if (stopLoss !== undefined && !isBelow(stopLoss, entry)) {
+      issues.push({
+        path: 'stop_loss',
+        message: `must lie ${below} the entry price ${entry} for a ${action}`,
+      });
+    }
+    if (takeProfit !== undefined && !isBelow(entry, takeProfit)) {
+      issues.push({
+        path: 'take_profit',
+        message: `must lie ${above} the entry price ${entry} for a ${action}`,
+      });
+    }
+  } else if (stopLoss !== undefined && takeProfit !== undefined && !isBelow(stopLoss, takeProfit)) {
+    issues.push({ path: 'stop_loss', message: `must lie ${below} take_profit for a ${action}` });
+  }
+  return issues;
+}
+
+export const Fill = z
+  .object({
+    id: z.string(),
+    price: Price,
+    quantity: Quantity,
+    fee: z.number().nonnegative(),
+    t: Timestamp,
+  })
+  .meta({ id: 'Fill' });
+export type Fill = z.infer<typeof Fill>;
+
+export const Order = z
+  .object({
+    id: z.string(),
+    client_order_id: z.string().nullable(),
+    symbol: InstrumentSymbol,
+    action: OrderAction,
+    quantity: Quantity,
+    filled_quantity: z.number().nonnegative(),
+    order_type: OrderType,
+    limit_price: Price.nullable(),
+    stop_loss: Price.nullable(),
+    take_profit: Price.nullable(),
+    time_in_force: TimeInForce,
+    status: OrderStatus,
+    avg_fill_price: Price.nullable(),
+    fills: z.array(Fill),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    reject_reason: z.string().optional(),
+    /** Set on an exit the sandbox placed for a parent's stop_loss or take_profit. */
+    parent_order_id: z.string().nullable(),
+    /** Which protective exit of the parent placed this order, if any. */
+    trigger: z.enum(['stop_loss', 'take_profit']).nullable(),
+  })
+  .meta({ id: 'Order' });
+export type Order = z.infer<typeof Order>;
+
+export const OrderListQuery = z
+  .object({
+    status: z.enum(['open', 'filled', 'cancelled', 'all']).default('open'),
+    symbol: InstrumentSymbol.optional(),
+    limit: QueryInt.pipe(z.number().int().min(1).max(500)).default(100),
+    cursor: Cursor.optional(),
+  })
+  .strict();
+export type OrderListQuery = z.infer<typeof OrderListQuery>;
+
+export const OrderList = z
+  .object({ orders: z.array(Order), next_cursor: z.string().nullable() })
+  .meta({ id: 'OrderList' });
+
+export const CancelRequest = z
+  .union([
+    z.object({ ids: z.array(z.string().min(1).max(64)).min(1).max(500) }).strict(),
+    z.object({ symbol: InstrumentSymbol }).strict(),
+    z.object({ all: z.literal(true) }).strict(),
+  ])
+  .meta({
+    id: 'CancelRequest',
+    description: 'Exactly one of: {"ids":[...]}, {"symbol":"EURUSD"} or {"all":true}.',
+  });
+export type CancelRequest = z.infer<typeof CancelRequest>;
+
+export const CancelResult = z.object({
+  id: z.string(),
+  /** The HTTP status this order's cancel would have had alone: 200, 404 or 409. */
+  status: z.number().int(),
+  order_status: z.string().optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export const CancelResults = z
+  .object({ results: z.array(CancelResult) })
+  .meta({ id: 'CancelResults' });
+export type CancelResult = z.infer<typeof CancelResult>;

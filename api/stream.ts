@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { Account } from './account';
+import { InstrumentSymbol, Interval, Timestamp } from './common';
+import { Candle, Tick } from './market';
+import { Fill, Order } from './orders';
+
+export const streamChannels = ['ticks', 'candles', 'orders', 'account'] as const;
+export const StreamChannel = z.enum(streamChannels);
+export type StreamChannel = z.infer<typeof StreamChannel>;
+
+/** Heartbeat period and the silence after which a client is dropped. */
+export const heartbeatMs = 5_000;
+export const clientSilenceLimitMs = 30_000;
+
+const subscription = {
+  channel: StreamChannel,
+  symbols: z.array(InstrumentSymbol).max(500).optional(),
+  interval: Interval.optional(),
+  /** Resume after this sequence number (orders and account channels). */
+  since_seq: z.number().int().nonnegative().optional(),
+};
+
+export const ClientMessage = z
+  .discriminatedUnion('op', [
+    z.object({ op: z.literal('auth'), token: z.string().min(1) }).strict(),
+    z.object({ op: z.literal('subscribe'), ...subscription }).strict(),
+    z.object({ op: z.literal('unsubscribe'), ...subscription }).strict(),
+    z.object({ op: z.literal('ping') }).strict(),
+  ])
+  .meta({ id: 'StreamClientMessage' });
+export type ClientMessage = z.infer<typeof ClientMessage>;
+
+export const orderEventTypes = [
+  'accepted',
+  'partial_fill',
+  'fill',
+  'cancelled',
+  'rejected',
+  'expired',
+] as const;
+export const OrderEventType = z.enum(orderEventTypes);
+export type OrderEventType = z.infer<typeof OrderEventType>;
+
+const envelope = { seq: z.number().int().nonnegative(), t: Timestamp };
+
+export const ServerMessage = z
+  .union([
+    z.object({
+      channel: z.literal('ticks'),
+      type: z.literal('tick'),
+      ...envelope,
+      data: Tick.extend({ symbol: InstrumentSymbol }),
+    }),
+    z.object({
+      channel: z.literal('candles'),
+      type: z.enum(['update', 'close']),
+      ...envelope,
+      data: Candle.extend({ symbol: InstrumentSymbol, interval: Interval }),
+    }),
+    z.object({
+      channel: z.literal('orders'),
+      type: OrderEventType,
+      ...envelope,
+      data: z.object({ order: Order, fill: Fill.optional() }),
+    }),
+    z.object({
+      channel: z.literal('account'),
+      type: z.literal('update'),
+      ...envelope,
+      data: Account,
+    }),
+    z.object({
+      channel: z.literal('system'),
+      type: z.enum(['heartbeat', 'pong', 'subscribed', 'unsubscribed', 'authenticated']),
+      ...envelope,
+      data: z.unknown(),
+    }),
+    z.object({
+      type: z.literal('error'),
+      error: z.object({ code: z.string(), message: z.string() }),
+    }),
+  ])
+  .meta({ id: 'StreamServerMessage' });
+export type ServerMessage = z.infer<typeof ServerMessage>;
