@@ -1,0 +1,120 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Scope } from '../../api/auth';
+import { accessTokenLifetimeSeconds, refreshTokenLifetimeSeconds } from '../../api/auth';
+
+export interface TokenClaims {
+  kind: 'access' | 'refresh';
+  keyId: string;
+  accountId: string;
+  scope: Scope;
+  /** Epoch ms. */
+  expiresAt: number;
+}
+
+const prefix = { access: 'tbat_', refresh: 'tbrt_' } as const;
+
+/**
+ * Stateless signed tokens (HMAC-SHA256 over the claims), so tokens outlive a sandbox restart
+ * with the same data folder. Verified tokens are cached, so the hot path is one map lookup.
+ */
+export class TokenAuthority {
+  private readonly cache = new Map<string, TokenClaims>();
+
+  constructor(private readonly signingKey: Buffer) {}
+
+  issue(
+    claims: Omit<TokenClaims, 'expiresAt' | 'kind'>,
+    now: number,
+  ): { accessToken: string; refreshToken: string; expiresIn: number } {
+    return {
+      accessToken: this.sign({
+        ...claims,
+        kind: 'access',
+        expiresAt: now + accessTokenLifetimeSeconds * 1000,
+      }),
+      refreshToken: this.sign({
+        ...claims,
+        kind: 'refresh',
+        expiresAt: now + refreshTokenLifetimeSeconds * 1000,
+      }),
+      expiresIn: accessTokenLifetimeSeconds,
+    };
+  }
+
+  /** The claims of a well-signed token of that kind, or a reason it is not acceptable. */
+  verify(
+    token: string,
+    kind: TokenClaims['kind'],
+    now: number,
+  ): TokenClaims | 'malformed' | 'expired' {
+    let claims = this.cache.get(token);
+    if (!claims) {
+      const parsed = this.parse(token, kind);
+      if (!parsed) return 'malformed';
+      claims = parsed;
+      if (this.cache.size >= 10_000) this.cache.clear();
+      this.cache.set(token, claims);
+    }
+    if (claims.kind !== kind) return 'malformed';
+    return claims.expiresAt <= now ? 'expired' : claims;
+  }
+
+  private sign(claims: TokenClaims): string {
+    const payload = Buffer.from(
+      JSON.stringify([
+        claims.keyId,
+        claims.accountId,
+        claims.scope,
+        claims.expiresAt,
+        randomBytes(6).toString('hex'),
+      ]),
+    ).toString('base64url');
+    return `${prefix[claims.kind]}${payload}.${this.mac(payload)}`;
+  }
+
+  private parse(token: string, kind: TokenClaims['kind']): TokenClaims | null {
+    if (!token.startsWith(prefix[kind]) || token.length > 1024) return null;
+    const [payload, mac] = token.slice(prefix[kind].length).split('.');
+    if (!payload || !mac) return null;
+    const expected = Buffer.from(this.mac(payload));
+    const given = Buffer.from(mac);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+    try {
+      const fields = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
+      if (!Array.isArray(fields)) return null;
+      const [keyId, accountId, scope, expiresAt] = fields as unknown[];
+      if (
+        typeof keyId !== 'string' ||
+        typeof accountId !== 'string' ||
+        typeof expiresAt !== 'number'
+      )
+        return null;
+      if (scope !== 'read' && scope !== 'trade') return null;
+      return { kind, keyId, accountId, scope, expiresAt };
+    } catch {
+      return null;
+    }
+  }
+
+  private mac(payload: string): string {
+    return createHmac('sha256', this.signingKey).update(payload).digest('base64url');
+  }
+}
+
+/** Secrets are random and long, so a plain SHA-256 is enough to store them safely. */
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+export function secretMatches(secret: string, storedHash: string): boolean {
+  const given = Buffer.from(hashSecret(secret), 'hex');
+  const stored = Buffer.from(storedHash, 'hex');
+  return given.length === stored.length && timingSafeEqual(given, stored);
+}
+
+export function newKeyCredentials(): { keyId: string; secret: string } {
+  return {
+    keyId: `tbk_${randomBytes(10).toString('hex')}`,
+    secret: `tbs_${randomBytes(32).toString('base64url')}`,
+  };
+}
