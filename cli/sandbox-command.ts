@@ -1,0 +1,92 @@
+import { parseArgs } from 'node:util';
+import { parseInstant } from '../sandbox/service/clock';
+import { defaultDataDir } from '../sandbox/service/data-dir';
+import { startSandbox } from '../sandbox/service/start';
+import { UsageError } from './usage';
+
+export const sandboxHelp = `Usage: tbm sandbox [options]
+
+Serves the local Timber Bondmere sandbox until interrupted (Ctrl-C or SIGTERM).
+
+Options:
+  --port P              port to listen on (default: a free port)
+  --host H              address to bind (default: 127.0.0.1; anything else exposes the sandbox)
+  --data-dir D          where accounts, orders and keys are kept (default: ${defaultDataDir()})
+  --now ISO             start the market clock at this instant (e.g. 2024-03-06T12:00:00Z);
+                        it runs on in real time from there
+  --key-rate-limit N    requests per second per key (default: 10000)
+  --order-rate-limit N  new orders per second per account (default: 100)
+  --json                print one JSON line {"url","port","data_dir","pid"} when ready
+  -h, --help            this help`;
+
+function positiveInt(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < 1)
+    throw new UsageError(`--${name} must be a positive whole number, got "${text}"`);
+  return Number(text);
+}
+
+export async function sandboxCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'data-dir': { type: 'string' },
+      now: { type: 'string' },
+      'key-rate-limit': { type: 'string' },
+      'order-rate-limit': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(sandboxHelp);
+    return 0;
+  }
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be 0 to 65535, got "${values.port}"`);
+  let startAt: number | undefined;
+  if (values.now !== undefined) {
+    try {
+      startAt = parseInstant(values.now);
+    } catch (error) {
+      throw new UsageError(`--now: ${(error as Error).message}`);
+    }
+  }
+  const dataDir = values['data-dir'] ?? defaultDataDir();
+  const sandbox = await startSandbox({
+    port,
+    host: values.host,
+    dataDir,
+    ...(startAt !== undefined && { startAt }),
+    keyRateLimit: positiveInt('key-rate-limit', values['key-rate-limit'], 10_000),
+    orderRateLimit: positiveInt('order-rate-limit', values['order-rate-limit'], 100),
+    log: (line) => console.error(line),
+  });
+  if (values.json) {
+    console.log(
+      JSON.stringify({ url: sandbox.url, port: sandbox.port, data_dir: dataDir, pid: process.pid }),
+    );
+  } else {
+    console.log(`Timber sandbox listening on ${sandbox.url} (data: ${dataDir})`);
+    console.log(
+      'Create a key with: tbm keys create --scope trade' +
+        (values['data-dir'] ? ` --data-dir ${dataDir}` : ''),
+    );
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      console.error(`[sandbox] ${signal}: shutting down`);
+      sandbox.close().then(resolve, (error: unknown) => {
+        console.error(`[sandbox] shutdown failed: ${(error as Error).message}`);
+        process.exitCode = 1;
+        resolve();
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  return process.exitCode === 1 ? 1 : 0;
+}

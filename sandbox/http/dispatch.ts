@@ -1,0 +1,278 @@
+import type { z } from 'zod';
+import type { Scope } from '../../api/auth';
+import { scopeAllows } from '../../api/auth';
+import { detailsFromZod } from '../../api/errors';
+import type { OperationId, RouteSpec } from '../../api/routes';
+import { ApiError, invalidRequest, summarize } from './errors';
+import type { RateLimiter, RateWindow } from './rate-limit';
+import { parseUniqueParams } from './request';
+import { Router } from './router';
+import type { TokenAuthority } from './tokens';
+
+/** A request as the handlers see it, whether it came over HTTP or inside a batch. */
+export interface DispatchRequest {
+  method: string;
+  path: string;
+  queryString: string;
+  authorization: string | undefined;
+  idempotencyKey: string | undefined;
+  accept: string | undefined;
+  /** The parsed body, or undefined when none was sent. Parse failures arrive as `bodyError`. */
+  body: unknown;
+  bodyError?: ApiError;
+  remoteAddress: string;
+  requestId: string;
+  /** Set for the requests inside a batch. */
+  inBatch: boolean;
+}
+
+export interface Caller {
+  keyId: string;
+  accountId: string;
+  scope: Scope;
+}
+
+export interface HandlerContext {
+  request: DispatchRequest;
+  params: Record<string, string>;
+  query: unknown;
+  body: unknown;
+  caller: Caller | null;
+  now: number;
+}
+
+/** A JSON answer (pre-serialised where a handler has the text already), or a stream of text. */
+export type HandlerResult =
+  | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string> }
+  | { kind: 'text'; status: number; text: string; headers?: Record<string, string> }
+  | {
+      kind: 'stream';
+      status: number;
+      contentType: string;
+      chunks: Iterable<string> | AsyncIterable<string>;
+    };
+
+export type Handler = (context: HandlerContext) => HandlerResult | Promise<HandlerResult>;
+export type Handlers = Record<OperationId, Handler>;
+
+export interface DispatchOutcome {
+  result: HandlerResult;
+  rate: RateWindow;
+}
+
+export interface DispatchDeps {
+  handlers: Handlers;
+  tokens: TokenAuthority;
+  /** Whether a key still exists (revoked keys fail even with a live token). */
+  keyExists(keyId: string): boolean;
+  adminTokenMatches(token: string): boolean;
+  keyLimiter: RateLimiter;
+  addressLimiter: RateLimiter;
+  now(): number;
+}
+
+const loopback = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
+/**
+ * Routing, authentication, scope, rate limiting and validation: everything a request passes
+ * before its handler, shared by the HTTP server and by `/batch` for its inner requests.
+ */
+export class Dispatcher {
+  private readonly router = new Router();
+
+  constructor(private readonly deps: DispatchDeps) {}
+
+  async dispatch(request: DispatchRequest): Promise<DispatchOutcome> {
+    const now = this.deps.now();
+    let rate: RateWindow = this.deps.addressLimiter.peek(request.remoteAddress, now);
+    try {
+      const lookup = this.router.lookup(request.method, request.path);
+      if (lookup.kind === 'not_found') {
+        throw new ApiError(
+          'not_found',
+          `no endpoint ${request.method} ${request.path}; see GET /openapi.json`,
+        );
+      }
+      if (lookup.kind === 'method_not_allowed') {
+        throw new ApiError(
+          'invalid_request',
+          `${request.path} does not take ${request.method}; it takes ${lookup.allowed.join(', ')}`,
+          [],
+          {
+            status: 405,
+            headers: { Allow: lookup.allowed.join(', ') },
+          },
+        );
+      }
+      const { spec, params, operationId } = lookup.match;
+      let caller: Caller | null = null;
+      if (spec.access.kind === 'bearer') {
+        caller = this.authenticate(request.authorization, now);
+        const window = this.deps.keyLimiter.take(caller.keyId, now);
+        rate = window;
+        if (!window.allowed) throw rateLimited(window, now, 'this key');
+        if (!scopeAllows(caller.scope, spec.access.scope)) {
+          throw new ApiError(
+            'forbidden',
+            `${operationId} needs a key with the "${spec.access.scope}" scope; this key has "${caller.scope}"`,
+          );
+        }
+      } else {
+        const window = this.deps.addressLimiter.take(request.remoteAddress, now);
+        rate = window;
+        if (!window.allowed) throw rateLimited(window, now, 'this address');
+        if (spec.access.kind === 'admin') this.authorizeAdmin(request);
+      }
+      const query = parseQuery(spec, request.queryString);
+      const body = parseBodyFor(spec, request);
+      const result = await this.deps.handlers[operationId]({
+        request,
+        params,
+        query,
+        body,
+        caller,
+        now,
+      });
+      return { result, rate };
+    } catch (error) {
+      return { result: errorResult(error, request.requestId), rate };
+    }
+  }
+
+  private authenticate(authorization: string | undefined, now: number): Caller {
+    const challenge = { headers: { 'WWW-Authenticate': 'Bearer realm="timber"' } };
+    if (!authorization) {
+      throw new ApiError(
+        'unauthorized',
+        'send "Authorization: Bearer <access_token>"; get a token from POST /oauth/token',
+        [],
+        challenge,
+      );
+    }
+    const match = /^Bearer +(\S+)\s*$/i.exec(authorization);
+    if (!match) {
+      throw new ApiError(
+        'unauthorized',
+        'the Authorization header must be "Bearer <access_token>"',
+        [],
+        challenge,
+      );
+    }
+    const claims = this.deps.tokens.verify(match[1] as string, 'access', now);
+    if (claims === 'malformed')
+      throw new ApiError('unauthorized', 'the access token is not valid', [], challenge);
+    if (claims === 'expired') {
+      throw new ApiError(
+        'unauthorized',
+        'the access token has expired; renew it with grant_type=refresh_token',
+        [],
+        challenge,
+      );
+    }
+    if (!this.deps.keyExists(claims.keyId)) {
+      throw new ApiError(
+        'unauthorized',
+        'the key behind this token no longer exists',
+        [],
+        challenge,
+      );
+    }
+    return { keyId: claims.keyId, accountId: claims.accountId, scope: claims.scope };
+  }
+
+  private authorizeAdmin(request: DispatchRequest): void {
+    if (request.inBatch || !loopback.test(request.remoteAddress)) {
+      throw new ApiError(
+        'forbidden',
+        'the admin endpoints answer only direct requests from this machine',
+      );
+    }
+    const token = /^Bearer +(\S+)\s*$/i.exec(request.authorization ?? '')?.[1];
+    if (!token || !this.deps.adminTokenMatches(token)) {
+      throw new ApiError(
+        'unauthorized',
+        "send the admin token from the data folder's admin-token file as a Bearer token",
+      );
+    }
+  }
+}
+
+function rateLimited(window: RateWindow, now: number, subject: string): ApiError {
+  const retryAfter = Math.max(1, Math.ceil((window.reset - now) / 1000));
+  return new ApiError(
+    'rate_limited',
+    `${subject} has made more than ${window.limit} requests this second; retry after ${retryAfter} s`,
+    [],
+    {
+      headers: { 'Retry-After': String(retryAfter) },
+    },
+  );
+}
+
+function parseQuery(spec: RouteSpec, queryString: string): unknown {
+  const params = parseUniqueParams(queryString, 'query parameter');
+  if (!spec.query) {
+    if (params.size > 0) {
+      const names = [...params.keys()];
+      throw invalidRequest(
+        `${spec.path} takes no query parameters`,
+        names.map((path) => ({ path, message: 'is not a recognised parameter' })),
+      );
+    }
+    return undefined;
+  }
+  return validate(spec.query, Object.fromEntries(params), 'the query is invalid');
+}
+
+function parseBodyFor(spec: RouteSpec, request: DispatchRequest): unknown {
+  if (!spec.body) {
+    if (request.body !== undefined)
+      throw invalidRequest(`${request.method} ${spec.path} takes no body`);
+    return undefined;
+  }
+  if (request.bodyError) throw request.bodyError;
+  if (request.body === undefined) {
+    throw invalidRequest('the request body is missing; send a JSON object', [
+      { path: '', message: 'is required' },
+    ]);
+  }
+  return validate(spec.body, request.body, 'the request body is invalid');
+}
+
+export function validate<T>(schema: z.ZodType<T>, input: unknown, prefix: string): T {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const details = detailsFromZod(parsed.error);
+  throw invalidRequest(summarize(prefix, details), details);
+}
+
+export function errorResult(error: unknown, requestId: string): HandlerResult {
+  if (error instanceof ApiError) {
+    return {
+      kind: 'json',
+      status: error.status,
+      body: {
+        error: {
+          code: error.code,
+          message: error.message,
+          details: error.details,
+          request_id: requestId,
+        },
+      },
+      headers: error.headers,
+    };
+  }
+  console.error(`[sandbox] internal error in request ${requestId}:`, error);
+  return {
+    kind: 'json',
+    status: 500,
+    body: {
+      error: {
+        code: 'internal',
+        message: `the sandbox failed on this request (request ${requestId}); see its log`,
+        details: [],
+        request_id: requestId,
+      },
+    },
+  };
+}

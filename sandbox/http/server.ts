@@ -1,0 +1,149 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { DispatchOutcome, DispatchRequest, Dispatcher, HandlerResult } from './dispatch';
+import { errorResult } from './dispatch';
+import { ApiError } from './errors';
+import type { RateWindow } from './rate-limit';
+import { parseBody, readBody } from './request';
+
+const validRequestId = /^[\x21-\x7e]{1,128}$/;
+let requestCounter = 0;
+const requestIdPrefix = `req_${Date.now().toString(36)}_`;
+
+function newRequestId(): string {
+  return requestIdPrefix + (++requestCounter).toString(36);
+}
+
+/** The node:http side: turns a request into a DispatchRequest and a DispatchOutcome into bytes. */
+export function createHttpServer(dispatcher: Dispatcher): Server {
+  const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+    void handle(dispatcher, request, response);
+  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const body = JSON.stringify({
+      error: {
+        code: 'invalid_request',
+        message: `malformed HTTP request: ${error.message}`,
+        details: [],
+        request_id: newRequestId(),
+      },
+    });
+    socket.end(
+      `HTTP/1.1 ${status} Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+  return server;
+}
+
+async function handle(
+  dispatcher: Dispatcher,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const headerId = request.headers['x-request-id'];
+  const requestId =
+    typeof headerId === 'string' && validRequestId.test(headerId) ? headerId : newRequestId();
+  try {
+    const url = request.url ?? '/';
+    const mark = url.indexOf('?');
+    const dispatchRequest: DispatchRequest = {
+      method: request.method ?? 'GET',
+      path: mark === -1 ? url : url.slice(0, mark),
+      queryString: mark === -1 ? '' : url.slice(mark + 1),
+      authorization: request.headers.authorization,
+      idempotencyKey: header(request, 'idempotency-key'),
+      accept: request.headers.accept,
+      body: undefined,
+      remoteAddress: request.socket.remoteAddress ?? '',
+      requestId,
+      inBatch: false,
+    };
+    if (hasBody(request)) {
+      try {
+        const raw = await readBody(request);
+        if (raw.length > 0) {
+          dispatchRequest.body = parseBody(
+            raw,
+            request.headers['content-type'],
+            dispatchRequest.path === '/oauth/token',
+          );
+        }
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        dispatchRequest.body = null;
+        dispatchRequest.bodyError = error;
+      }
+    }
+    await send(response, await dispatcher.dispatch(dispatchRequest), requestId);
+  } catch (error) {
+    if (!response.headersSent) {
+      await send(
+        response,
+        { result: errorResult(error, requestId), rate: { limit: 0, remaining: 0, reset: 0 } },
+        requestId,
+      );
+    } else {
+      response.destroy(error instanceof Error ? error : undefined);
+    }
+  }
+}
+
+function header(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+function hasBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return (
+    (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined
+  );
+}
+
+function baseHeaders(
+  requestId: string,
+  rate: RateWindow,
+  extra: Record<string, string> | undefined,
+): Record<string, string> {
+  return {
+    'X-Request-Id': requestId,
+    'X-RateLimit-Limit': String(rate.limit),
+    'X-RateLimit-Remaining': String(rate.remaining),
+    'X-RateLimit-Reset': String(rate.reset),
+    ...extra,
+  };
+}
+
+async function send(
+  response: ServerResponse,
+  outcome: DispatchOutcome,
+  requestId: string,
+): Promise<void> {
+  const result: HandlerResult = outcome.result;
+  if (result.kind === 'stream') {
+    response.writeHead(result.status, {
+      ...baseHeaders(requestId, outcome.rate, undefined),
+      'Content-Type': result.contentType,
+    });
+    for await (const chunk of result.chunks) {
+      if (!response.write(chunk)) {
+        await new Promise<void>((resolve) => response.once('drain', resolve));
+      }
+      if (response.destroyed) return;
+    }
+    response.end();
+    return;
+  }
+  const text = result.kind === 'text' ? result.text : JSON.stringify(result.body);
+  const headers = baseHeaders(requestId, outcome.rate, result.headers);
+  headers['Content-Type'] = 'application/json; charset=utf-8';
+  headers['Content-Length'] = String(Buffer.byteLength(text));
+  response.writeHead(result.status, headers);
+  response.end(text);
+}
