@@ -1,0 +1,65 @@
+import type { TokenRequest, TokenResponse } from '../../../api/auth';
+import { scopeAllows } from '../../../api/auth';
+import type { KeyState } from '../../service/keys';
+import type { HandlerContext, HandlerResult } from '../dispatch';
+import { ApiError } from '../errors';
+import type { TokenAuthority } from '../tokens';
+import { secretMatches } from '../tokens';
+
+/** POST /oauth/token: client credentials or a refresh token in, a bearer token out. */
+export function issueToken(
+  keys: KeyState,
+  tokens: TokenAuthority,
+  context: HandlerContext,
+): HandlerResult {
+  const request = context.body as TokenRequest;
+  let keyId: string;
+  if (request.grant_type === 'client_credentials') {
+    const key = keys.get(request.client_id);
+    if (!key || !secretMatches(request.client_secret, key.secret_hash)) {
+      throw new ApiError(
+        'unauthorized',
+        'client_id or client_secret is wrong (or the key was revoked)',
+      );
+    }
+    keyId = key.key_id;
+  } else {
+    const claims = tokens.verify(request.refresh_token, 'refresh', context.now);
+    if (claims === 'malformed')
+      throw new ApiError('unauthorized', 'the refresh token is not valid');
+    if (claims === 'expired')
+      throw new ApiError(
+        'unauthorized',
+        'the refresh token has expired; ask again with client_credentials',
+      );
+    if (request.client_id !== undefined && request.client_id !== claims.keyId) {
+      throw new ApiError('unauthorized', 'the refresh token was not issued to this client_id');
+    }
+    keyId = claims.keyId;
+  }
+  const key = keys.get(keyId);
+  if (!key)
+    throw new ApiError('unauthorized', 'the key behind this refresh token no longer exists');
+  const scope = request.scope ?? key.scope;
+  if (!scopeAllows(key.scope, scope)) {
+    throw new ApiError(
+      'forbidden',
+      `this key has the "${key.scope}" scope and cannot be given "${scope}"`,
+      [{ path: 'scope', message: `must be "${key.scope}" or narrower` }],
+    );
+  }
+  const issued = tokens.issue({ keyId, accountId: key.account_id, scope }, context.now);
+  const body: TokenResponse = {
+    access_token: issued.accessToken,
+    token_type: 'Bearer',
+    expires_in: issued.expiresIn,
+    refresh_token: issued.refreshToken,
+    scope,
+  };
+  return {
+    kind: 'json',
+    status: 200,
+    body,
+    headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache' },
+  };
+}
