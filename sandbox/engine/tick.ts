@@ -1,0 +1,110 @@
+import type { Instrument } from '../../api/market';
+import { Decision } from './decision';
+import type { EngineEvent } from './events';
+import { exitTriggerAt, fireExit } from './exits';
+import type { BookTick, MarketView } from './market-view';
+import type { MatchContext } from './matching';
+import { crosses, tryFill } from './matching';
+import type { EngineState } from './state';
+
+export interface TickCommand {
+  symbol: string;
+  tick: BookTick;
+}
+
+const noEvents: readonly EngineEvent[] = Object.freeze([]);
+
+/**
+ * Decides what one new tick of a symbol does, for every account: `day` orders whose session has
+ * closed expire, resting orders that the tick reaches fill (time priority by id; each account
+ * shares the tick's liquidity among its own orders only), then armed exits that the tick reaches
+ * fire. A symbol with nothing live returns at once, and orders the tick does not reach cost one
+ * comparison, so the caller may call this for every tick.
+ */
+export function onTick(
+  state: EngineState,
+  market: MarketView,
+  command: TickCommand,
+): readonly EngineEvent[] {
+  const { symbol, tick } = command;
+  const live = state.live_by_symbol.get(symbol);
+  const armed = state.armed_exits_by_symbol.get(symbol);
+  if (live === undefined && armed === undefined) return noEvents;
+
+  let decision: Decision | undefined;
+  let context: MatchContext | null | undefined;
+  // Market data is read only once something needs it, keeping ticks that change nothing cheap.
+  const matchContext = (): MatchContext | null => {
+    if (context !== undefined) return context;
+    const instrument: Instrument | undefined = market.instrument(symbol);
+    decision ??= new Decision(state, tick.t);
+    context =
+      instrument !== undefined && market.isOpen(symbol, tick.t)
+        ? { decision, market, instrument, tick }
+        : null;
+    return context;
+  };
+
+  if (live !== undefined) {
+    for (const order of live) {
+      if (order.expires_at !== null && tick.t >= order.expires_at) {
+        decision ??= new Decision(state, tick.t);
+        const draft = decision.order(order);
+        if (draft.live)
+          decision.expire(
+            decision.account(accountOf(state, order.account_id)),
+            draft,
+            'session_closed',
+          );
+        continue;
+      }
+      if (!crosses(order, tick)) continue;
+      const match = matchContext();
+      if (match === null) continue; // closed: it rests, but later day orders may still expire
+      const account = match.decision.account(accountOf(state, order.account_id));
+      tryFill(match, account, match.decision.order(order));
+    }
+  }
+  if (armed !== undefined) {
+    for (const entry of armed) {
+      const trigger = exitTriggerAt(entry, tick.bid, tick.ask);
+      if (trigger === null) continue;
+      const match = matchContext();
+      if (match === null) break;
+      fireExit(match, entry, trigger);
+    }
+  }
+  return decision?.events ?? noEvents;
+}
+
+/**
+ * Expires `day` orders whose session closed by t, for when no tick comes to do it (the market is
+ * closed). Cheap when no expiry is due.
+ */
+export function advanceTime(state: EngineState, t: number): readonly EngineEvent[] {
+  if (t < state.next_day_expiry) return noEvents;
+  const decision = new Decision(state, t);
+  for (const order of state.day_orders) {
+    if (order.expires_at !== null && order.expires_at <= t) {
+      decision.expire(
+        decision.account(accountOf(state, order.account_id)),
+        decision.order(order),
+        'session_closed',
+      );
+    }
+  }
+  return decision.events;
+}
+
+/** Symbols the caller must feed to `onTick`: those with live orders or armed exits. */
+export function symbolsNeedingTicks(state: EngineState): ReadonlySet<string> {
+  const symbols = new Set(state.live_by_symbol.keys());
+  for (const symbol of state.armed_exits_by_symbol.keys()) symbols.add(symbol);
+  return symbols;
+}
+
+function accountOf(state: EngineState, accountId: string) {
+  const account = state.accounts.get(accountId);
+  if (account === undefined) throw new Error(`Order of unknown account ${accountId}`);
+  return account;
+}
