@@ -1,17 +1,21 @@
 import { z } from 'zod';
 
 /** Milliseconds since the Unix epoch, UTC. */
-export const Timestamp = z.number().int().nonnegative().meta({
-  description: 'Milliseconds since the Unix epoch (UTC).',
-});
+export const Timestamp = z
+  .number('must be a number of milliseconds since the epoch')
+  .int('must be a whole number of milliseconds')
+  .nonnegative('must not be negative')
+  .meta({
+    description: 'Milliseconds since the Unix epoch (UTC).',
+  });
 
 export const InstrumentSymbol = z
   .string()
   .regex(/^[A-Z0-9]{2,16}$/, 'must be 2 to 16 upper-case letters or digits, e.g. EURUSD')
   .meta({ description: 'Instrument symbol, e.g. EURUSD, US500, XAUUSD.', example: 'EURUSD' });
 
-export const Price = z.number().positive().finite();
-export const Quantity = z.number().positive().finite();
+export const Price = z.number('must be a number').positive('must be greater than 0');
+export const Quantity = z.number('must be a number').positive('must be greater than 0');
 
 export const intervals = ['1m', '5m', '15m', '30m', '1h', '4h', '1d'] as const;
 export const Interval = z.enum(intervals);

@@ -47,26 +47,39 @@ const orderRequestShape = z
  * `order-rules.ts`, so editors can run them too.
  */
 export const OrderRequest = orderRequestShape
-  .superRefine((order, ctx) => {
-    if (order.order_type === 'limit' && order.limit_price === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['limit_price'],
-        message: 'is required for a limit order',
-      });
-    }
-    if (order.order_type === 'market' && order.limit_price !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['limit_price'],
-        message: 'is not allowed on a market order',
-      });
-    }
-    const entry = order.order_type === 'limit' ? order.limit_price : undefined;
-    for (const issue of protectionIssues(order.action, entry, order.stop_loss, order.take_profit)) {
-      ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
-    }
-  })
+  .superRefine(
+    (order, ctx) => {
+      // Runs even when other fields failed, so one answer names every offending field.
+      const limitPrice = typeof order.limit_price === 'number' ? order.limit_price : undefined;
+      if (order.order_type === 'limit' && order.limit_price === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['limit_price'],
+          message: 'is required for a limit order',
+        });
+      }
+      if (order.order_type === 'market' && order.limit_price !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['limit_price'],
+          message: 'is not allowed on a market order',
+        });
+      }
+      if (order.action !== 'buy' && order.action !== 'sell') return;
+      const number = (value: unknown) =>
+        typeof value === 'number' && value > 0 ? value : undefined;
+      const entry = order.order_type === 'limit' ? number(limitPrice) : undefined;
+      for (const issue of protectionIssues(
+        order.action,
+        entry,
+        number(order.stop_loss),
+        number(order.take_profit),
+      )) {
+        ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
+      }
+    },
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  )
   .meta({ id: 'OrderRequest' });
 export type OrderRequest = z.infer<typeof OrderRequest>;
 

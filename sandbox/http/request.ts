@@ -56,8 +56,12 @@ export function parseBody(
       { path: '', message: 'is required' },
     ]);
   }
+  const text = raw.toString('utf8');
+  // curl -d sends JSON labelled as a form unless told otherwise; a JSON object is still JSON.
+  const looksLikeJson = /^\s*[{[]/.test(text);
+  if (mediaType === 'application/x-www-form-urlencoded' && looksLikeJson) return parseJson(text);
   if (allowForm && mediaType === 'application/x-www-form-urlencoded') {
-    return Object.fromEntries(parseUniqueParams(raw.toString('utf8'), 'form field'));
+    return Object.fromEntries(parseUniqueParams(text, 'form field'));
   }
   if (mediaType !== '' && mediaType !== 'application/json' && !mediaType.endsWith('+json')) {
     const accepted = allowForm
@@ -72,7 +76,10 @@ export function parseBody(
       },
     );
   }
-  const text = raw.toString('utf8');
+  return parseJson(text);
+}
+
+function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

@@ -1,13 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -25,11 +17,10 @@ export function defaultDataDir(
 }
 
 export const dataFiles = {
-  journal: 'journal',
+  store: 'store',
   adminToken: 'admin-token',
   signingKey: 'token-signing-key',
   runtime: 'sandbox.json',
-  lock: 'sandbox.lock',
 } as const;
 
 /** What a running sandbox writes so that `tbm keys create --data-dir D` can find it. */
@@ -58,45 +49,4 @@ export function readRuntimeInfo(dir: string): RuntimeInfo | null {
   } catch {
     return null;
   }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Takes the data folder for this process: two sandboxes appending to one journal would corrupt
- * it. A lock left by a process that is gone is taken over. Returns a release function.
- */
-export function lockDataDir(dir: string): () => void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const path = join(dir, dataFiles.lock);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(path, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number(readFileSync(path, 'utf8').trim());
-      if (
-        Number.isInteger(holder) &&
-        holder > 0 &&
-        holder !== process.pid &&
-        processAlive(holder)
-      ) {
-        throw new Error(
-          `another sandbox (process ${holder}) is using the data folder ${dir}; stop it, or pass a different --data-dir`,
-        );
-      }
-      rmSync(path, { force: true });
-    }
-  }
-  throw new Error(`could not lock the data folder ${dir}`);
 }

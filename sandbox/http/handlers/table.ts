@@ -1,0 +1,61 @@
+import type { CreateKeyRequest } from '../../../api/admin';
+import { openApiDocument } from '../../../api/openapi';
+import type { Sandbox } from '../../service/sandbox';
+import type { DispatchOutcome, DispatchRequest, Handlers } from '../dispatch';
+import type { RateLimiter } from '../rate-limit';
+import type { TokenAuthority } from '../tokens';
+import { getAccount, getPositions, listFillsHandler, resetAccountHandler } from './account';
+import { issueToken } from './auth';
+import { runBatch } from './batch';
+import { getCandles, getHistorical, getInstrument, getQuotes, listInstruments } from './market';
+import {
+  cancelOrderHandler,
+  cancelOrdersHandler,
+  getOrderHandler,
+  listOrdersHandler,
+  placeOrder,
+} from './orders';
+
+export interface HandlerDeps {
+  sandbox: Sandbox;
+  tokens: TokenAuthority;
+  orderLimiter: RateLimiter;
+  /** The dispatcher's own entry point, for the requests inside a batch. */
+  dispatch: (request: DispatchRequest) => Promise<DispatchOutcome>;
+}
+
+let openApiText: string | undefined;
+
+/** One handler per operation of the route table; the compiler checks none is missing. */
+export function createHandlers(deps: HandlerDeps): Handlers {
+  const { sandbox } = deps;
+  return {
+    issueToken: (context) => issueToken(sandbox.state.keys, deps.tokens, context),
+    listInstruments: () => listInstruments(),
+    getQuotes: (context) => getQuotes(sandbox, context),
+    getCandles: (context) => getCandles(sandbox, context),
+    getHistorical: (context) => getHistorical(sandbox, context),
+    getInstrument: (context) => getInstrument(sandbox, context),
+    placeOrder: (context) => placeOrder(sandbox, deps.orderLimiter, context),
+    listOrders: (context) => listOrdersHandler(sandbox, context),
+    cancelOrders: (context) => cancelOrdersHandler(sandbox, context),
+    getOrder: (context) => getOrderHandler(sandbox, context),
+    cancelOrder: (context) => cancelOrderHandler(sandbox, context),
+    getAccount: (context) => getAccount(sandbox, context),
+    getPositions: (context) => getPositions(sandbox, context),
+    listFills: (context) => listFillsHandler(sandbox, context),
+    batch: (context) => runBatch(deps.dispatch, context),
+    resetAccount: (context) => resetAccountHandler(sandbox, context),
+    createKey: async (context) => ({
+      kind: 'json',
+      status: 201,
+      body: await sandbox.createKey(context.body as CreateKeyRequest, sandbox.clock.now()),
+      headers: { 'Cache-Control': 'no-store' },
+    }),
+    openapi: () => {
+      openApiText ??= JSON.stringify(openApiDocument());
+      return { kind: 'text', status: 200, text: openApiText };
+    },
+    health: () => ({ kind: 'json', status: 200, body: { status: 'ok', now: sandbox.clock.now() } }),
+  };
+}

@@ -1,0 +1,216 @@
+import { randomBytes } from 'node:crypto';
+import type { CreatedKey, CreateKeyRequest } from '../../api/admin';
+import type { CancelRequest, CancelResult, Order, OrderRequest } from '../../api/orders';
+import { openAccount, resetAccount } from '../engine/accounts';
+import { cancelOrder, cancelOrders } from '../engine/cancel';
+import type { EngineEvent } from '../engine/events';
+import type { EngineFailure } from '../engine/failures';
+import type { MarketView } from '../engine/market-view';
+import { placeOrder } from '../engine/place-order';
+import { ApiError } from '../http/errors';
+import { hashSecret, newKeyCredentials } from '../http/tokens';
+import type { Clock } from './clock';
+import { findIdempotent, idempotencySlot, requestHash } from './idempotency';
+import type { SandboxEvent, SandboxState } from './state';
+
+/** The durable state: `append` applies events to `state` at once and resolves once they are durable. */
+export interface EventStore {
+  readonly state: SandboxState;
+  append(events: readonly SandboxEvent[]): Promise<unknown>;
+}
+
+export const defaultAccountId = 'acc_default';
+
+/** An answer to an order command as the API gives it: status and body text. */
+export interface CommandAnswer {
+  status: number;
+  body: string;
+  replayed: boolean;
+}
+
+/**
+ * The sandbox's commands, transport-free: each decides with the engine, applies the events to
+ * memory at once (so the next request sees them), and answers only once they are durable.
+ */
+export class Sandbox {
+  private failure: Error | null = null;
+  /** Idempotency keys whose first answer is not durable yet; duplicates wait on it. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly store: EventStore,
+    readonly market: MarketView,
+    readonly clock: Clock,
+  ) {}
+
+  get state(): SandboxState {
+    return this.store.state;
+  }
+
+  /** Applies and journals events (the store does both); rejects (and stops all further commands) if they cannot be made durable. */
+  async commit(events: readonly SandboxEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    this.assertHealthy();
+    try {
+      await this.store.append(events);
+    } catch (error) {
+      this.failure = error instanceof Error ? error : new Error(String(error));
+      throw this.unavailable();
+    }
+  }
+
+  private assertHealthy(): void {
+    if (this.failure) throw this.unavailable();
+  }
+
+  private unavailable(): ApiError {
+    return new ApiError(
+      'unavailable',
+      `the sandbox cannot write its journal (${this.failure?.message ?? 'unknown error'}); restart it`,
+    );
+  }
+
+  async ensureDefaultAccount(now: number): Promise<void> {
+    if (this.state.engine.accounts.has(defaultAccountId)) return;
+    await this.commit(
+      expectOk(openAccount(this.state.engine, { accountId: defaultAccountId, t: now })).events,
+    );
+  }
+
+  async createKey(request: CreateKeyRequest, now: number): Promise<CreatedKey> {
+    const events: SandboxEvent[] = [];
+    let accountId = request.account === 'default' ? defaultAccountId : request.account;
+    if (request.account === 'new') {
+      accountId = `acc_${randomBytes(6).toString('hex')}`;
+      events.push(...expectOk(openAccount(this.state.engine, { accountId, t: now })).events);
+    } else if (!this.state.engine.accounts.has(accountId)) {
+      throw new ApiError(
+        'not_found',
+        `no account ${accountId}; use "default", "new" or an existing account id`,
+        [{ path: 'account', message: 'names no account' }],
+      );
+    }
+    const { keyId, secret } = newKeyCredentials();
+    events.push({
+      type: 'key_created',
+      t: now,
+      key_id: keyId,
+      secret_hash: hashSecret(secret),
+      scope: request.scope,
+      account_id: accountId,
+      label: request.label ?? null,
+      created_at: now,
+    });
+    await this.commit(events);
+    return { key_id: keyId, secret, scope: request.scope, account_id: accountId };
+  }
+
+  /** A replay of an earlier answer for this key, after waiting for it to be durable; or null. */
+  async idempotentReplay(
+    accountId: string,
+    key: string,
+    body: unknown,
+    now: number,
+  ): Promise<CommandAnswer | null> {
+    const slot = idempotencySlot(accountId, key);
+    const pending = this.inFlight.get(slot);
+    if (pending) await pending.catch(() => undefined);
+    const record = findIdempotent(this.state.idempotency, accountId, key, now);
+    if (!record) return null;
+    if (record.hash !== requestHash(body)) {
+      throw new ApiError(
+        'conflict',
+        `the Idempotency-Key "${key}" was already used with a different body`,
+        [
+          {
+            path: 'Idempotency-Key',
+            message: 'was used with a different body within the last 24 hours',
+          },
+        ],
+      );
+    }
+    this.assertHealthy();
+    return { status: record.status, body: record.body, replayed: true };
+  }
+
+  /**
+   * POST /orders. With an idempotency key, the answer (success or a 409/422 refusal) is journaled
+   * with the order's events, so a retry gets the same answer, even after a restart.
+   */
+  async placeOrder(
+    accountId: string,
+    request: OrderRequest,
+    idempotency: { key: string; body: unknown } | undefined,
+    requestId: string,
+    now: number,
+  ): Promise<CommandAnswer> {
+    this.assertHealthy();
+    const result = placeOrder(this.state.engine, this.market, { accountId, t: now, request });
+    const status = result.ok ? 201 : result.status;
+    const body = result.ok
+      ? JSON.stringify(result.order)
+      : JSON.stringify(failureBody(result, requestId));
+    const events: SandboxEvent[] = result.ok ? [...result.events] : [];
+    if (idempotency) {
+      events.push({
+        type: 'idempotency_recorded',
+        account_id: accountId,
+        key: idempotency.key,
+        hash: requestHash(idempotency.body),
+        status,
+        body,
+        t: now,
+      });
+    }
+    const slot = idempotency && idempotencySlot(accountId, idempotency.key);
+    const durable = this.commit(events);
+    if (slot) {
+      this.inFlight.set(slot, durable);
+      void durable.finally(() => this.inFlight.delete(slot)).catch(() => undefined);
+    }
+    await durable;
+    return { status, body, replayed: false };
+  }
+
+  async cancelOrder(accountId: string, orderId: string, now: number): Promise<Order> {
+    const result = cancelOrder(this.state.engine, { accountId, orderId, t: now });
+    await this.commit(expectOk(result).events);
+    return expectOk(result).order;
+  }
+
+  async cancelOrders(
+    accountId: string,
+    request: CancelRequest,
+    now: number,
+  ): Promise<CancelResult[]> {
+    const result = expectOk(cancelOrders(this.state.engine, { accountId, t: now, request }));
+    await this.commit(result.events);
+    return result.results;
+  }
+
+  async resetAccount(accountId: string, now: number): Promise<{ cancelled: number }> {
+    const result = expectOk(resetAccount(this.state.engine, { accountId, t: now }));
+    await this.commit(result.events);
+    return {
+      cancelled: result.events.filter((event: EngineEvent) => event.type === 'order_cancelled')
+        .length,
+    };
+  }
+}
+
+function failureBody(failure: EngineFailure, requestId: string) {
+  return {
+    error: {
+      code: failure.code,
+      message: failure.message,
+      details: failure.details,
+      request_id: requestId,
+    },
+  };
+}
+
+/** The success of an engine decision, or its refusal as an API error. */
+export function expectOk<T extends { ok: true }>(result: T | EngineFailure): T {
+  if (result.ok) return result;
+  throw new ApiError(result.code, result.message, result.details, { status: result.status });
+}

@@ -1,0 +1,141 @@
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { timingSafeEqual } from 'node:crypto';
+import { Dispatcher } from '../http/dispatch';
+import type { DispatchRequest } from '../http/dispatch';
+import { createHandlers } from '../http/handlers/table';
+import { RateLimiter } from '../http/rate-limit';
+import { createHttpServer } from '../http/server';
+import { TokenAuthority } from '../http/tokens';
+import { openStore } from '../store/store';
+import type { Durability } from '../store/journal';
+import { clockStartingAt, systemClock } from './clock';
+import type { RuntimeInfo } from './data-dir';
+import { dataFiles, ensureSecretFile } from './data-dir';
+import { expireIdempotency } from './idempotency';
+import { createMarketView } from './market-view';
+import { Matcher } from './matcher';
+import { Sandbox } from './sandbox';
+import type { SandboxEvent, SandboxState } from './state';
+import {
+  applySandboxEvent,
+  createSandboxState,
+  deserializeSandboxState,
+  serializeSandboxState,
+} from './state';
+
+export interface SandboxOptions {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Start the market clock at this instant (epoch ms); it runs on in real time. */
+  startAt?: number;
+  keyRateLimit: number;
+  orderRateLimit: number;
+  /** 'none' only for benchmarks that measure something else. */
+  durability?: Durability;
+  log: (line: string) => void;
+}
+
+export interface RunningSandbox {
+  url: string;
+  port: number;
+  sandbox: Sandbox;
+  close(): Promise<void>;
+}
+
+/** Opens the data folder, replays the journal, and serves the API until `close`. */
+export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const store = await openStore<SandboxState, SandboxEvent>({
+    dir: join(options.dataDir, dataFiles.store),
+    initialState: createSandboxState,
+    apply: applySandboxEvent,
+    serialize: serializeSandboxState,
+    deserialize: deserializeSandboxState,
+    durability: options.durability ?? 'fsync',
+    onBackgroundError: (error) =>
+      options.log(`[sandbox] background snapshot failed (the journal is intact): ${error.message}`),
+  });
+  const { recovery } = store;
+  if (recovery.journal.droppedTailBytes > 0) {
+    options.log(
+      `[sandbox] dropped a torn final journal record (${recovery.journal.droppedTailBytes} bytes) left by a crash`,
+    );
+  }
+  try {
+    const adminToken = Buffer.from(ensureSecretFile(options.dataDir, dataFiles.adminToken, 32));
+    const signingKey = Buffer.from(
+      ensureSecretFile(options.dataDir, dataFiles.signingKey, 32),
+      'hex',
+    );
+    const clock = options.startAt === undefined ? systemClock : clockStartingAt(options.startAt);
+    const sandbox = new Sandbox(store, createMarketView(), clock);
+    await sandbox.ensureDefaultAccount(clock.now());
+
+    const tokens = new TokenAuthority(signingKey);
+    let dispatcher: Dispatcher | undefined;
+    const dispatch = (request: DispatchRequest) => (dispatcher as Dispatcher).dispatch(request);
+    dispatcher = new Dispatcher({
+      handlers: createHandlers({
+        sandbox,
+        tokens,
+        orderLimiter: new RateLimiter(options.orderRateLimit),
+        dispatch,
+      }),
+      tokens,
+      keyExists: (keyId) => sandbox.state.keys.has(keyId),
+      adminTokenMatches: (token) => {
+        const given = Buffer.from(token);
+        return given.length === adminToken.length && timingSafeEqual(given, adminToken);
+      },
+      keyLimiter: new RateLimiter(options.keyRateLimit),
+      addressLimiter: new RateLimiter(options.keyRateLimit),
+      now: Date.now,
+    });
+    const server = createHttpServer(dispatcher);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const port = (server.address() as AddressInfo).port;
+    const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+    const url = `http://${host}:${port}`;
+    writeRuntimeInfo(options.dataDir, { url, pid: process.pid, started_at: Date.now() });
+
+    const matcher = new Matcher(sandbox, sandbox.state.lastEventAt);
+    matcher.start((error) => options.log(`[sandbox] matching failed: ${error.message}`));
+    const sweeper = setInterval(
+      () => expireIdempotency(sandbox.state.idempotency, clock.now()),
+      60_000,
+    );
+    sweeper.unref();
+
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        matcher.stop();
+        clearInterval(sweeper);
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        rmSync(join(options.dataDir, dataFiles.runtime), { force: true });
+        await store.close();
+      })());
+    return { url, port, sandbox, close };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+function writeRuntimeInfo(dataDir: string, info: RuntimeInfo): void {
+  const path = join(dataDir, dataFiles.runtime);
+  writeFileSync(`${path}.tmp`, JSON.stringify(info), { mode: 0o600 });
+  renameSync(`${path}.tmp`, path);
+}

@@ -1,0 +1,65 @@
+import { applyEvent } from '../engine/apply';
+import type { EngineEvent } from '../engine/events';
+import { deserializeEngineState, serializeEngineState } from '../engine/snapshot';
+import type { EngineState } from '../engine/state';
+import { createEngineState } from '../engine/state';
+import type { IdempotencyEvent, IdempotencyRecord, IdempotencyState } from './idempotency';
+import { applyIdempotencyEvent } from './idempotency';
+import type { KeyEvent, KeyRecord, KeyState } from './keys';
+import { applyKeyEvent } from './keys';
+
+/** Everything the sandbox journals: the engine's events plus keys and idempotency records. */
+export type SandboxEvent = EngineEvent | KeyEvent | IdempotencyEvent;
+
+export interface SandboxState {
+  engine: EngineState;
+  keys: KeyState;
+  idempotency: IdempotencyState;
+  /** Time of the newest event applied: where the matcher resumes after a restart. */
+  lastEventAt: number;
+}
+
+export function createSandboxState(): SandboxState {
+  return { engine: createEngineState(), keys: new Map(), idempotency: new Map(), lastEventAt: 0 };
+}
+
+export function applySandboxEvent(state: SandboxState, event: SandboxEvent): void {
+  if (event.t > state.lastEventAt) state.lastEventAt = event.t;
+  switch (event.type) {
+    case 'key_created':
+    case 'key_revoked':
+      applyKeyEvent(state.keys, event);
+      return;
+    case 'idempotency_recorded':
+      applyIdempotencyEvent(state.idempotency, event);
+      return;
+    default:
+      applyEvent(state.engine, event);
+  }
+}
+
+interface SandboxSnapshot {
+  engine: unknown;
+  keys: KeyRecord[];
+  idempotency: [string, IdempotencyRecord][];
+  last_event_at: number;
+}
+
+export function serializeSandboxState(state: SandboxState): SandboxSnapshot {
+  return {
+    engine: serializeEngineState(state.engine),
+    keys: [...state.keys.values()],
+    idempotency: [...state.idempotency],
+    last_event_at: state.lastEventAt,
+  };
+}
+
+export function deserializeSandboxState(json: unknown): SandboxState {
+  const snapshot = json as SandboxSnapshot;
+  return {
+    engine: deserializeEngineState(snapshot.engine),
+    keys: new Map(snapshot.keys.map((key) => [key.key_id, key])),
+    idempotency: new Map(snapshot.idempotency),
+    lastEventAt: snapshot.last_event_at,
+  };
+}
