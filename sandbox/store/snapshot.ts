@@ -1,0 +1,209 @@
+// Snapshots: the whole state as of one LSN, so a restart replays only the
+// journal after it.
+//
+// A snapshot file is snapshot-<lsn, 16 digits>.tbsnap: one header line of JSON,
+//   {"format":"timber-sandbox-snapshot","version":1,"lsn":N,"bytes":B,"crc32":C}\n
+// then B bytes of UTF-8 JSON state whose CRC-32 is C. It is written to a temp
+// file, fsync'd, renamed into place and the folder fsync'd, so a crash leaves
+// either the old set of snapshots or the new one, never a half-written file
+// under a snapshot name. The newest two are kept: if the newest is damaged, the
+// older one (plus the journal after it) still restores the state.
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { crc32 } from './crc32';
+import { describeError, errorCode, fsyncDir } from './durable-fs';
+
+const SNAPSHOT_PATTERN = /^snapshot-(\d{16})\.tbsnap$/;
+const FORMAT = 'timber-sandbox-snapshot';
+const VERSION = 1;
+/** Snapshots kept after a new one is written: the new one and its predecessor. */
+export const SNAPSHOTS_KEPT = 2;
+
+export function snapshotFileName(lsn: number): string {
+  return `snapshot-${String(lsn).padStart(16, '0')}.tbsnap`;
+}
+
+export interface SnapshotFile {
+  readonly lsn: number;
+  readonly path: string;
+}
+
+export interface LoadedSnapshot {
+  readonly lsn: number;
+  readonly state: unknown;
+  readonly path: string;
+}
+
+/** A snapshot that could not be used, and why. */
+export interface SkippedSnapshot {
+  readonly lsn: number;
+  readonly path: string;
+  readonly reason: string;
+}
+
+export interface WrittenSnapshot {
+  readonly lsn: number;
+  readonly path: string;
+  readonly bytes: number;
+}
+
+export interface WriteSnapshotOptions {
+  /** 'none' skips the fsyncs (tests, benchmarks). Default 'fsync'. */
+  readonly durability?: 'fsync' | 'none';
+}
+
+/** Snapshot files in `dir`, newest (highest LSN) first. */
+export function listSnapshots(dir: string): SnapshotFile[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return [];
+    throw error;
+  }
+  return names
+    .map((name) => ({ name, match: SNAPSHOT_PATTERN.exec(name) }))
+    .filter((entry) => entry.match !== null)
+    .map((entry) => ({ lsn: Number(entry.match![1]), path: join(dir, entry.name) }))
+    .sort((a, b) => b.lsn - a.lsn);
+}
+
+/** Serializes `state` (a plain JSON value) and writes it as the snapshot at `lsn`. */
+export async function writeSnapshot(
+  dir: string,
+  lsn: number,
+  state: unknown,
+  options: WriteSnapshotOptions = {},
+): Promise<WrittenSnapshot> {
+  const json: string | undefined = JSON.stringify(state);
+  if (json === undefined) throw new TypeError('The snapshot state must be a JSON value.');
+  return writeSnapshotJson(dir, lsn, json, options);
+}
+
+/**
+ * Writes already-serialized state. The store serializes synchronously (so the
+ * state cannot change underneath) and then hands the text here.
+ */
+export async function writeSnapshotJson(
+  dir: string,
+  lsn: number,
+  json: string,
+  options: WriteSnapshotOptions = {},
+): Promise<WrittenSnapshot> {
+  const syncToDisk = (options.durability ?? 'fsync') === 'fsync';
+  const payload = Buffer.from(json, 'utf8');
+  const header = Buffer.from(
+    `${JSON.stringify({ format: FORMAT, version: VERSION, lsn, bytes: payload.length, crc32: crc32(payload) })}\n`,
+  );
+  await fs.promises.mkdir(dir, { recursive: true });
+  const path = join(dir, snapshotFileName(lsn));
+  const temporary = `${path}.tmp-${process.pid}`;
+  const handle = await fs.promises.open(temporary, 'w');
+  try {
+    await handle.writev([header, payload]);
+    if (syncToDisk) await handle.datasync();
+  } catch (error) {
+    await handle.close();
+    await fs.promises.rm(temporary, { force: true });
+    throw new Error(
+      `Could not write the snapshot "${path}": ${describeError(error)}. The journal still holds ` +
+        `every event, so nothing is lost; free disk space and the next snapshot will be taken.`,
+      { cause: error },
+    );
+  }
+  await handle.close();
+  await fs.promises.rename(temporary, path);
+  if (syncToDisk) await fsyncDir(dir);
+  await pruneSnapshots(dir);
+  return { lsn, path, bytes: header.length + payload.length };
+}
+
+/** Deletes all but the newest SNAPSHOTS_KEPT snapshots, and temp files left by a crash. */
+async function pruneSnapshots(dir: string): Promise<void> {
+  for (const old of listSnapshots(dir).slice(SNAPSHOTS_KEPT)) {
+    await fs.promises.rm(old.path, { force: true });
+  }
+  const ownTemp = `.tmp-${process.pid}`;
+  for (const name of await fs.promises.readdir(dir)) {
+    if (name.startsWith('snapshot-') && name.includes('.tmp-') && !name.endsWith(ownTemp)) {
+      await fs.promises.rm(join(dir, name), { force: true });
+    }
+  }
+}
+
+/** Reads and checks one snapshot file; throws an Error saying what is wrong with it. */
+export async function readSnapshot(file: SnapshotFile): Promise<LoadedSnapshot> {
+  const data = await fs.promises.readFile(file.path);
+  const newline = data.indexOf(10);
+  if (newline < 0 || newline > 1024) throw new Error('it has no header line');
+  const header = parseHeader(data.toString('utf8', 0, newline));
+  if (header.lsn !== file.lsn) {
+    throw new Error(`its header says LSN ${header.lsn} but its name says ${file.lsn}`);
+  }
+  const payloadStart = newline + 1;
+  if (data.length - payloadStart !== header.bytes) {
+    throw new Error(
+      `it holds ${data.length - payloadStart} bytes of state, expected ${header.bytes}`,
+    );
+  }
+  if (crc32(data, payloadStart) !== header.crc32) throw new Error('its checksum does not match');
+  const state: unknown = JSON.parse(data.toString('utf8', payloadStart));
+  return { lsn: file.lsn, state, path: file.path };
+}
+
+function parseHeader(line: string): { lsn: number; bytes: number; crc32: number } {
+  let header: unknown;
+  try {
+    header = JSON.parse(line);
+  } catch {
+    throw new Error('its header line is not JSON');
+  }
+  if (
+    typeof header !== 'object' ||
+    header === null ||
+    !('format' in header) ||
+    header.format !== FORMAT ||
+    !('version' in header) ||
+    header.version !== VERSION ||
+    !('lsn' in header && 'bytes' in header && 'crc32' in header) ||
+    typeof header.lsn !== 'number' ||
+    typeof header.bytes !== 'number' ||
+    typeof header.crc32 !== 'number'
+  ) {
+    throw new Error(`its header is not a version ${VERSION} Timber sandbox snapshot header`);
+  }
+  return { lsn: header.lsn, bytes: header.bytes, crc32: header.crc32 };
+}
+
+export interface LoadSnapshotOptions {
+  /** Called for each newer snapshot that was damaged and skipped. */
+  readonly onSkipped?: (skipped: SkippedSnapshot) => void;
+}
+
+/**
+ * The newest snapshot that reads back intact, or null when there is none.
+ * Damaged newer ones are skipped (and reported through onSkipped).
+ */
+export async function loadLatestSnapshot(
+  dir: string,
+  options: LoadSnapshotOptions = {},
+): Promise<LoadedSnapshot | null> {
+  for (const file of listSnapshots(dir)) {
+    try {
+      return await readSnapshot(file);
+    } catch (error) {
+      options.onSkipped?.({ ...file, reason: describeError(error) });
+    }
+  }
+  return null;
+}
+
+/**
+ * Renames a damaged snapshot to <name>.damaged, so it is kept for inspection
+ * but no longer counts as one of the snapshots kept.
+ */
+export async function setAsideSnapshot(path: string): Promise<string> {
+  const aside = `${path}.damaged`;
+  await fs.promises.rename(path, aside);
+  return aside;
+}

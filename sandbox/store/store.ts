@@ -1,0 +1,339 @@
+// The store the sandbox uses: an in-memory state, rebuilt on open from the
+// newest snapshot plus the journal after it, and changed only by events that
+// are journaled.
+//
+// append(events) applies the events to the state at once, in LSN order (so the
+// next decision, e.g. the next order's margin check, sees them), and resolves
+// once they are durable. Acknowledge an order to a client only after that
+// promise resolves: the in-memory state may briefly be ahead of the disk.
+import * as fs from 'node:fs';
+import { asError, describeError, type JournalIo } from './durable-fs';
+import {
+  type Durability,
+  type Journal,
+  type JournalStats,
+  openJournal,
+  toJsonText,
+} from './journal';
+import type { JournalRecovery, RepairMode } from './journal-recovery';
+import {
+  listSnapshots,
+  loadLatestSnapshot,
+  setAsideSnapshot,
+  type SkippedSnapshot,
+  writeSnapshotJson,
+} from './snapshot';
+
+export interface StoreOptions<S, E> {
+  /** Data folder: journal segments, snapshots and the lock file. Created if missing. */
+  readonly dir: string;
+  /** The state of a brand-new account, before any event. */
+  readonly initialState: () => S;
+  /** Applies one event to the state in place. Must not throw for an event it was given before. */
+  readonly apply: (state: S, event: E, lsn: number) => void;
+  /** Snapshot in the background once this many events have followed the last one. Default 100,000; 0 turns it off. */
+  readonly snapshotEvery?: number;
+  /** Default 'fsync'. 'none' is for tests and benchmarks only. */
+  readonly durability?: Durability;
+  /** State to JSON value for a snapshot. Default: the state itself, which must then be plain JSON (no Map, Set, Date, BigInt). */
+  readonly serialize?: (state: S) => unknown;
+  /** JSON value from a snapshot back to a state. Default: used as it is. */
+  readonly deserialize?: (data: unknown) => S;
+  /**
+   * Checks a journaled event on replay. Default: trusted as an E, since the
+   * journal is checksummed and only this store writes it; pass a zod parse
+   * here if events may come from an older version of the sandbox.
+   */
+  readonly decodeEvent?: (data: unknown) => E;
+  /** Take a snapshot when closing, so the next open replays nothing. Default true. */
+  readonly snapshotOnClose?: boolean;
+  readonly maxSegmentBytes?: number;
+  /** See JournalOptions.repair. Default 'refuse'. */
+  readonly repair?: RepairMode;
+  /** Failures of background snapshots (the journal still has every event). Default: ignored, visible in stats. */
+  readonly onBackgroundError?: (error: Error) => void;
+  readonly io?: JournalIo;
+}
+
+export interface StoreRecovery {
+  /** LSN of the snapshot the state was loaded from; 0 when it was built from initialState(). */
+  readonly snapshotLsn: number;
+  readonly replayedEvents: number;
+  readonly openMs: number;
+  /** Newer snapshots that were damaged, skipped and renamed to *.damaged. */
+  readonly skippedSnapshots: readonly SkippedSnapshot[];
+  readonly journal: JournalRecovery;
+}
+
+export interface SnapshotTiming {
+  readonly lsn: number;
+  readonly bytes: number;
+  /** Time the state was serialized synchronously: appends wait this long. */
+  readonly serializeMs: number;
+  readonly writeMs: number;
+}
+
+export interface StoreStats {
+  readonly lastLsn: number;
+  readonly durableLsn: number;
+  readonly snapshotLsn: number;
+  readonly snapshotsWritten: number;
+  readonly lastSnapshot: SnapshotTiming | null;
+  readonly lastSnapshotError: string | null;
+  readonly journal: JournalStats;
+}
+
+export interface Store<S, E> {
+  /** The current state; mutated in place by append(). Read it, do not change it directly. */
+  readonly state: S;
+  /** Applies events now and resolves with the last LSN once they are durable. */
+  append(events: readonly E[]): Promise<number>;
+  /** Writes a snapshot of the current state (and then deletes segments no longer needed). */
+  snapshot(): Promise<void>;
+  /** Stops appends, writes what is pending, snapshots (unless disabled), releases the folder. */
+  close(): Promise<void>;
+  readonly stats: StoreStats;
+  readonly recovery: StoreRecovery;
+}
+
+const DEFAULT_SNAPSHOT_EVERY = 100_000;
+
+export async function openStore<S, E>(options: StoreOptions<S, E>): Promise<Store<S, E>> {
+  const started = performance.now();
+  const durability = options.durability ?? 'fsync';
+  fs.mkdirSync(options.dir, { recursive: true });
+  // If the journal files are gone but snapshots remain, continue after the newest.
+  const newestNamed = listSnapshots(options.dir)[0]?.lsn ?? 0;
+  const journal = openJournal({
+    dir: options.dir,
+    durability,
+    startLsn: newestNamed + 1,
+    ...(options.maxSegmentBytes !== undefined && { maxSegmentBytes: options.maxSegmentBytes }),
+    ...(options.repair !== undefined && { repair: options.repair }),
+    ...(options.io !== undefined && { io: options.io }),
+  });
+  try {
+    const skippedSnapshots: SkippedSnapshot[] = [];
+    const loaded = await loadLatestSnapshot(options.dir, {
+      onSkipped: (skipped) => skippedSnapshots.push(skipped),
+    });
+    for (const skipped of skippedSnapshots) await setAsideSnapshot(skipped.path);
+    const snapshotLsn = loaded?.lsn ?? 0;
+    checkJournalCoversSnapshot(journal, snapshotLsn, options.dir);
+
+    const deserialize = options.deserialize ?? ((data: unknown) => data as S);
+    const decodeEvent = options.decodeEvent ?? ((data: unknown) => data as E);
+    const state = loaded !== null ? deserialize(loaded.state) : options.initialState();
+    const replayedEvents = journal.replay(snapshotLsn + 1, (data, lsn) => {
+      try {
+        options.apply(state, decodeEvent(data), lsn);
+      } catch (error) {
+        throw new Error(
+          `Replaying journaled event ${lsn} failed: ${describeError(error)}. The journal is ` +
+            `intact; the code that applies events no longer accepts it. Fix that code, or move ` +
+            `the folder "${options.dir}" aside to start a fresh sandbox account.`,
+          { cause: error },
+        );
+      }
+    });
+    // The snapshot before the one loaded is still on disk; segments it covers can go later.
+    const olderSnapshotLsn = listSnapshots(options.dir).find((file) => file.lsn < snapshotLsn)?.lsn;
+    const recovery: StoreRecovery = {
+      snapshotLsn,
+      replayedEvents,
+      openMs: performance.now() - started,
+      skippedSnapshots,
+      journal: journal.recovery,
+    };
+    return new JournaledStore(options, durability, journal, state, recovery, olderSnapshotLsn ?? 0);
+  } catch (error) {
+    await journal.close();
+    throw error;
+  }
+}
+
+function checkJournalCoversSnapshot(journal: Journal, snapshotLsn: number, dir: string): void {
+  if (journal.firstLsn > snapshotLsn + 1) {
+    throw new Error(
+      `The sandbox data in "${dir}" is incomplete: the newest usable snapshot ends at event ` +
+        `${snapshotLsn}, but the journal starts at event ${journal.firstLsn}, so events ` +
+        `${snapshotLsn + 1} to ${journal.firstLsn - 1} are missing. Restore the folder from a ` +
+        `backup, or move it aside to start a fresh sandbox account.`,
+    );
+  }
+  if (journal.lastLsn < snapshotLsn) {
+    throw new Error(
+      `The sandbox data in "${dir}" is inconsistent: the snapshot covers events up to ` +
+        `${snapshotLsn}, but the journal ends at event ${journal.lastLsn}. Restore the folder ` +
+        `from a backup, or move it aside to start a fresh sandbox account.`,
+    );
+  }
+}
+
+class JournaledStore<S, E> implements Store<S, E> {
+  readonly recovery: StoreRecovery;
+  private readonly options: StoreOptions<S, E>;
+  private readonly durability: Durability;
+  private readonly journal: Journal;
+  private readonly serialize: (state: S) => unknown;
+  private readonly snapshotEvery: number;
+  private readonly currentState: S;
+  private snapshotLsn: number;
+  // The second snapshot kept on disk; journal segments it covers are deletable.
+  private olderSnapshotLsn: number;
+  private snapshotQueue: Promise<void> = Promise.resolve();
+  private snapshotRunning = false;
+  private snapshotsWritten = 0;
+  private lastSnapshot: SnapshotTiming | null = null;
+  private lastSnapshotError: string | null = null;
+  private failure: Error | null = null;
+  private phase: 'open' | 'closing' | 'closed' = 'open';
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    options: StoreOptions<S, E>,
+    durability: Durability,
+    journal: Journal,
+    state: S,
+    recovery: StoreRecovery,
+    olderSnapshotLsn: number,
+  ) {
+    this.options = options;
+    this.durability = durability;
+    this.journal = journal;
+    this.currentState = state;
+    this.recovery = recovery;
+    this.snapshotLsn = recovery.snapshotLsn;
+    this.olderSnapshotLsn = olderSnapshotLsn;
+    this.serialize = options.serialize ?? ((value: S) => value);
+    this.snapshotEvery = options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
+  }
+
+  get state(): S {
+    return this.currentState;
+  }
+
+  get stats(): StoreStats {
+    return {
+      lastLsn: this.journal.lastLsn,
+      durableLsn: this.journal.durableLsn,
+      snapshotLsn: this.snapshotLsn,
+      snapshotsWritten: this.snapshotsWritten,
+      lastSnapshot: this.lastSnapshot,
+      lastSnapshotError: this.lastSnapshotError,
+      journal: this.journal.stats,
+    };
+  }
+
+  append(events: readonly E[]): Promise<number> {
+    if (this.failure !== null) return Promise.reject(this.failure);
+    if (this.phase !== 'open') {
+      return Promise.reject(new Error(`The sandbox store in "${this.options.dir}" is closed.`));
+    }
+    let texts: string[];
+    try {
+      texts = events.map(toJsonText);
+    } catch (error) {
+      return Promise.reject(asError(error));
+    }
+    // Apply before journaling: an event that apply() rejects never reaches the
+    // disk, where it would fail again on every restart.
+    const firstLsn = this.journal.lastLsn + 1;
+    for (let index = 0; index < events.length; index++) {
+      try {
+        this.options.apply(this.currentState, events[index], firstLsn + index);
+      } catch (error) {
+        this.failure = new Error(
+          `Applying event ${firstLsn + index} failed (${describeError(error)}), so the in-memory ` +
+            `state no longer matches the journal and the store accepts no more events. Nothing ` +
+            `of this batch was saved. Restart the sandbox to reload the last saved state.`,
+          { cause: error },
+        );
+        return Promise.reject(this.failure);
+      }
+    }
+    const durable = this.journal.appendSerialized(texts);
+    this.maybeSnapshotInBackground();
+    return durable;
+  }
+
+  snapshot(): Promise<void> {
+    if (this.phase === 'closed') {
+      return Promise.reject(new Error(`The sandbox store in "${this.options.dir}" is closed.`));
+    }
+    return this.queueSnapshot();
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
+    this.phase = 'closing';
+    await this.snapshotQueue;
+    const wanted = this.options.snapshotOnClose ?? true;
+    if (wanted && this.failure === null && this.journal.lastLsn > this.snapshotLsn) {
+      await this.queueSnapshot().catch(() => undefined);
+    }
+    try {
+      await this.journal.close();
+    } finally {
+      this.phase = 'closed';
+    }
+  }
+
+  private maybeSnapshotInBackground(): void {
+    if (this.snapshotEvery <= 0 || this.snapshotRunning) return;
+    if (this.journal.lastLsn - this.snapshotLsn < this.snapshotEvery) return;
+    this.queueSnapshot().catch((error: unknown) => {
+      this.options.onBackgroundError?.(asError(error));
+    });
+  }
+
+  // Snapshots run one at a time; a failure is recorded and rethrown to the
+  // caller who asked, but does not stop later snapshots.
+  private queueSnapshot(): Promise<void> {
+    this.snapshotRunning = true;
+    const run = this.snapshotQueue.then(() => this.takeSnapshot());
+    this.snapshotQueue = run.then(
+      () => {
+        this.snapshotRunning = false;
+      },
+      (error: unknown) => {
+        this.snapshotRunning = false;
+        this.lastSnapshotError = describeError(error);
+      },
+    );
+    return run;
+  }
+
+  private async takeSnapshot(): Promise<void> {
+    // Start a new segment first, so that the segments before it hold only
+    // events this snapshot covers and can later be deleted whole.
+    await this.journal.roll();
+    const lsn = this.journal.lastLsn;
+    if (lsn === this.snapshotLsn) return;
+    const serializeStarted = performance.now();
+    // Synchronous, so the state cannot change while it is captured.
+    const json = JSON.stringify(this.serialize(this.currentState));
+    const writeStarted = performance.now();
+    // A snapshot must never be ahead of what the journal has on disk.
+    await this.journal.flush();
+    const written = await writeSnapshotJson(this.options.dir, lsn, json, {
+      durability: this.durability,
+    });
+    this.olderSnapshotLsn = this.snapshotLsn;
+    this.snapshotLsn = lsn;
+    this.snapshotsWritten++;
+    this.lastSnapshotError = null;
+    this.lastSnapshot = {
+      lsn,
+      bytes: written.bytes,
+      serializeMs: writeStarted - serializeStarted,
+      writeMs: performance.now() - writeStarted,
+    };
+    // Keep what the older of the two kept snapshots needs, should the newer be damaged.
+    await this.journal.deleteSegmentsBefore(this.olderSnapshotLsn + 1);
+  }
+}
