@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { marketBuy, stopAllSandboxes, tradingSandbox } from './harness';
+
+after(() => stopAllSandboxes());
+
+test('a curl user can go token → instruments → candles → order → account → cancel', async () => {
+  const { call } = await tradingSandbox();
+  const market = await call<{ instruments: { symbol: string }[] }>('GET', '/market');
+  assert.equal(market.status, 200);
+  assert.ok(market.body.instruments.length >= 500);
+  const candles = await call<{
+    candles: { t: number; o: number; h: number; l: number; c: number }[];
+  }>('GET', '/market/candles?symbol=EURUSD&interval=1m&limit=10');
+  assert.equal(candles.status, 200);
+  assert.equal(candles.body.candles.length, 10);
+  const filled = await call<{ status: string; filled_quantity: number }>(
+    'POST',
+    '/orders',
+    marketBuy(10_000),
+  );
+  assert.equal(filled.status, 201);
+  assert.equal(filled.body.status, 'filled');
+  const resting = await call<{ id: string; status: string }>('POST', '/orders', {
+    ...marketBuy(1000),
+    order_type: 'limit',
+    limit_price: 0.5,
+  });
+  assert.equal(resting.body.status, 'open');
+  const account = await call<{ positions: { symbol: string; quantity: number }[] }>(
+    'GET',
+    '/account',
+  );
+  assert.deepEqual(
+    account.body.positions.map((p) => [p.symbol, p.quantity]),
+    [['EURUSD', 10_000]],
+  );
+  const cancelled = await call<{ status: string }>('DELETE', `/orders/${resting.body.id}`);
+  assert.equal(cancelled.status, 200);
+  assert.equal(cancelled.body.status, 'cancelled');
+  const again = await call<{ error: { code: string } }>('DELETE', `/orders/${resting.body.id}`);
+  assert.equal(again.status, 409);
+  assert.equal(again.body.error.code, 'conflict');
+});
