@@ -71,9 +71,10 @@ export async function keysCommand(args: string[]): Promise<number> {
   } catch (error) {
     throw new Error(
       `cannot reach the sandbox at ${url}: ${(error as Error).message}; is it running?`,
+      { cause: error },
     );
   }
-  const body = (await response.json().catch(() => null)) as unknown;
+  const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {
     const message =
       (body as { error?: { message?: string } } | null)?.error?.message ?? response.statusText;

@@ -81,7 +81,7 @@ async function main(): Promise<void> {
       'GET',
       `/market/quotes?symbols=${symbol}`,
     );
-    const quote = quotes[0] as Quote;
+    const quote = quotes[0];
     console.log(`4. ${symbol} bid ${quote.bid} ask ${quote.ask}`);
 
     const pip = 0.0001;

@@ -158,7 +158,7 @@ export class Dispatcher {
         challenge,
       );
     }
-    const claims = this.deps.tokens.verify(match[1] as string, 'access', now);
+    const claims = this.deps.tokens.verify(match[1], 'access', now);
     if (claims === 'malformed')
       throw new ApiError('unauthorized', 'the access token is not valid', [], challenge);
     if (claims === 'expired') {

@@ -25,7 +25,7 @@ export function readBody(request: IncomingMessage): Promise<Buffer> {
       chunks.push(chunk);
     });
     request.on('end', () => {
-      if (!refused) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+      if (!refused) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
     });
     request.on('error', (error) => {
       if (!refused) reject(invalidRequest(`the request body could not be read: ${error.message}`));

@@ -32,7 +32,8 @@ export class Router {
         this.templates.push({ operationId, spec, segments: spec.path.split('/').slice(1) });
       } else {
         let byMethod = this.staticRoutes.get(spec.path);
-        if (!byMethod) this.staticRoutes.set(spec.path, (byMethod = new Map()));
+        if (!byMethod)
+          this.staticRoutes.set(spec.path, (byMethod = new Map<HttpMethod, RouteMatch>()));
         byMethod.set(spec.method, { operationId, spec, params: {} });
       }
     }
@@ -67,8 +68,8 @@ function matchSegments(template: string[], actual: string[]): Record<string, str
   if (template.length !== actual.length) return null;
   const params: Record<string, string> = {};
   for (let i = 0; i < template.length; i++) {
-    const expected = template[i] as string;
-    const segment = actual[i] as string;
+    const expected = template[i];
+    const segment = actual[i];
     if (expected.startsWith('{')) {
       if (segment.length === 0) return null;
       let decoded: string;

@@ -74,7 +74,10 @@ export class TokenAuthority {
 
   private parse(token: string, kind: TokenClaims['kind']): TokenClaims | null {
     if (!token.startsWith(prefix[kind]) || token.length > 1024) return null;
-    const [payload, mac] = token.slice(prefix[kind].length).split('.');
+    // Exactly payload.mac: anything appended to a well-signed token makes it another token.
+    const parts = token.slice(prefix[kind].length).split('.');
+    if (parts.length !== 2) return null;
+    const [payload, mac] = parts;
     if (!payload || !mac) return null;
     const expected = Buffer.from(this.mac(payload));
     const given = Buffer.from(mac);

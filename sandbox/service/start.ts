@@ -75,9 +75,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     await sandbox.ensureDefaultAccount(clock.now());
 
     const tokens = new TokenAuthority(signingKey);
-    let dispatcher: Dispatcher | undefined;
-    const dispatch = (request: DispatchRequest) => (dispatcher as Dispatcher).dispatch(request);
-    dispatcher = new Dispatcher({
+    // Batches dispatch their inner requests through the dispatcher that runs the batch.
+    const dispatch = (request: DispatchRequest) => dispatcher.dispatch(request);
+    const dispatcher: Dispatcher = new Dispatcher({
       handlers: createHandlers({
         sandbox,
         tokens,

@@ -51,7 +51,7 @@ export async function startSandboxProcess(options: StartOptions = {}): Promise<S
     child.once('exit', (code, signal) => done(code ?? signal ?? -1)),
   );
   const ready = await new Promise<{ url: string }>((done, fail) => {
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout });
     lines.once('line', (line) => {
       try {
         done(JSON.parse(line) as { url: string });
@@ -202,3 +202,21 @@ export const marketBuy = (quantity = 1000, extra: Record<string, unknown> = {}) 
   time_in_force: 'gtc',
   ...extra,
 });
+
+/**
+ * Calls `probe` until it returns something other than undefined, or fails after `timeoutMs`
+ * with `what` in the message. For waiting on the sandbox's own clock (fills, exits), never a sleep.
+ */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  { timeoutMs = 30_000, intervalMs = 100 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

@@ -34,7 +34,7 @@ function knownInstrument(symbol: string, path = 'symbol'): Instrument {
 }
 
 export function getInstrument(sandbox: Sandbox, context: HandlerContext): HandlerResult {
-  const symbol = context.params.symbol as string;
+  const symbol = context.params.symbol;
   const instrument = instrumentBySymbol(symbol);
   if (!instrument) throw notFound(`no instrument ${symbol}; GET /market lists them`);
   const now = sandbox.clock.now();

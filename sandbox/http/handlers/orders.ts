@@ -82,7 +82,7 @@ export function listOrdersHandler(sandbox: Sandbox, context: HandlerContext): Ha
 }
 
 export function getOrderHandler(sandbox: Sandbox, context: HandlerContext): HandlerResult {
-  const id = context.params.id as string;
+  const id = context.params.id;
   const order = getOrder(sandbox.state.engine, callerOf(context).accountId, id);
   if (!order) throw notFound(`no order ${id} on this account`);
   return { kind: 'json', status: 200, body: order };
@@ -94,7 +94,7 @@ export async function cancelOrderHandler(
 ): Promise<HandlerResult> {
   const order = await sandbox.cancelOrder(
     callerOf(context).accountId,
-    context.params.id as string,
+    context.params.id,
     sandbox.clock.now(),
   );
   return { kind: 'json', status: 200, body: order };
