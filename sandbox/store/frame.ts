@@ -37,20 +37,26 @@ export function frameBytesBound(json: string): number {
   return FRAME_HEADER_BYTES + (json.length <= 65_536 ? json.length * 3 : Buffer.byteLength(json));
 }
 
+/** Throws, in words, when `json` cannot be one journal record: empty, or over the size limit. */
+export function checkRecordText(json: string): void {
+  if (json.length === 0) throw new TypeError('An empty record cannot be journaled.');
+  if (json.length * 3 <= MAX_PAYLOAD_BYTES) return;
+  const bytes = Buffer.byteLength(json);
+  if (bytes > MAX_PAYLOAD_BYTES) {
+    throw new RangeError(
+      `A record of ${(bytes / 1048576).toFixed(1)} MiB is larger than the journal's ` +
+        `${MAX_PAYLOAD_BYTES / 1048576} MiB limit; split it into smaller events.`,
+    );
+  }
+}
+
 /**
- * Writes one frame for `json` at `offset` and returns the offset after it. The
- * caller guarantees `frameBytesBound(json)` bytes of room.
+ * Writes one frame for `json` (already passed checkRecordText) at `offset` and
+ * returns the offset after it. The caller guarantees `frameBytesBound(json)` bytes of room.
  */
 export function encodeFrame(target: Buffer, offset: number, json: string): number {
   const payloadStart = offset + FRAME_HEADER_BYTES;
   const payloadBytes = target.write(json, payloadStart, 'utf8');
-  if (payloadBytes === 0) throw new TypeError('An empty record cannot be journaled.');
-  if (payloadBytes > MAX_PAYLOAD_BYTES) {
-    throw new RangeError(
-      `A record of ${(payloadBytes / 1048576).toFixed(1)} MiB is larger than the journal's ` +
-        `${MAX_PAYLOAD_BYTES / 1048576} MiB limit; split it into smaller events.`,
-    );
-  }
   const word = (payloadBytes | (payloadBytes === json.length ? ASCII_FLAG : 0)) >>> 0;
   target.writeUInt32LE(word, offset + 4);
   target.writeUInt32LE(crc32(target, offset + 4, payloadStart + payloadBytes), offset);

@@ -21,7 +21,7 @@ import {
   openFd,
   writeFully,
 } from './durable-fs';
-import { encodeFrame, frameBytesBound } from './frame';
+import { checkRecordText, encodeFrame, frameBytesBound } from './frame';
 import {
   type JournalRecovery,
   recoverSegments,
@@ -112,7 +112,7 @@ export class Journal {
   private drainScheduled = false;
   private draining = false;
   private drainDone: Promise<void> = Promise.resolve();
-  private failure: Error | null = null;
+  private failed: Error | null = null;
   private phase: 'open' | 'closing' | 'closed' = 'open';
   private closing: Promise<void> | null = null;
   private appended = 0;
@@ -150,6 +150,11 @@ export class Journal {
   /** LSN of the newest appended record, durable or not; firstLsn - 1 when empty. */
   get lastLsn(): number {
     return this.nextLsn - 1;
+  }
+
+  /** The disk error that stopped the journal, or null while it is healthy. */
+  get failure(): Error | null {
+    return this.failed;
   }
 
   /** Every record up to this LSN is on disk. */
@@ -192,19 +197,18 @@ export class Journal {
    * events before applying them.
    */
   appendSerialized(jsonTexts: readonly string[]): Promise<number> {
-    const refusal = this.refusal();
+    const refusal = this.appendRefusal();
     if (refusal !== null) return Promise.reject(refusal);
     if (jsonTexts.length === 0) return this.flush();
-    const batchStart = this.pendingBytes;
     try {
-      for (const text of jsonTexts) {
-        const needed = this.pendingBytes + frameBytesBound(text);
-        if (needed > this.pending.length) this.growPending(needed);
-        this.pendingBytes = encodeFrame(this.pending, this.pendingBytes, text);
-      }
+      for (const text of jsonTexts) checkRecordText(text);
     } catch (error) {
-      this.pendingBytes = batchStart;
       return Promise.reject(asError(error));
+    }
+    for (const text of jsonTexts) {
+      const needed = this.pendingBytes + frameBytesBound(text);
+      if (needed > this.pending.length) this.growPending(needed);
+      this.pendingBytes = encodeFrame(this.pending, this.pendingBytes, text);
     }
     this.nextLsn += jsonTexts.length;
     this.appended += jsonTexts.length;
@@ -213,7 +217,7 @@ export class Journal {
 
   /** Resolves with lastLsn once everything appended so far is durable. */
   flush(): Promise<number> {
-    if (this.failure !== null) return Promise.reject(this.failure);
+    if (this.failed !== null) return Promise.reject(this.failed);
     if (this.durable === this.lastLsn) return Promise.resolve(this.durable);
     return this.waitFor(this.lastLsn);
   }
@@ -224,7 +228,7 @@ export class Journal {
    * segment is still empty.
    */
   roll(): Promise<void> {
-    const refusal = this.refusal();
+    const refusal = this.appendRefusal();
     if (refusal !== null) return Promise.reject(refusal);
     return new Promise((resolve, reject) => {
       this.rollWaiters.push({ resolve, reject });
@@ -281,7 +285,7 @@ export class Journal {
     this.phase = 'closing';
     let flushError: unknown = null;
     try {
-      if (this.failure === null) await this.flush();
+      if (this.failed === null) await this.flush();
     } catch (error) {
       flushError = error;
     }
@@ -295,8 +299,9 @@ export class Journal {
     if (flushError !== null) throw asError(flushError);
   }
 
-  private refusal(): Error | null {
-    if (this.failure !== null) return this.failure;
+  /** Why an append would be refused right now (closed, or stopped by a disk error), or null. */
+  appendRefusal(): Error | null {
+    if (this.failed !== null) return this.failed;
     if (this.phase !== 'open') {
       return new Error(`The journal in "${this.dir}" is closed; reopen it to append.`);
     }
@@ -331,7 +336,7 @@ export class Journal {
   private async drain(): Promise<void> {
     this.draining = true;
     try {
-      while (this.failure === null && (this.pendingBytes > 0 || this.rollWaiters.length > 0)) {
+      while (this.failed === null && (this.pendingBytes > 0 || this.rollWaiters.length > 0)) {
         const rolls = this.rollWaiters;
         this.rollWaiters = [];
         if (this.pendingBytes > 0) await this.writePending();
@@ -372,7 +377,7 @@ export class Journal {
   }
 
   private async rollNow(rolls: RollWaiter[]): Promise<void> {
-    if (this.failure === null && this.segments.at(-1)!.bytes > 0) {
+    if (this.failed === null && this.segments.at(-1)!.bytes > 0) {
       try {
         await this.startSegment(this.durable + 1);
       } catch (error) {
@@ -380,8 +385,8 @@ export class Journal {
       }
     }
     for (const waiter of rolls) {
-      if (this.failure === null) waiter.resolve();
-      else waiter.reject(this.failure);
+      if (this.failed === null) waiter.resolve();
+      else waiter.reject(this.failed);
     }
   }
 
@@ -399,14 +404,14 @@ export class Journal {
   // After a failed write or sync the file's contents are unknown (and on Linux a
   // failed fsync may have dropped the dirty pages), so nothing more is accepted.
   private fail(cause: unknown): void {
-    this.failure = new Error(
+    this.failed = new Error(
       `The journal in "${this.dir}" could not save to disk (${describeError(cause)}) and has ` +
         `stopped accepting events, so that nothing unsaved is reported as saved. Everything ` +
         `acknowledged before this is safe. Free disk space or fix the disk, then restart the sandbox.`,
       { cause },
     );
-    this.waiters.rejectAll(this.failure);
-    for (const waiter of this.rollWaiters) waiter.reject(this.failure);
+    this.waiters.rejectAll(this.failed);
+    for (const waiter of this.rollWaiters) waiter.reject(this.failed);
     this.rollWaiters = [];
     this.pendingBytes = 0;
   }

@@ -5,7 +5,10 @@
 // append(events) applies the events to the state at once, in LSN order (so the
 // next decision, e.g. the next order's margin check, sees them), and resolves
 // once they are durable. Acknowledge an order to a client only after that
-// promise resolves: the in-memory state may briefly be ahead of the disk.
+// promise resolves: the in-memory state may briefly be ahead of the disk. If
+// the disk fails, the pending appends reject, the state may hold events that
+// were not saved, and the store accepts nothing more: restart the sandbox,
+// which reloads exactly what was saved.
 import * as fs from 'node:fs';
 import { asError, describeError, type JournalIo } from './durable-fs';
 import {
@@ -15,6 +18,7 @@ import {
   openJournal,
   toJsonText,
 } from './journal';
+import { checkRecordText } from './frame';
 import type { JournalRecovery, RepairMode } from './journal-recovery';
 import {
   listSnapshots,
@@ -230,14 +234,18 @@ class JournaledStore<S, E> implements Store<S, E> {
     if (this.phase !== 'open') {
       return Promise.reject(new Error(`The sandbox store in "${this.options.dir}" is closed.`));
     }
+    const refusal = this.journal.appendRefusal();
+    if (refusal !== null) return Promise.reject(refusal);
     let texts: string[];
     try {
       texts = events.map(toJsonText);
+      for (const text of texts) checkRecordText(text);
     } catch (error) {
       return Promise.reject(asError(error));
     }
-    // Apply before journaling: an event that apply() rejects never reaches the
-    // disk, where it would fail again on every restart.
+    // Everything that can refuse the batch has been checked; from here the
+    // journal takes it. Apply before journaling: an event that apply() rejects
+    // never reaches the disk, where it would fail again on every restart.
     const firstLsn = this.journal.lastLsn + 1;
     for (let index = 0; index < events.length; index++) {
       try {
@@ -273,7 +281,8 @@ class JournaledStore<S, E> implements Store<S, E> {
     this.phase = 'closing';
     await this.snapshotQueue;
     const wanted = this.options.snapshotOnClose ?? true;
-    if (wanted && this.failure === null && this.journal.lastLsn > this.snapshotLsn) {
+    const healthy = this.failure === null && this.journal.failure === null;
+    if (wanted && healthy && this.journal.lastLsn > this.snapshotLsn) {
       await this.queueSnapshot().catch(() => undefined);
     }
     try {

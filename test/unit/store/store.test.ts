@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
+import { nodeJournalIo } from '../../../sandbox/store/durable-fs';
 import { listSegmentFiles } from '../../../sandbox/store/journal-recovery';
 import { listSnapshots } from '../../../sandbox/store/snapshot';
 import { openStore, type Store, type StoreOptions } from '../../../sandbox/store/store';
@@ -268,4 +269,47 @@ void test('serialize and deserialize let the state hold a Map', async (t) => {
       ['b', 2],
     ],
   );
+});
+
+void test('a disk failure rejects the append and every later one; a reopen has what was saved', async (t) => {
+  const dir = tempDir(t);
+  let failSyncs = false;
+  const store = await openStore(
+    options(dir, {
+      durability: 'fsync',
+      snapshotOnClose: true,
+      io: {
+        write: (...args) => nodeJournalIo.write(...args),
+        fdatasync: (fd) =>
+          failSyncs
+            ? Promise.reject(new Error('ENOSPC: no space left on device'))
+            : nodeJournalIo.fdatasync(fd),
+      },
+    }),
+  );
+  await appendSamples(store, 0, 10);
+  failSyncs = true;
+  await assert.rejects(store.append([sampleEvent(10)]), /could not save to disk \(ENOSPC/);
+  const stateAfterFailure = structuredClone(store.state);
+  await assert.rejects(store.append([sampleEvent(11)]), /stopped accepting events/);
+  assert.deepEqual(store.state, stateAfterFailure, 'a refused append does not touch the state');
+  await store.close(); // no snapshot of a state the disk does not have
+  assert.deepEqual(listSnapshots(dir), []);
+
+  const reopened = await openStore(options(dir));
+  t.after(() => reopened.close());
+  // Event 11 was written before its sync failed, so it may or may not be there.
+  assert.ok([10, 11].includes(reopened.state.lastLsn));
+  assert.deepEqual(reopened.state, expectedLedger(reopened.state.lastLsn));
+});
+
+void test('an event too large for one record is refused before it touches the state', async (t) => {
+  const dir = tempDir(t);
+  const store = await openStore(options(dir));
+  t.after(() => store.close());
+  await appendSamples(store, 0, 3);
+  const huge = { type: 'order', id: 'x'.repeat(17 * 1024 * 1024), quantity: 1 } as const;
+  await assert.rejects(store.append([huge]), /larger than the journal's 16 MiB limit/);
+  assert.deepEqual(store.state, expectedLedger(3));
+  assert.equal(await store.append([sampleEvent(3)]), 4);
 });
