@@ -1,0 +1,197 @@
+// The market data API for the rest of the sandbox: pure functions of (instrument, time). What
+// the live feed shows at time t is exactly what historical queries return for t later.
+import type { Candle, Instrument, Quote, Tick } from '../../api/market';
+import type { Interval } from '../../api/common';
+import { intervalMs } from '../../api/common';
+import { dayMs, lastOpenAtOrBefore, minuteMs } from './hours';
+import { instrumentBySymbol, modelOf, usdConversion } from './instruments';
+import type { TopOfBook } from './liquidity';
+import { topOfBookFor } from './liquidity';
+import { clearMinuteBarCache, dayOfTime, minuteBars } from './minute-bars';
+import type { InstrumentModel } from './model';
+import { gridValue } from './model';
+import {
+  clearDayCandleCache,
+  marketDataStartMs,
+  scanCandles,
+  scanCandlesOfDay,
+  scanTicks,
+} from './scan';
+import { clearDailyCaches } from './daily';
+import { clearLatentDayCache } from './latent-day';
+import { createTickBuffer, fillMinuteTicks } from './ticks';
+
+/** A quote older than this is no quote at all (the instrument has not traded for a week). */
+const quoteMaxAgeMs = 7 * dayMs;
+
+export interface CandleQueryOptions {
+  /** At most this many candles (default: all in range). */
+  readonly limit?: number;
+  /** Nothing after this instant is visible; the candle containing it may be forming. */
+  readonly now?: number;
+}
+
+function candleOf(
+  model: InstrumentModel,
+): (out: Candle[]) => (t: number, o: number, h: number, l: number, c: number, v: number) => void {
+  const grid = model.price;
+  return (out) => (t, o, h, l, c, v) => {
+    out.push({
+      t,
+      o: gridValue(grid, o),
+      h: gridValue(grid, h),
+      l: gridValue(grid, l),
+      c: gridValue(grid, c),
+      v,
+    });
+  };
+}
+
+/**
+ * Candles whose open time is in [fromMs, toMs], oldest first. Buckets align to the UTC epoch
+ * (1h at hh:00, 4h at 00/04/08..., 1d at 00:00) and appear only if the market was open in them.
+ */
+export function candlesBetween(
+  instrument: Instrument,
+  interval: Interval,
+  fromMs: number,
+  toMs: number,
+  options: CandleQueryOptions = {},
+): Candle[] {
+  const model = modelOf(instrument);
+  const out: Candle[] = [];
+  scanCandles(
+    model,
+    intervalMs[interval],
+    {
+      from: fromMs,
+      to: toMs,
+      now: options.now ?? Number.MAX_SAFE_INTEGER,
+      limit: options.limit ?? Number.MAX_SAFE_INTEGER,
+    },
+    candleOf(model)(out),
+  );
+  return out;
+}
+
+/** The latest `limit` candles with open time at or before `now`; the last may be forming. */
+export function latestCandles(
+  instrument: Instrument,
+  interval: Interval,
+  now: number,
+  limit: number,
+): Candle[] {
+  const model = modelOf(instrument);
+  const step = intervalMs[interval];
+  const toCandle = candleOf(model);
+  // Walk back a day at a time, collecting each day's candles, until there are enough.
+  const days: Candle[][] = [];
+  let total = 0;
+  for (let day = dayOfTime(now); total < limit && day >= dayOfTime(marketDataStartMs); day--) {
+    const dayCandles: Candle[] = [];
+    const range = { from: 0, to: now, now, limit: Number.MAX_SAFE_INTEGER };
+    scanCandlesOfDay(model, step, day, range, toCandle(dayCandles));
+    if (dayCandles.length === 0) continue;
+    days.push(dayCandles);
+    total += dayCandles.length;
+  }
+  const all = days.reverse().flat();
+  return all.slice(Math.max(0, all.length - limit));
+}
+
+function collectTicks(model: InstrumentModel, from: number, to: number, limit: number): Tick[] {
+  const grid = model.price;
+  const out: Tick[] = [];
+  scanTicks(model, from, to, limit, (t, bid, ask) => {
+    out.push({ t, bid: gridValue(grid, bid), ask: gridValue(grid, ask) });
+  });
+  return out;
+}
+
+/** Ticks with fromMs <= t <= toMs, oldest first, at most `limit`. */
+export function ticksBetween(
+  instrument: Instrument,
+  fromMs: number,
+  toMs: number,
+  limit = Number.MAX_SAFE_INTEGER,
+): Tick[] {
+  return collectTicks(modelOf(instrument), fromMs, toMs, limit);
+}
+
+/**
+ * Ticks with afterMs < t <= uptoMs: a matching loop keeps the time of the last tick it saw and
+ * asks for what came after it, so no tick is missed or seen twice.
+ */
+export function ticksAfter(
+  instrument: Instrument,
+  afterMs: number,
+  uptoMs: number,
+  limit = Number.MAX_SAFE_INTEGER,
+): Tick[] {
+  return collectTicks(modelOf(instrument), afterMs + 1, uptoMs, limit);
+}
+
+/**
+ * Calls `visit` for each tick with fromMs <= t <= toMs without building arrays (backtests);
+ * return false from it to stop. Returns the number of ticks visited.
+ */
+export function forEachTick(
+  instrument: Instrument,
+  fromMs: number,
+  toMs: number,
+  visit: (tick: Tick) => boolean | void,
+): number {
+  const model = modelOf(instrument);
+  const grid = model.price;
+  return scanTicks(model, fromMs, toMs, Number.MAX_SAFE_INTEGER, (t, bid, ask) =>
+    visit({ t, bid: gridValue(grid, bid), ask: gridValue(grid, ask) }),
+  );
+}
+
+const quoteTicks = createTickBuffer();
+
+/** The last tick at or before t, as a quote; null if there was none in the previous 7 days. */
+export function quoteAt(instrument: Instrument, t: number): Quote | null {
+  const model = modelOf(instrument);
+  const last = lastOpenAtOrBefore(model.hours, t);
+  if (last === null || last < marketDataStartMs || t - last > quoteMaxAgeMs) return null;
+  const day = dayOfTime(last);
+  const bars = minuteBars(model, day);
+  const minute = Math.floor((last - bars.startMs) / minuteMs);
+  fillMinuteTicks(model, bars, minute, quoteTicks);
+  let k = quoteTicks.count - 1;
+  while (k > 0 && quoteTicks.time[k] > last) k--;
+  return {
+    symbol: instrument.symbol,
+    bid: gridValue(model.price, quoteTicks.bid[k]),
+    ask: gridValue(model.price, quoteTicks.ask[k]),
+    t: quoteTicks.time[k],
+  };
+}
+
+/** Quantities at the best bid and ask for a tick of this instrument (for partial fills). */
+export function tickLiquidity(instrument: Instrument, tick: Tick): TopOfBook {
+  return topOfBookFor(modelOf(instrument), tick);
+}
+
+/** US dollars per unit of a currency at time t (mid price), or null without a quote. */
+export function usdPerUnit(currency: string, t: number): number | null {
+  const conversion = usdConversion(currency);
+  if (!conversion) return null;
+  if (conversion.type === 'identity') return 1;
+  const quote = quoteAt(instrumentBySymbol(conversion.symbol)!, t);
+  if (!quote) return null;
+  const mid = (quote.bid + quote.ask) / 2;
+  return conversion.type === 'multiply' ? mid : 1 / mid;
+}
+
+/**
+ * Drops every cache (daily series, minute paths, bars). Results never depend on caches; this
+ * exists for memory pressure, benchmarks and tests that prove exactly that.
+ */
+export function clearMarketCaches(): void {
+  clearDailyCaches();
+  clearLatentDayCache();
+  clearMinuteBarCache();
+  clearDayCandleCache();
+}

@@ -1,0 +1,194 @@
+// One UTC day of 1-minute bars for an instrument, in integer ticks: the instrument's log price
+// is combined from its latent series, rounded to the tick grid, and given a high and low drawn
+// from the exact extreme distribution of a Brownian bridge. Bars are BID prices.
+import { anchorEpochDay, varianceUnit } from './daily';
+import { dayMs, minutesPerDay, minutesPerWeek, weekdayOfEpochDay } from './hours';
+import { latentDay } from './latent-day';
+import { LruCache } from './lru';
+import type { InstrumentModel } from './model';
+import { Rng, exponentialTable, hashKeys, normalTable } from './random';
+
+export interface MinuteBars {
+  /** Days since the series anchor. */
+  readonly day: number;
+  readonly startMs: number;
+  /** Tick counts; o and c are kept for closed minutes too (they carry the hidden path). */
+  readonly open: Int32Array;
+  readonly high: Int32Array;
+  readonly low: Int32Array;
+  readonly close: Int32Array;
+  /** Ticks in the minute; 0 exactly when the market is closed. */
+  readonly volume: Int32Array;
+  /** The minute's price deviation, in ticks: shapes its tick path and widens its spread. */
+  readonly deviationTicks: Float32Array;
+}
+
+const maxTicksPerMinute = 1500;
+
+/**
+ * Days evicted from the cache lend their arrays to the next day computed: allocating seven
+ * typed arrays per day cost more than generating the day. Nothing keeps a day's bars across
+ * hundreds of other days, so a recycled day is never still in use.
+ */
+const spareBars: MinuteBars[] = [];
+const cache = new LruCache<MinuteBars>(384, (bars) => {
+  if (spareBars.length < 4) spareBars.push(bars);
+});
+
+function allocateBars(day: number, startMs: number): MinuteBars {
+  const spare = spareBars.pop();
+  if (spare) return { ...spare, day, startMs };
+  return {
+    day,
+    startMs,
+    open: new Int32Array(minutesPerDay),
+    high: new Int32Array(minutesPerDay),
+    low: new Int32Array(minutesPerDay),
+    close: new Int32Array(minutesPerDay),
+    volume: new Int32Array(minutesPerDay),
+    deviationTicks: new Float32Array(minutesPerDay),
+  };
+}
+const logPrice = new Float64Array(minutesPerDay);
+const variance = new Float64Array(minutesPerDay);
+
+/** What a model's minutes look like on average: precomputed once per instrument. */
+interface WeeklyShape {
+  /** Mean expected variance over open minutes: the instrument's "normal" minute. */
+  readonly reference: number;
+  /** Expected variance of each minute of the week. */
+  readonly expected: Float64Array;
+  /** Spread widening in thin hours: (reference / expected)^0.3, clamped. */
+  readonly thinness: Float64Array;
+}
+
+const shapeByModel = new Map<number, WeeklyShape>();
+
+function weeklyShape(model: InstrumentModel): WeeklyShape {
+  const known = shapeByModel.get(model.index);
+  if (known) return known;
+  const expected = new Float64Array(minutesPerWeek);
+  for (const { latent, weight } of model.exposures) {
+    const scale = weight * weight * varianceUnit(latent);
+    for (let m = 0; m < minutesPerWeek; m++) expected[m] += scale * latent.weights.variance[m];
+  }
+  let sum = 0;
+  let count = 0;
+  for (let m = 0; m < minutesPerWeek; m++) {
+    if (model.hours.mask[m] !== 1) continue;
+    sum += expected[m];
+    count++;
+  }
+  const reference = count > 0 ? sum / count : 1;
+  const thinness = expected.map((e) => Math.min(3, Math.max(0.85, (reference / e) ** 0.3)));
+  const shape = { reference, expected, thinness };
+  shapeByModel.set(model.index, shape);
+  return shape;
+}
+
+/** The instrument's mean expected variance over its open minutes. */
+export function referenceVariance(model: InstrumentModel): number {
+  return weeklyShape(model).reference;
+}
+
+/** Expected variance of the instrument at a minute of the week, and its thin-hours widening. */
+export function seasonalShapeAt(
+  model: InstrumentModel,
+  weekMinute: number,
+): { readonly expected: number; readonly thinness: number } {
+  const shape = weeklyShape(model);
+  return { expected: shape.expected[weekMinute], thinness: shape.thinness[weekMinute] };
+}
+
+/** Fills the scratch arrays with the day's log price and variance; returns the start level. */
+function combineLatents(model: InstrumentModel, day: number): number {
+  logPrice.fill(model.logOffset);
+  variance.fill(0);
+  let startLevel = model.logOffset;
+  for (const { latent, weight } of model.exposures) {
+    const path = latentDay(latent, day);
+    const level = path.level;
+    const pathVariance = path.variance;
+    const weight2 = weight * weight;
+    startLevel += weight * path.startLevel;
+    for (let i = 0; i < minutesPerDay; i++) {
+      logPrice[i] += weight * level[i];
+      variance[i] += weight2 * pathVariance[i];
+    }
+  }
+  return startLevel;
+}
+
+function computeMinuteBars(model: InstrumentModel, day: number): MinuteBars {
+  const weekday = weekdayOfEpochDay(anchorEpochDay + day);
+  const offset = weekday * minutesPerDay;
+  const startLevel = combineLatents(model, day);
+  const toTicks = model.price.scale / model.price.units;
+  const { reference } = weeklyShape(model);
+  const inverseReference = 1 / reference;
+  const ticksPerMinute = model.ticksPerMinute;
+  const mask = model.hours.mask;
+  const rng = new Rng(hashKeys(model.seed, day, 11));
+
+  const bars = allocateBars(day, (anchorEpochDay + day) * dayMs);
+  const { open, high, low, close, volume, deviationTicks } = bars;
+
+  let previousClose = Math.max(1, Math.round(Math.exp(startLevel) * toTicks));
+  for (let i = 0; i < minutesPerDay; i++) {
+    const o = previousClose;
+    const c = Math.max(1, Math.round(Math.exp(logPrice[i]) * toTicks));
+    open[i] = o;
+    close[i] = c;
+    previousClose = c;
+    if (mask[offset + i] !== 1) {
+      high[i] = Math.max(o, c);
+      low[i] = Math.min(o, c);
+      volume[i] = 0;
+      deviationTicks[i] = 0;
+      continue;
+    }
+    const v = variance[i];
+    const sd = Math.sqrt(v) * c;
+    // Extremes of a Brownian bridge from o to c: P(max - max(o,c) > y) = exp(-2y(y+d)/sd^2).
+    const draw = rng.nextUint32();
+    const d = Math.abs(c - o);
+    const up = 0.5 * (Math.sqrt(d * d + 2 * sd * sd * exponentialTable[draw >>> 16]) - d);
+    const down = 0.5 * (Math.sqrt(d * d + 2 * sd * sd * exponentialTable[draw & 0xffff]) - d);
+    const h = Math.max(o, c) + Math.round(up);
+    const l = Math.max(1, Math.min(o, c) - Math.round(down));
+    high[i] = h;
+    low[i] = l;
+    deviationTicks[i] = sd;
+
+    // Busy minutes print more ticks: activity is the minute's deviation against a normal one.
+    const activity = Math.min(6, Math.max(0.05, Math.sqrt(v * inverseReference)));
+    const rate = ticksPerMinute * activity;
+    const drawn = Math.round(rate + Math.sqrt(rate) * normalTable[rng.nextUint32() >>> 16]);
+    const extremes = (h > Math.max(o, c) ? 1 : 0) + (l < Math.min(o, c) ? 1 : 0);
+    const needed = 1 + extremes + (extremes > 0 || c !== o ? 1 : 0);
+    volume[i] = Math.min(maxTicksPerMinute, Math.max(needed, drawn));
+  }
+  return bars;
+}
+
+/** The 1-minute bars of an instrument for one day (days since the anchor), cached. */
+export function minuteBars(model: InstrumentModel, day: number): MinuteBars {
+  const key = model.index * 65536 + day;
+  let bars = cache.get(key);
+  if (!bars) {
+    bars = computeMinuteBars(model, day);
+    cache.set(key, bars);
+  }
+  return bars;
+}
+
+/** Days since the anchor of the UTC day containing t. */
+export function dayOfTime(t: number): number {
+  return Math.floor(t / dayMs) - anchorEpochDay;
+}
+
+export function clearMinuteBarCache(): void {
+  cache.clear();
+  spareBars.length = 0;
+  shapeByModel.clear();
+}

@@ -1,0 +1,131 @@
+// Ticks inside one minute, generated on demand and consistent with the minute's bar exactly:
+// `volume` ticks, the first at the minute's start on the open, the last on the close, the high
+// and the low each touched at a deterministic tick, and no bid outside [low, high].
+import { minuteMs } from './hours';
+import type { MinuteBars } from './minute-bars';
+import type { InstrumentModel } from './model';
+import { spreadScaleOf } from './spread';
+import { Rng, hashKeys, normalTable, tableBits } from './random';
+
+/** Ticks of one minute in integer price ticks; reused between minutes to avoid allocation. */
+export interface TickBuffer {
+  count: number;
+  readonly time: Float64Array;
+  readonly bid: Int32Array;
+  readonly ask: Int32Array;
+}
+
+const capacity = 1500;
+/** Per-tick spread noise: log-normal, about 18% deviation. */
+const spreadJitter = (() => {
+  const table = new Float64Array(1 << tableBits);
+  for (let k = 0; k < table.length; k++) table[k] = Math.exp(0.18 * normalTable[k]);
+  return table;
+})();
+/** When the close is above the open, the low tends to come first (and vice versa). */
+const extremeOrderBias = 0.65;
+const walk = new Float64Array(capacity);
+
+export function createTickBuffer(): TickBuffer {
+  return {
+    count: 0,
+    time: new Float64Array(capacity),
+    bid: new Int32Array(capacity),
+    ask: new Int32Array(capacity),
+  };
+}
+
+/** A random-walk bridge from bid[from] to bid[to], kept inside [low, high]. */
+function fillSegment(
+  bid: Int32Array,
+  from: number,
+  to: number,
+  stepTicks: number,
+  low: number,
+  high: number,
+  rng: Rng,
+): void {
+  const steps = to - from;
+  if (steps < 2) return;
+  let position = 0;
+  for (let k = 1; k <= steps; k++) {
+    position += stepTicks * rng.normal();
+    walk[k] = position;
+  }
+  const startPrice = bid[from];
+  const rise = bid[to] - startPrice;
+  for (let k = 1; k < steps; k++) {
+    const share = k / steps;
+    const price = Math.round(startPrice + rise * share + walk[k] - share * position);
+    bid[from + k] = price < low ? low : price > high ? high : price;
+  }
+}
+
+function fillTimes(time: Float64Array, count: number, start: number, rng: Rng): void {
+  // One tick per stratum of the minute, jittered within it: distinct, increasing, first at 0.
+  time[0] = start;
+  let lower = Math.floor(minuteMs / count);
+  for (let k = 1; k < count; k++) {
+    const upper = Math.floor(((k + 1) * minuteMs) / count);
+    time[k] = start + lower + Math.floor(rng.uniform() * (upper - lower));
+    lower = upper;
+  }
+}
+
+function fillBids(bars: MinuteBars, minute: number, out: TickBuffer, rng: Rng): void {
+  const count = out.count;
+  const bid = out.bid;
+  const o = bars.open[minute];
+  const c = bars.close[minute];
+  const h = bars.high[minute];
+  const l = bars.low[minute];
+  bid[0] = o;
+  if (count === 1) return;
+  bid[count - 1] = c;
+  const needHigh = h > Math.max(o, c);
+  const needLow = l < Math.min(o, c);
+  const stepTicks = bars.deviationTicks[minute] / Math.sqrt(count);
+  const anchors = [0];
+  if (needHigh && needLow) {
+    const first = 1 + rng.below(count - 2);
+    let second = 1 + rng.below(count - 3);
+    if (second >= first) second++;
+    const lowFirst = rng.uniform() < (c >= o ? extremeOrderBias : 1 - extremeOrderBias);
+    const early = Math.min(first, second);
+    const late = Math.max(first, second);
+    bid[early] = lowFirst ? l : h;
+    bid[late] = lowFirst ? h : l;
+    anchors.push(early, late);
+  } else if (needHigh || needLow) {
+    const at = 1 + rng.below(count - 2);
+    bid[at] = needHigh ? h : l;
+    anchors.push(at);
+  }
+  anchors.push(count - 1);
+  for (let k = 1; k < anchors.length; k++) {
+    fillSegment(bid, anchors[k - 1], anchors[k], stepTicks, l, h, rng);
+  }
+}
+
+/** Fills `out` with the ticks of minute `minute` of the day's bars (none if closed). */
+export function fillMinuteTicks(
+  model: InstrumentModel,
+  bars: MinuteBars,
+  minute: number,
+  out: TickBuffer,
+): void {
+  const count = bars.volume[minute];
+  out.count = count;
+  if (count === 0) return;
+  const start = bars.startMs + minute * minuteMs;
+  const rng = new Rng(hashKeys(model.seed, start / minuteMs, 13));
+  fillTimes(out.time, count, start, rng);
+  fillBids(bars, minute, out, rng);
+  const spreadPerTick = model.spreadBps * 1e-4 * spreadScaleOf(model, bars, minute);
+  const bid = out.bid;
+  const ask = out.ask;
+  for (let k = 0; k < count; k++) {
+    const spread = Math.round(spreadPerTick * bid[k] * spreadJitter[rng.nextUint32() >>> 16]);
+    ask[k] = bid[k] + (spread < 1 ? 1 : spread);
+  }
+}
