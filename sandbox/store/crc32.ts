@@ -8,7 +8,7 @@
 // the fallback for older Node builds (e.g. an Electron host without zlib.crc32).
 import * as zlib from 'node:zlib';
 
-type NativeCrc32 = (data: Uint8Array, value?: number) => number;
+type NativeCrc32 = (data: Uint8Array, previous?: number) => number;
 
 // Read through a loosely typed view: on Node < 20.15 the property is missing at
 // run time even though the type declarations promise it.
@@ -37,9 +37,9 @@ function buildSlicingTable(): Int32Array {
 }
 
 /** CRC-32 in plain JS (slicing-by-8); exported so tests can compare it with zlib. */
-export function crc32Table(data: Uint8Array, start = 0, end = data.length): number {
+export function crc32Table(data: Uint8Array, start = 0, end = data.length, previous = 0): number {
   const t = TABLE;
-  let c = ~0;
+  let c = ~previous;
   let i = start;
   for (; i + 8 <= end; i += 8) {
     const word = c ^ (data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24));
@@ -57,12 +57,15 @@ export function crc32Table(data: Uint8Array, start = 0, end = data.length): numb
   return ~c >>> 0;
 }
 
-/** CRC-32 of data[start, end), as an unsigned 32-bit number. */
-export function crc32(data: Uint8Array, start = 0, end = data.length): number {
+/**
+ * CRC-32 of data[start, end), as an unsigned 32-bit number. Pass the CRC of the
+ * bytes before as `previous` to continue it across chunks.
+ */
+export function crc32(data: Uint8Array, start = 0, end = data.length, previous = 0): number {
   if (nativeCrc32 !== undefined && end - start >= NATIVE_THRESHOLD_BYTES) {
-    return nativeCrc32(data.subarray(start, end)) >>> 0;
+    return nativeCrc32(data.subarray(start, end), previous) >>> 0;
   }
-  return crc32Table(data, start, end);
+  return crc32Table(data, start, end, previous);
 }
 
 /** True when zlib.crc32 is present in this Node build. */

@@ -1,21 +1,18 @@
 // Snapshots: the whole state as of one LSN, so a restart replays only the
 // journal after it.
 //
-// A snapshot file is snapshot-<lsn, 16 digits>.tbsnap: one header line of JSON,
-//   {"format":"timber-sandbox-snapshot","version":1,"lsn":N,"bytes":B,"crc32":C}\n
-// then B bytes of UTF-8 JSON state whose CRC-32 is C. It is written to a temp
-// file, fsync'd, renamed into place and the folder fsync'd, so a crash leaves
+// A snapshot file is snapshot-<lsn, 16 digits>.tbsnap: a header line with the
+// LSN, size and CRC-32, then the state as UTF-8 JSON (see snapshot-file.ts).
+// It is written to a temp file, fsync'd, renamed into place and the folder fsync'd, so a crash leaves
 // either the old set of snapshots or the new one, never a half-written file
 // under a snapshot name. The newest two are kept: if the newest is damaged, the
 // older one (plus the journal after it) still restores the state.
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { crc32 } from './crc32';
 import { describeError, errorCode, fsyncDir } from './durable-fs';
+import { readSnapshotFile, writeSnapshotFile } from './snapshot-file';
 
 const SNAPSHOT_PATTERN = /^snapshot-(\d{16})\.tbsnap$/;
-const FORMAT = 'timber-sandbox-snapshot';
-const VERSION = 1;
 /** Snapshots kept after a new one is written: the new one and its predecessor. */
 export const SNAPSHOTS_KEPT = 2;
 
@@ -91,19 +88,13 @@ export async function writeSnapshotJson(
   options: WriteSnapshotOptions = {},
 ): Promise<WrittenSnapshot> {
   const syncToDisk = (options.durability ?? 'fsync') === 'fsync';
-  const payload = Buffer.from(json, 'utf8');
-  const header = Buffer.from(
-    `${JSON.stringify({ format: FORMAT, version: VERSION, lsn, bytes: payload.length, crc32: crc32(payload) })}\n`,
-  );
   await fs.promises.mkdir(dir, { recursive: true });
   const path = join(dir, snapshotFileName(lsn));
   const temporary = `${path}.tmp-${process.pid}`;
-  const handle = await fs.promises.open(temporary, 'w');
+  let bytes: number;
   try {
-    await handle.writev([header, payload]);
-    if (syncToDisk) await handle.datasync();
+    bytes = await writeSnapshotFile(temporary, lsn, json, syncToDisk);
   } catch (error) {
-    await handle.close();
     await fs.promises.rm(temporary, { force: true });
     throw new Error(
       `Could not write the snapshot "${path}": ${describeError(error)}. The journal still holds ` +
@@ -111,11 +102,10 @@ export async function writeSnapshotJson(
       { cause: error },
     );
   }
-  await handle.close();
   await fs.promises.rename(temporary, path);
   if (syncToDisk) await fsyncDir(dir);
   await pruneSnapshots(dir);
-  return { lsn, path, bytes: header.length + payload.length };
+  return { lsn, path, bytes };
 }
 
 /** Deletes all but the newest SNAPSHOTS_KEPT snapshots, and temp files left by a crash. */
@@ -133,46 +123,8 @@ async function pruneSnapshots(dir: string): Promise<void> {
 
 /** Reads and checks one snapshot file; throws an Error saying what is wrong with it. */
 export async function readSnapshot(file: SnapshotFile): Promise<LoadedSnapshot> {
-  const data = await fs.promises.readFile(file.path);
-  const newline = data.indexOf(10);
-  if (newline < 0 || newline > 1024) throw new Error('it has no header line');
-  const header = parseHeader(data.toString('utf8', 0, newline));
-  if (header.lsn !== file.lsn) {
-    throw new Error(`its header says LSN ${header.lsn} but its name says ${file.lsn}`);
-  }
-  const payloadStart = newline + 1;
-  if (data.length - payloadStart !== header.bytes) {
-    throw new Error(
-      `it holds ${data.length - payloadStart} bytes of state, expected ${header.bytes}`,
-    );
-  }
-  if (crc32(data, payloadStart) !== header.crc32) throw new Error('its checksum does not match');
-  const state: unknown = JSON.parse(data.toString('utf8', payloadStart));
+  const state = await readSnapshotFile(file.path, file.lsn);
   return { lsn: file.lsn, state, path: file.path };
-}
-
-function parseHeader(line: string): { lsn: number; bytes: number; crc32: number } {
-  let header: unknown;
-  try {
-    header = JSON.parse(line);
-  } catch {
-    throw new Error('its header line is not JSON');
-  }
-  if (
-    typeof header !== 'object' ||
-    header === null ||
-    !('format' in header) ||
-    header.format !== FORMAT ||
-    !('version' in header) ||
-    header.version !== VERSION ||
-    !('lsn' in header && 'bytes' in header && 'crc32' in header) ||
-    typeof header.lsn !== 'number' ||
-    typeof header.bytes !== 'number' ||
-    typeof header.crc32 !== 'number'
-  ) {
-    throw new Error(`its header is not a version ${VERSION} Timber sandbox snapshot header`);
-  }
-  return { lsn: header.lsn, bytes: header.bytes, crc32: header.crc32 };
 }
 
 export interface LoadSnapshotOptions {

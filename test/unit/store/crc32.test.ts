@@ -31,3 +31,12 @@ void test('the JS table agrees with zlib on ranges of every small length and lar
     assert.equal(crc32Table(data, 100, 100 + length), crc32Table(Buffer.from(slice)));
   }
 });
+
+void test('a CRC continued across chunks equals the CRC of the whole', () => {
+  const data = randomBytes(10_000);
+  const whole = crc32(data);
+  for (const cut of [1, 7, 511, 512, 4096, 9_999]) {
+    assert.equal(crc32(data, cut, data.length, crc32(data, 0, cut)), whole);
+    assert.equal(crc32Table(data, cut, data.length, crc32Table(data, 0, cut)), whole);
+  }
+});

@@ -104,3 +104,14 @@ function flipByte(path: string, index: number): void {
   data[at] ^= 0x20;
   fs.writeFileSync(path, data);
 }
+
+void test('multi-byte text survives the chunk boundaries of writing and reading', async (t) => {
+  const dir = tempDir(t);
+  const prefix = '{"text":"'.length;
+  // An emoji (a surrogate pair) straddling the 1 Mi-char encode chunk, then
+  // enough 2-byte letters that the 4 MiB read chunks split some of them.
+  const text = `${'a'.repeat(1024 * 1024 - prefix - 1)}😀${'é'.repeat(2_500_000)}€𝄞`;
+  await writeSnapshot(dir, 3, { text });
+  const loaded = await loadLatestSnapshot(dir);
+  assert.equal((loaded?.state as { text: string }).text === text, true);
+});
