@@ -212,3 +212,19 @@ void test('a lock held by a live process refuses to open', (t) => {
   fs.writeFileSync(join(dir, LOCK_FILE_NAME), `${process.ppid}\n`);
   assert.throws(() => openJournal({ dir }), /in use by another process/);
 });
+
+void test('records larger than the read chunk round-trip and are checked on open', async (t) => {
+  const dir = tempDir(t);
+  const journal = openJournal({ dir, durability: 'none' });
+  const large = { blob: 'ü'.repeat(3 * 1024 * 1024) }; // 6 MiB of UTF-8, more than one 4 MiB chunk
+  await journal.appendMany([{ small: 1 }, large, { small: 2 }]);
+  await journal.close();
+  const reopened = openJournal({ dir });
+  t.after(() => reopened.close());
+  assert.equal(reopened.recovery.records, 3);
+  const records = readAll(reopened);
+  assert.deepEqual(
+    records.map((record) => record.value),
+    [{ small: 1 }, large, { small: 2 }],
+  );
+});
