@@ -9,6 +9,14 @@
 // the disk fails, the pending appends reject, the state may hold events that
 // were not saved, and the store accepts nothing more: restart the sandbox,
 // which reloads exactly what was saved.
+//
+//   const store = await openStore<Ledger, LedgerEvent>({
+//     dir, initialState: () => ({ orders: {} }), apply: applyLedgerEvent,
+//   });
+//   // in a request handler: decide from store.state, then
+//   const lastLsn = await store.append(events); // now reply 201 to the client
+//   ...
+//   await store.close(); // on shutdown: flush, snapshot, release the folder
 import * as fs from 'node:fs';
 import { asError, describeError, type JournalIo } from './durable-fs';
 import {
