@@ -93,7 +93,7 @@ export function getHistorical(sandbox: Sandbox, context: HandlerContext): Handle
   const from = Math.max(
     query.from,
     earliest,
-    query.cursor === undefined ? 0 : Number(decodeCursor(query.cursor, cursorKind).after),
+    query.cursor === undefined ? 0 : cursorInstant(query.cursor, cursorKind),
   );
   const to = Math.min(query.to, now);
   if (wantsNdjson(context.request.accept)) {
@@ -138,6 +138,18 @@ export function getHistorical(sandbox: Sandbox, context: HandlerContext): Handle
       next_cursor: next,
     },
   };
+}
+
+/**
+ * Where a historical cursor resumes. Cursors come back from clients, so a forged one whose
+ * instant is not a whole number of ms is refused: NaN here would make the scan loop forever.
+ */
+function cursorInstant(cursor: string, kind: string): number {
+  const { after } = decodeCursor(cursor, kind);
+  if (typeof after === 'number' && Number.isSafeInteger(after) && after >= 0) return after;
+  throw invalidRequest('cursor is not one this listing gave out; pass next_cursor back unchanged', [
+    { path: 'cursor', message: `is not a ${kind} cursor` },
+  ]);
 }
 
 function nextCandleStart(openTime: number, interval: Interval): number {
