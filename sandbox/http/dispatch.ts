@@ -49,7 +49,7 @@ export type HandlerResult =
       kind: 'stream';
       status: number;
       contentType: string;
-      chunks: Iterable<string> | AsyncIterable<string>;
+      chunks: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>;
     };
 
 export type Handler = (context: HandlerContext) => HandlerResult | Promise<HandlerResult>;
@@ -213,11 +213,11 @@ function parseQuery(spec: RouteSpec, queryString: string): unknown {
   const params = parseUniqueParams(queryString, 'query parameter');
   if (!spec.query) {
     if (params.size > 0) {
-      const names = [...params.keys()];
-      throw invalidRequest(
-        `${spec.path} takes no query parameters`,
-        names.map((path) => ({ path, message: 'is not a recognised parameter' })),
-      );
+      const details = [...params.keys()].map((path) => ({
+        path,
+        message: 'is not a recognised parameter',
+      }));
+      throw invalidRequest(summarize(`${spec.path} takes no query parameters`, details), details);
     }
     return undefined;
   }

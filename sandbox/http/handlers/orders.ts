@@ -47,7 +47,13 @@ export async function placeOrder(
       `this account has placed ${window.limit} orders this second; retry after ${retryAfter} s`,
       [],
       {
-        headers: { 'Retry-After': String(retryAfter) },
+        // The limit that refused, not the key's (which still has room), so clients back off.
+        headers: {
+          'Retry-After': String(retryAfter),
+          'X-RateLimit-Limit': String(window.limit),
+          'X-RateLimit-Remaining': String(window.remaining),
+          'X-RateLimit-Reset': String(window.reset),
+        },
       },
     );
   }
