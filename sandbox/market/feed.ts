@@ -19,7 +19,7 @@ import {
 } from './scan';
 import { clearDailyCaches } from './daily';
 import { clearLatentDayCache } from './latent-day';
-import { createTickBuffer, fillMinuteTicks } from './ticks';
+import { clearMinuteTickCache, minuteTicks } from './ticks';
 
 /** A quote older than this is no quote at all (the instrument has not traded for a week). */
 const quoteMaxAgeMs = 7 * dayMs;
@@ -148,8 +148,6 @@ export function forEachTick(
   );
 }
 
-const quoteTicks = createTickBuffer();
-
 /** The last tick at or before t, as a quote; null if there was none in the previous 7 days. */
 export function quoteAt(instrument: Instrument, t: number): Quote | null {
   const model = modelOf(instrument);
@@ -158,7 +156,7 @@ export function quoteAt(instrument: Instrument, t: number): Quote | null {
   const day = dayOfTime(last);
   const bars = minuteBars(model, day);
   const minute = Math.floor((last - bars.startMs) / minuteMs);
-  fillMinuteTicks(model, bars, minute, quoteTicks);
+  const quoteTicks = minuteTicks(model, bars, minute);
   let k = quoteTicks.count - 1;
   while (k > 0 && quoteTicks.time[k] > last) k--;
   return {
@@ -194,4 +192,5 @@ export function clearMarketCaches(): void {
   clearLatentDayCache();
   clearMinuteBarCache();
   clearDayCandleCache();
+  clearMinuteTickCache();
 }

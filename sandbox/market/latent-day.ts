@@ -6,7 +6,7 @@ import type { LatentSpec } from './daily';
 import { anchorEpochDay, dailySeries, dayOpenLevel, varianceUnit } from './daily';
 import { minutesPerDay, weekdayOfEpochDay } from './hours';
 import { LruCache } from './lru';
-import { Rng, hashKeys, inverseNormal, normalTable, tableBits } from './random';
+import { Rng, hashKeys, inverseNormal, normalFromUint32, tableMask, tableSize } from './random';
 
 export interface LatentDay {
   /** Log level at the start of the day. */
@@ -26,9 +26,9 @@ const minuteMixture = 0.7;
 const jumpProbability = 0.002;
 const jumpDeviationScale = 4;
 
-/** Deviation multiplier per 16-bit draw: sqrt of a unit-mean log-normal, with rare jumps. */
+/** Deviation multiplier per table index: sqrt of a unit-mean log-normal, with rare jumps. */
 const mixtureDeviation = (() => {
-  const size = 1 << tableBits;
+  const size = tableSize;
   const table = new Float64Array(size);
   const jumpsFrom = Math.floor(size * (1 - jumpProbability));
   for (let k = 0; k < size; k++) {
@@ -42,7 +42,8 @@ const mixtureDeviation = (() => {
 
 // Evicted days lend their arrays to the next one, as in minute-bars.ts.
 const spareDays: LatentDay[] = [];
-const cache = new LruCache<LatentDay>(768, (evicted) => {
+// About 110 latent series drive the universe; 23 KB a day each.
+const cache = new LruCache<LatentDay>(1200, (evicted) => {
   if (spareDays.length < 8) spareDays.push(evicted);
 });
 const cumulativeScratch = new Float64Array(minutesPerDay);
@@ -79,8 +80,9 @@ function computeLatentDay(latent: LatentSpec, day: number): LatentDay {
     const end = (hour + 1) * 60;
     for (let i = hour * 60; i < end; i++) {
       const draw = rng.nextUint32();
-      const sd = hourDeviation * deviation[offset + i] * mixtureDeviation[draw & 0xffff];
-      walk += sd * normalTable[draw >>> 16];
+      // The top bits draw the normal, the bottom bits the mixture: independent parts of one word.
+      const sd = hourDeviation * deviation[offset + i] * mixtureDeviation[draw & tableMask];
+      walk += sd * normalFromUint32(draw);
       const v = sd * sd;
       total += v;
       level[i] = walk;

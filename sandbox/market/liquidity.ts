@@ -2,10 +2,10 @@
 // before an order walks the book (partial fills). Deterministic from the instrument and tick.
 import type { Tick } from '../../api/market';
 import { minuteOfWeek } from './hours';
-import { referenceVariance, seasonalShapeAt } from './minute-bars';
+import { expectedVarianceAt, referenceVariance } from './minute-bars';
 import type { InstrumentModel } from './model';
 import { gridValue } from './model';
-import { hashKeys, normalTable } from './random';
+import { hashKeys, normalFromUint32 } from './random';
 
 export interface TopOfBook {
   /** Quantity available at the bid (what a market sell can take), in instrument units. */
@@ -18,13 +18,13 @@ export interface TopOfBook {
 const sizeDispersion = 0.6;
 
 function seasonalDepth(model: InstrumentModel, t: number): number {
-  const { expected } = seasonalShapeAt(model, minuteOfWeek(t));
+  const expected = expectedVarianceAt(model, minuteOfWeek(t));
   // Depth follows activity, but less than one for one: quiet hours are thinner, not empty.
   return Math.min(2, Math.max(0.3, (expected / referenceVariance(model)) ** 0.25));
 }
 
 function sideSize(model: InstrumentModel, t: number, side: number, scale: number): number {
-  const z = normalTable[hashKeys(model.seed, t, side) >>> 16];
+  const z = normalFromUint32(hashKeys(model.seed, t, side));
   const raw = model.depthQuantity * scale * Math.exp(sizeDispersion * z);
   const grid = model.quantity;
   const minSteps = Math.ceil(model.instrument.min_quantity / grid.step - 1e-9);

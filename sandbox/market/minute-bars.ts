@@ -6,7 +6,7 @@ import { dayMs, minutesPerDay, minutesPerWeek, weekdayOfEpochDay } from './hours
 import { latentDay } from './latent-day';
 import { LruCache } from './lru';
 import type { InstrumentModel } from './model';
-import { Rng, exponentialTable, hashKeys, normalTable } from './random';
+import { Rng, exponentialTable, hashKeys, normalFromUint32, tableMask, tableShift } from './random';
 
 export interface MinuteBars {
   /** Days since the series anchor. */
@@ -26,12 +26,14 @@ export interface MinuteBars {
 const maxTicksPerMinute = 1500;
 
 /**
- * Days evicted from the cache lend their arrays to the next day computed: allocating seven
+ * Days evicted from the cache lend their arrays to the next day computed: allocating six
  * typed arrays per day cost more than generating the day. Nothing keeps a day's bars across
  * hundreds of other days, so a recycled day is never still in use.
  */
 const spareBars: MinuteBars[] = [];
-const cache = new LruCache<MinuteBars>(384, (bars) => {
+// Room for today and yesterday of every instrument (quotes for the whole universe), about 35 KB
+// a day each.
+const cache = new LruCache<MinuteBars>(1200, (bars) => {
   if (spareBars.length < 4) spareBars.push(bars);
 });
 
@@ -52,36 +54,54 @@ function allocateBars(day: number, startMs: number): MinuteBars {
 const logPrice = new Float64Array(minutesPerDay);
 const variance = new Float64Array(minutesPerDay);
 
-/** What a model's minutes look like on average: precomputed once per instrument. */
+/**
+ * What a model's minutes look like on average. Latents share a handful of seasonal shapes, so
+ * the expected variance is a short sum over shapes, never a per-instrument array.
+ */
 interface WeeklyShape {
   /** Mean expected variance over open minutes: the instrument's "normal" minute. */
   readonly reference: number;
-  /** Expected variance of each minute of the week. */
-  readonly expected: Float64Array;
-  /** Spread widening in thin hours: (reference / expected)^0.3, clamped. */
-  readonly thinness: Float64Array;
+  readonly shapes: readonly { readonly weekly: Float64Array; readonly scale: number }[];
 }
 
 const shapeByModel = new Map<number, WeeklyShape>();
+const openMeans = new WeakMap<Float64Array, Map<Uint8Array, number>>();
+
+/** Mean of a weekly weight array over the minutes a mask marks open. */
+function openMean(weekly: Float64Array, mask: Uint8Array): number {
+  let byMask = openMeans.get(weekly);
+  if (!byMask) {
+    byMask = new Map();
+    openMeans.set(weekly, byMask);
+  }
+  let mean = byMask.get(mask);
+  if (mean === undefined) {
+    let sum = 0;
+    let count = 0;
+    for (let m = 0; m < minutesPerWeek; m++) {
+      if (mask[m] !== 1) continue;
+      sum += weekly[m];
+      count++;
+    }
+    mean = count > 0 ? sum / count : 1;
+    byMask.set(mask, mean);
+  }
+  return mean;
+}
 
 function weeklyShape(model: InstrumentModel): WeeklyShape {
   const known = shapeByModel.get(model.index);
   if (known) return known;
-  const expected = new Float64Array(minutesPerWeek);
+  const scaleByWeights = new Map<Float64Array, number>();
   for (const { latent, weight } of model.exposures) {
+    const weekly = latent.weights.variance;
     const scale = weight * weight * varianceUnit(latent);
-    for (let m = 0; m < minutesPerWeek; m++) expected[m] += scale * latent.weights.variance[m];
+    scaleByWeights.set(weekly, (scaleByWeights.get(weekly) ?? 0) + scale);
   }
-  let sum = 0;
-  let count = 0;
-  for (let m = 0; m < minutesPerWeek; m++) {
-    if (model.hours.mask[m] !== 1) continue;
-    sum += expected[m];
-    count++;
-  }
-  const reference = count > 0 ? sum / count : 1;
-  const thinness = expected.map((e) => Math.min(3, Math.max(0.85, (reference / e) ** 0.3)));
-  const shape = { reference, expected, thinness };
+  const shapes = [...scaleByWeights].map(([weekly, scale]) => ({ weekly, scale }));
+  let reference = 0;
+  for (const { weekly, scale } of shapes) reference += scale * openMean(weekly, model.hours.mask);
+  const shape = { reference, shapes };
   shapeByModel.set(model.index, shape);
   return shape;
 }
@@ -91,13 +111,11 @@ export function referenceVariance(model: InstrumentModel): number {
   return weeklyShape(model).reference;
 }
 
-/** Expected variance of the instrument at a minute of the week, and its thin-hours widening. */
-export function seasonalShapeAt(
-  model: InstrumentModel,
-  weekMinute: number,
-): { readonly expected: number; readonly thinness: number } {
-  const shape = weeklyShape(model);
-  return { expected: shape.expected[weekMinute], thinness: shape.thinness[weekMinute] };
+/** Expected variance of the instrument at a minute of the week. */
+export function expectedVarianceAt(model: InstrumentModel, weekMinute: number): number {
+  let expected = 0;
+  for (const { weekly, scale } of weeklyShape(model).shapes) expected += scale * weekly[weekMinute];
+  return expected;
 }
 
 /** Fills the scratch arrays with the day's log price and variance; returns the start level. */
@@ -152,8 +170,8 @@ function computeMinuteBars(model: InstrumentModel, day: number): MinuteBars {
     // Extremes of a Brownian bridge from o to c: P(max - max(o,c) > y) = exp(-2y(y+d)/sd^2).
     const draw = rng.nextUint32();
     const d = Math.abs(c - o);
-    const up = 0.5 * (Math.sqrt(d * d + 2 * sd * sd * exponentialTable[draw >>> 16]) - d);
-    const down = 0.5 * (Math.sqrt(d * d + 2 * sd * sd * exponentialTable[draw & 0xffff]) - d);
+    const up = 0.5 * (Math.sqrt(d * d + 2 * sd * sd * exponentialTable[draw >>> tableShift]) - d);
+    const down = 0.5 * (Math.sqrt(d * d + 2 * sd * sd * exponentialTable[draw & tableMask]) - d);
     const h = Math.max(o, c) + Math.round(up);
     const l = Math.max(1, Math.min(o, c) - Math.round(down));
     high[i] = h;
@@ -163,7 +181,7 @@ function computeMinuteBars(model: InstrumentModel, day: number): MinuteBars {
     // Busy minutes print more ticks: activity is the minute's deviation against a normal one.
     const activity = Math.min(6, Math.max(0.05, Math.sqrt(v * inverseReference)));
     const rate = ticksPerMinute * activity;
-    const drawn = Math.round(rate + Math.sqrt(rate) * normalTable[rng.nextUint32() >>> 16]);
+    const drawn = Math.round(rate + Math.sqrt(rate) * normalFromUint32(rng.nextUint32()));
     const extremes = (h > Math.max(o, c) ? 1 : 0) + (l < Math.min(o, c) ? 1 : 0);
     const needed = 1 + extremes + (extremes > 0 || c !== o ? 1 : 0);
     volume[i] = Math.min(maxTicksPerMinute, Math.max(needed, drawn));

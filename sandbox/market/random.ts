@@ -68,9 +68,16 @@ export function inverseNormal(p: number): number {
   );
 }
 
-/** Table resolution: the top 16 bits of a random word pick an entry. */
-export const tableBits = 16;
-const tableSize = 1 << tableBits;
+/**
+ * Table resolution: the top 12 bits of a random word pick an entry. Small tables stay in the
+ * L1 cache, which matters more than resolution here: prices are rounded to ticks anyway.
+ */
+export const tableBits = 12;
+export const tableSize = 1 << tableBits;
+/** Shift that takes a 32-bit word to a table index. */
+export const tableShift = 32 - tableBits;
+/** Mask that takes a word's low bits to a table index, independent of its top bits. */
+export const tableMask = tableSize - 1;
 
 function buildTable(at: (p: number) => number): Float64Array {
   const table = new Float64Array(tableSize);
@@ -78,10 +85,20 @@ function buildTable(at: (p: number) => number): Float64Array {
   return table;
 }
 
-/** Standard normal quantiles at the table's midpoints: a normal draw costs one lookup. */
+/** Standard normal quantiles at the table's midpoints. */
 export const normalTable = buildTable(inverseNormal);
-/** Exp(1) quantiles, for Brownian-bridge extremes and waiting times. */
+/** Exp(1) quantiles at the table's midpoints (the largest is about 9). */
 export const exponentialTable = buildTable((p) => -Math.log(1 - p));
+
+/**
+ * A standard normal from a 32-bit word: one table lookup, except in the two extreme buckets,
+ * which are computed exactly so that tails are not cut off at the table's edge.
+ */
+export function normalFromUint32(word: number): number {
+  const index = word >>> tableShift;
+  if (index === 0 || index === tableSize - 1) return inverseNormal(unitFromUint32(word));
+  return normalTable[index];
+}
 
 /**
  * mulberry32: a small, fast 32-bit generator. Seeded per (instrument, day) or (instrument,
@@ -106,11 +123,11 @@ export class Rng {
   }
 
   normal(): number {
-    return normalTable[this.nextUint32() >>> 16];
+    return normalFromUint32(this.nextUint32());
   }
 
   exponential(): number {
-    return exponentialTable[this.nextUint32() >>> 16];
+    return exponentialTable[this.nextUint32() >>> tableShift];
   }
 
   /** An integer in [0, n). */

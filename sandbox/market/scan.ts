@@ -8,7 +8,7 @@ import type { MinuteBars } from './minute-bars';
 import { dayOfTime, minuteBars } from './minute-bars';
 import type { InstrumentModel } from './model';
 import type { TickBuffer } from './ticks';
-import { createTickBuffer, fillMinuteTicks } from './ticks';
+import { createTickBuffer, fillMinuteTicks, minuteTicks } from './ticks';
 
 /** Market data starts here; earlier queries are simply empty. */
 export const marketDataStartMs = Date.UTC(2015, 0, 1);
@@ -70,9 +70,9 @@ function addTicksUntil(
   now: number,
 ): void {
   if (bars.volume[minute] === 0) return;
-  fillMinuteTicks(model, bars, minute, tickScratch);
-  const { time, bid } = tickScratch;
-  for (let k = 0; k < tickScratch.count && time[k] <= now; k++) {
+  const ticks = minuteTicks(model, bars, minute);
+  const { time, bid } = ticks;
+  for (let k = 0; k < ticks.count && time[k] <= now; k++) {
     const price = bid[k];
     if (acc.v === 0) {
       acc.o = price;
@@ -234,9 +234,13 @@ export function scanTicks(
     const lastMinute = Math.min(minutesPerDay - 1, Math.floor((end - dayStart) / minuteMs));
     for (let i = firstMinute; i <= lastMinute; i++) {
       if (bars.volume[i] === 0) continue;
-      fillMinuteTicks(model, bars, i, buffer);
-      const { time, bid, ask } = buffer;
-      for (let k = 0; k < buffer.count; k++) {
+      // Edge minutes come from the cache: short, repeated queries (a matching loop) hit it,
+      // while a bulk scan does not flood it.
+      const edge = dayStart + i * minuteMs <= start || dayStart + (i + 1) * minuteMs > end;
+      const ticks = edge ? minuteTicks(model, bars, i) : buffer;
+      if (!edge) fillMinuteTicks(model, bars, i, buffer);
+      const { time, bid, ask } = ticks;
+      for (let k = 0; k < ticks.count; k++) {
         const t = time[k];
         if (t < start) continue;
         if (t > end) return count;

@@ -3,7 +3,7 @@
 // metals, around the 22:00 UTC daily rollover. Computed only when ticks are generated.
 import { minuteMs, minuteOfWeek, minutesPerDay, minutesPerWeek } from './hours';
 import type { MinuteBars } from './minute-bars';
-import { seasonalShapeAt } from './minute-bars';
+import { expectedVarianceAt, referenceVariance } from './minute-bars';
 import type { InstrumentModel } from './model';
 
 const openingMinutes = 10;
@@ -22,7 +22,8 @@ function minutesSinceOpen(model: InstrumentModel, weekMinute: number): number {
 
 export function spreadScaleOf(model: InstrumentModel, bars: MinuteBars, minute: number): number {
   const weekMinute = minuteOfWeek(bars.startMs + minute * minuteMs);
-  const { expected, thinness } = seasonalShapeAt(model, weekMinute);
+  const expected = expectedVarianceAt(model, weekMinute);
+  const thinness = Math.min(3, Math.max(0.85, (referenceVariance(model) / expected) ** 0.3));
   const deviation = bars.deviationTicks[minute] / bars.close[minute];
   const turbulent = Math.min(2.5, Math.max(0.9, Math.sqrt(deviation / Math.sqrt(expected))));
   const sinceOpen = minutesSinceOpen(model, weekMinute);

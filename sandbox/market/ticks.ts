@@ -2,10 +2,11 @@
 // `volume` ticks, the first at the minute's start on the open, the last on the close, the high
 // and the low each touched at a deterministic tick, and no bid outside [low, high].
 import { minuteMs } from './hours';
+import { LruCache } from './lru';
 import type { MinuteBars } from './minute-bars';
 import type { InstrumentModel } from './model';
 import { spreadScaleOf } from './spread';
-import { Rng, hashKeys, normalTable, tableBits } from './random';
+import { Rng, hashKeys, normalTable, tableShift, tableSize } from './random';
 
 /** Ticks of one minute in integer price ticks; reused between minutes to avoid allocation. */
 export interface TickBuffer {
@@ -18,7 +19,7 @@ export interface TickBuffer {
 const capacity = 1500;
 /** Per-tick spread noise: log-normal, about 18% deviation. */
 const spreadJitter = (() => {
-  const table = new Float64Array(1 << tableBits);
+  const table = new Float64Array(tableSize);
   for (let k = 0; k < table.length; k++) table[k] = Math.exp(0.18 * normalTable[k]);
   return table;
 })();
@@ -125,7 +126,36 @@ export function fillMinuteTicks(
   const bid = out.bid;
   const ask = out.ask;
   for (let k = 0; k < count; k++) {
-    const spread = Math.round(spreadPerTick * bid[k] * spreadJitter[rng.nextUint32() >>> 16]);
+    const spread = Math.round(
+      spreadPerTick * bid[k] * spreadJitter[rng.nextUint32() >>> tableShift],
+    );
     ask[k] = bid[k] + (spread < 1 ? 1 : spread);
   }
+}
+
+// The live feed asks about the same minute many times (quotes, forming candles, a matching
+// loop stepping through new ticks), so recent minutes are kept, trimmed to their tick count.
+const recentMinutes = new LruCache<TickBuffer>(1024);
+const fillScratch = createTickBuffer();
+
+/** The ticks of one minute, from a cache of recently used minutes. Do not modify them. */
+export function minuteTicks(model: InstrumentModel, bars: MinuteBars, minute: number): TickBuffer {
+  const key = model.index * 1e8 + bars.startMs / minuteMs + minute;
+  let ticks = recentMinutes.get(key);
+  if (!ticks) {
+    fillMinuteTicks(model, bars, minute, fillScratch);
+    const count = fillScratch.count;
+    ticks = {
+      count,
+      time: fillScratch.time.slice(0, count),
+      bid: fillScratch.bid.slice(0, count),
+      ask: fillScratch.ask.slice(0, count),
+    };
+    recentMinutes.set(key, ticks);
+  }
+  return ticks;
+}
+
+export function clearMinuteTickCache(): void {
+  recentMinutes.clear();
 }
