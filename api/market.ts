@@ -90,6 +90,15 @@ export type Tick = z.infer<typeof Tick>;
 
 export const maxCandleLimit = 5000;
 
+/**
+ * from <= to. Refinements also run when a field failed (e.g. from=abc arrives as the raw string),
+ * and that field is already named; comparing then would add a false detail about `to`.
+ */
+function fromNotAfterTo(query: { from?: unknown; to?: unknown }): boolean {
+  const { from, to } = query;
+  return typeof from !== 'number' || typeof to !== 'number' || from <= to;
+}
+
 export const CandlesQuery = z
   .object({
     symbol: InstrumentSymbol,
@@ -99,7 +108,7 @@ export const CandlesQuery = z
     to: QueryInt.pipe(Timestamp).optional(),
   })
   .strict()
-  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
+  .refine(fromNotAfterTo, {
     message: 'must not be earlier than from',
     path: ['to'],
   });
@@ -125,7 +134,7 @@ export const HistoricalQuery = z
     cursor: Cursor.optional(),
   })
   .strict()
-  .refine((q) => q.from <= q.to, { message: 'must not be earlier than from', path: ['to'] });
+  .refine(fromNotAfterTo, { message: 'must not be earlier than from', path: ['to'] });
 export type HistoricalQuery = z.infer<typeof HistoricalQuery>;
 
 export const HistoricalPage = z
