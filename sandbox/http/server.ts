@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, STATUS_CODES } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { DispatchOutcome, DispatchRequest, Dispatcher, HandlerResult } from './dispatch';
@@ -15,6 +15,12 @@ function newRequestId(): string {
   return requestIdPrefix + (++requestCounter).toString(36);
 }
 
+/** Statuses for node:http's parse failures; any other is a 400. */
+const clientErrorStatus: Record<string, number> = {
+  HPE_HEADER_OVERFLOW: 431,
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+};
+
 /** The node:http side: turns a request into a DispatchRequest and a DispatchOutcome into bytes. */
 export function createHttpServer(dispatcher: Dispatcher): Server {
   const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
@@ -25,17 +31,19 @@ export function createHttpServer(dispatcher: Dispatcher): Server {
       socket.destroy();
       return;
     }
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const status = clientErrorStatus[error.code ?? ''] ?? 400;
+    const requestId = newRequestId();
     const body = JSON.stringify({
       error: {
         code: 'invalid_request',
         message: `malformed HTTP request: ${error.message}`,
         details: [],
-        request_id: newRequestId(),
+        request_id: requestId,
       },
     });
+    // Like every other answer, it carries X-Request-Id, matching the body's request_id.
     socket.end(
-      `HTTP/1.1 ${status} Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
     );
   });
   return server;
