@@ -6,14 +6,16 @@ import type {
   OrderFilledEvent,
 } from './events';
 import { snapToStep, roundMoney } from './grid';
-import { accountFillFrom, createOrderRecord, endOrder, recordFill } from './order-record';
+import { fillIdFor, fillNumberOf, orderIdFor, orderNumberOf } from './ids';
+import { addFill, createOrderRecord, endOrder } from './order-record';
 import type { AccountRecord, EngineState, OrderRecord } from './state';
 import {
+  addAccountRecord,
   armExits,
-  createAccountRecord,
   disarmExits,
   indexLiveOrder,
   isLive,
+  settleOrder,
   unindexLiveOrder,
 } from './state';
 
@@ -67,9 +69,7 @@ function openAccountRecord(state: EngineState, event: AccountOpenedEvent) {
     throw new Error(`Journal opens account ${event.account_id} twice`);
   }
   if (event.seq !== 1) throw new Error(`Account ${event.account_id} must open with seq 1`);
-  const account = createAccountRecord(event.account_id, event.currency, event.balance);
-  account.seq = 1;
-  state.accounts.set(event.account_id, account);
+  addAccountRecord(state, event.account_id, event.currency, event.balance).seq = 1;
 }
 
 function accountFor(state: EngineState, event: Exclude<EngineEvent, AccountOpenedEvent>) {
@@ -85,36 +85,50 @@ function accountFor(state: EngineState, event: Exclude<EngineEvent, AccountOpene
   return account;
 }
 
+/** Only orders in play can change; anything else means the journal and the state disagree. */
 function liveOrderFor(state: EngineState, account: AccountRecord, orderId: string): OrderRecord {
-  const order = state.orders.get(orderId);
-  if (order === undefined || order.account_id !== account.account_id) {
-    throw new Error(`Event for unknown order ${orderId} of account ${account.account_id}`);
+  const order = state.hot_orders.get(orderNumberOf(orderId) ?? 0);
+  if (order === undefined || order.account_id !== account.account_id || !isLive(order)) {
+    throw new Error(
+      `Event for order ${orderId}, which is not a live order of ${account.account_id}`,
+    );
   }
-  if (!isLive(order)) throw new Error(`Event for order ${orderId}, already ${order.status}`);
   return order;
 }
 
 function acceptOrder(state: EngineState, account: AccountRecord, event: OrderAcceptedEvent) {
-  if (state.orders.has(event.order_id)) throw new Error(`Order ${event.order_id} accepted twice`);
+  if (orderNumberOf(event.order_id) !== state.order_count + 1) {
+    throw new Error(
+      `Order ${event.order_id} accepted out of turn; expected ${orderIdFor(state.order_count + 1)}`,
+    );
+  }
   const order = createOrderRecord(event);
-  state.orders.set(order.id, order);
-  state.order_count += 1;
-  account.order_ids.push(order.id);
-  if (order.client_order_id !== null) account.client_order_ids.set(order.client_order_id, order.id);
+  state.order_count = order.number;
+  state.hot_orders.set(order.number, order);
+  account.order_numbers.push(order.number);
+  if (order.client_order_id !== null) {
+    account.client_order_ids.set(order.client_order_id, order.number);
+  }
   indexLiveOrder(state, account, order);
   if (order.parent_order_id !== null) {
     // One exit has fired: the parent's other exit is cancelled with it (one cancels the other).
-    const parent = state.orders.get(order.parent_order_id);
+    const parent = state.hot_orders.get(orderNumberOf(order.parent_order_id) ?? 0);
     if (parent !== undefined) disarmExits(state, account, parent, 'triggered');
   }
 }
 
 function fillOrder(state: EngineState, account: AccountRecord, event: OrderFilledEvent) {
   const order = liveOrderFor(state, account, event.order_id);
-  const fill = accountFillFrom(event);
-  recordFill(order, fill);
-  account.fills.push(fill);
-  state.fill_count += 1;
+  if (fillNumberOf(event.fill_id) !== state.fills.count + 1) {
+    throw new Error(
+      `Fill ${event.fill_id} out of turn; expected ${fillIdFor(state.fills.count + 1)}`,
+    );
+  }
+  const fillNumber = state.fills.append(order.number, event, order.last_fill);
+  if (order.first_fill === 0) order.first_fill = fillNumber;
+  order.last_fill = fillNumber;
+  addFill(order, event.price, event.quantity, event.t);
+  account.fill_numbers.push(fillNumber);
   account.balance = roundMoney(account.balance + event.realized_pnl - event.fee);
   account.realized_pnl = roundMoney(account.realized_pnl + event.realized_pnl);
   updatePosition(account, event);
@@ -124,6 +138,7 @@ function fillOrder(state: EngineState, account: AccountRecord, event: OrderFille
     if (protects(order, event.position_quantity)) armExits(state, account, order);
   }
   if (account.armed_exits.size > 0) disarmStrandedExits(state, account, event);
+  settleOrder(state, account, order);
 }
 
 function updatePosition(account: AccountRecord, event: OrderFilledEvent) {
@@ -186,6 +201,7 @@ function finishOrder(
   const order = liveOrderFor(state, account, orderId);
   endOrder(order, status, t, rejectReason);
   unindexLiveOrder(state, account, order);
+  settleOrder(state, account, order);
 }
 
 function resetAccountRecord(state: EngineState, account: AccountRecord, event: AccountResetEvent) {

@@ -1,11 +1,12 @@
-import type { CancelRequest, CancelResult, Order } from '../../api/orders';
+import type { CancelRequest, CancelResult, Order, OrderStatus } from '../../api/orders';
 import type { AccountDraft } from './decision';
 import { Decision } from './decision';
 import type { EngineEvent } from './events';
 import type { EngineFailure } from './failures';
 import { conflict, notFound } from './failures';
 import { toOrderView } from './order-record';
-import type { AccountRecord, EngineState, OrderRecord } from './state';
+import type { EngineState } from './state';
+import { findOrder } from './state';
 
 export interface CancelOrderCommand {
   accountId: string;
@@ -23,18 +24,22 @@ export type CancelOrderResult =
 export function cancelOrder(state: EngineState, command: CancelOrderCommand): CancelOrderResult {
   const account = state.accounts.get(command.accountId);
   if (account === undefined) return notFound(`No account ${command.accountId}.`);
-  const order = ownOrder(state, account, command.orderId);
-  if (order === undefined) return notFound(`No order ${command.orderId} on this account.`);
-  if (order.status !== 'open' && order.status !== 'partially_filled') {
-    return conflict(notLiveMessage(order));
+  const found = findOrder(state, account, command.orderId);
+  if (found === undefined) return notFound(`No order ${command.orderId} on this account.`);
+  if (
+    found.kind === 'archived' ||
+    (found.record.status !== 'open' && found.record.status !== 'partially_filled')
+  ) {
+    const status = found.kind === 'archived' ? found.status : found.record.status;
+    return conflict(notLiveMessage(command.orderId, status));
   }
   const decision = new Decision(state, command.t);
-  decision.cancel(decision.account(account), decision.order(order), 'requested');
-  // The order as the event will leave it, without applying it here.
-  const view = toOrderView(order);
-  view.status = 'cancelled';
-  view.updated_at = command.t;
-  return { ok: true, events: decision.events, order: view };
+  decision.cancel(decision.account(account), decision.order(found.record), 'requested');
+  // The order as the cancellation will leave it, without applying it here.
+  const order = toOrderView(state, found.record);
+  order.status = 'cancelled';
+  order.updated_at = command.t;
+  return { ok: true, events: decision.events, order };
 }
 
 export interface CancelOrdersCommand {
@@ -58,53 +63,51 @@ export function cancelOrders(state: EngineState, command: CancelOrdersCommand): 
   const request = command.request;
   const results: CancelResult[] = [];
   if ('ids' in request) {
-    for (const id of request.ids) results.push(cancelOne(decision, draft, state, id));
+    for (const id of request.ids) results.push(cancelOne(decision, draft, id));
   } else {
     const symbol = 'symbol' in request ? request.symbol : null;
     for (const order of account.live_orders) {
       if (symbol === null || order.symbol === symbol) {
-        results.push(cancelOne(decision, draft, state, order.id));
+        results.push(cancelOne(decision, draft, order.id));
       }
     }
   }
   return { ok: true, events: decision.events, results };
 }
 
-function cancelOne(
-  decision: Decision,
-  account: AccountDraft,
-  state: EngineState,
-  orderId: string,
-): CancelResult {
-  const order = ownOrder(state, account.record, orderId);
-  if (order === undefined) {
+function cancelOne(decision: Decision, account: AccountDraft, orderId: string): CancelResult {
+  const found = findOrder(decision.state, account.record, orderId);
+  if (found === undefined) {
     return {
       id: orderId,
       status: 404,
       error: { code: 'not_found', message: `No order ${orderId} on this account.` },
     };
   }
-  const draft = decision.order(order);
-  if (!draft.live) {
-    // Named twice in one request: the first mention cancelled it.
-    const status =
-      order.status === 'open' || order.status === 'partially_filled' ? 'cancelled' : order.status;
+  // A record no longer live in the draft was named earlier in the same request and cancelled.
+  const draft = found.kind === 'hot' ? decision.order(found.record) : undefined;
+  if (draft === undefined || !draft.live) {
+    const status: OrderStatus =
+      found.kind === 'archived'
+        ? found.status
+        : isOver(found.record.status)
+          ? found.record.status
+          : 'cancelled';
     return {
       id: orderId,
       status: 409,
       order_status: status,
-      error: { code: 'conflict', message: notLiveMessage({ ...order, status }) },
+      error: { code: 'conflict', message: notLiveMessage(orderId, status) },
     };
   }
   decision.cancel(account, draft, 'requested');
   return { id: orderId, status: 200, order_status: 'cancelled' };
 }
 
-function ownOrder(state: EngineState, account: AccountRecord, orderId: string) {
-  const order = state.orders.get(orderId);
-  return order !== undefined && order.account_id === account.account_id ? order : undefined;
+function isOver(status: OrderStatus): boolean {
+  return status !== 'open' && status !== 'partially_filled';
 }
 
-function notLiveMessage(order: Pick<OrderRecord, 'id' | 'status'>): string {
-  return `Order ${order.id} is ${order.status.replace('_', ' ')}; only open or partially filled orders can be cancelled.`;
+function notLiveMessage(orderId: string, status: OrderStatus): string {
+  return `Order ${orderId} is ${status.replace('_', ' ')}; only open or partially filled orders can be cancelled.`;
 }

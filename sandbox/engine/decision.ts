@@ -13,7 +13,8 @@ import type {
   OrderRecord,
   PositionRecord,
 } from './state';
-import { fillIdFor, isLive, orderIdFor } from './state';
+import { fillIdFor, orderIdFor } from './ids';
+import { isLive } from './state';
 import { roundMoney, snapToStep } from './grid';
 
 /** What a decision reads of an account, including the effect of the events it has produced so far. */
@@ -70,7 +71,7 @@ export class Decision {
     readonly t: number,
   ) {
     this.orderCount = state.order_count;
-    this.fillCount = state.fill_count;
+    this.fillCount = state.fills.count;
   }
 
   account(record: AccountRecord): AccountDraft {

@@ -1,13 +1,16 @@
-import type { AccountFill } from '../../api/account';
 import type { Fill, Order, OrderStatus } from '../../api/orders';
-import type { OrderAcceptedEvent, OrderFilledEvent } from './events';
+import type { EngineEvent, OrderAcceptedEvent } from './events';
 import { roundAveragePrice, snapToStep } from './grid';
-import type { OrderRecord } from './state';
+import { orderNumberOf } from './ids';
+import type { EngineState, OrderRecord } from './state';
 
 // Shared by applyEvent and by placeOrder, which shows the order as its events will leave it.
 
 export function createOrderRecord(accepted: OrderAcceptedEvent): OrderRecord {
+  const number = orderNumberOf(accepted.order_id);
+  if (number === undefined) throw new Error(`Order id ${accepted.order_id} is not an engine id`);
   return {
+    number,
     id: accepted.order_id,
     account_id: accepted.account_id,
     client_order_id: accepted.client_order_id,
@@ -22,7 +25,6 @@ export function createOrderRecord(accepted: OrderAcceptedEvent): OrderRecord {
     time_in_force: accepted.time_in_force,
     status: 'open',
     avg_fill_price: null,
-    fills: [],
     created_at: accepted.t,
     updated_at: accepted.t,
     parent_order_id: accepted.parent_order_id,
@@ -31,34 +33,22 @@ export function createOrderRecord(accepted: OrderAcceptedEvent): OrderRecord {
     tick_size: accepted.tick_size,
     quantity_step: accepted.quantity_step,
     filled_notional: 0,
+    first_fill: 0,
+    last_fill: 0,
     exit_state: 'idle',
   };
 }
 
-export function accountFillFrom(filled: OrderFilledEvent): AccountFill {
-  return {
-    id: filled.fill_id,
-    order_id: filled.order_id,
-    symbol: filled.symbol,
-    action: filled.action,
-    price: filled.price,
-    quantity: filled.quantity,
-    fee: filled.fee,
-    realized_pnl: filled.realized_pnl,
-    t: filled.t,
-  };
-}
-
-export function recordFill(order: OrderRecord, fill: AccountFill): void {
-  order.fills.push(fill);
-  order.filled_quantity = snapToStep(order.filled_quantity + fill.quantity, order.quantity_step);
-  order.filled_notional += fill.price * fill.quantity;
+/** Quantity, average price and status after a fill. */
+export function addFill(order: OrderRecord, price: number, quantity: number, t: number): void {
+  order.filled_quantity = snapToStep(order.filled_quantity + quantity, order.quantity_step);
+  order.filled_notional += price * quantity;
   order.avg_fill_price = roundAveragePrice(
     order.filled_notional / order.filled_quantity,
     order.tick_size,
   );
   order.status = order.filled_quantity >= order.quantity ? 'filled' : 'partially_filled';
-  order.updated_at = fill.t;
+  order.updated_at = t;
 }
 
 export function endOrder(
@@ -72,12 +62,12 @@ export function endOrder(
   if (rejectReason !== undefined) order.reject_reason = rejectReason;
 }
 
-function fillView(fill: AccountFill): Fill {
-  return { id: fill.id, price: fill.price, quantity: fill.quantity, fee: fill.fee, t: fill.t };
+/** A fresh API object: callers may keep or serialize it without touching engine state. */
+export function toOrderView(state: EngineState, order: OrderRecord): Order {
+  return orderView(order, state.fills.fillsFrom(order.first_fill));
 }
 
-/** A fresh API object: callers may keep or serialize it without touching engine state. */
-export function toOrderView(order: OrderRecord): Order {
+function orderView(order: OrderRecord, fills: Fill[]): Order {
   const view: Order = {
     id: order.id,
     client_order_id: order.client_order_id,
@@ -92,7 +82,7 @@ export function toOrderView(order: OrderRecord): Order {
     time_in_force: order.time_in_force,
     status: order.status,
     avg_fill_price: order.avg_fill_price,
-    fills: order.fills.map(fillView),
+    fills,
     created_at: order.created_at,
     updated_at: order.updated_at,
     parent_order_id: order.parent_order_id,
@@ -100,4 +90,35 @@ export function toOrderView(order: OrderRecord): Order {
   };
   if (order.reject_reason !== undefined) view.reject_reason = order.reject_reason;
   return view;
+}
+
+/**
+ * The order a command's events create, as they will leave it once applied: the 201 body of
+ * `POST /orders`, built with the same steps as `applyEvent` but without touching the state.
+ */
+export function previewOrder(events: readonly EngineEvent[]): Order {
+  const [accepted] = events;
+  if (accepted?.type !== 'order_accepted')
+    throw new Error('An order preview starts with order_accepted');
+  const order = createOrderRecord(accepted);
+  const fills: Fill[] = [];
+  for (const event of events) {
+    if (event.type === 'order_filled' && event.order_id === order.id) {
+      addFill(order, event.price, event.quantity, event.t);
+      fills.push({
+        id: event.fill_id,
+        price: event.price,
+        quantity: event.quantity,
+        fee: event.fee,
+        t: event.t,
+      });
+    } else if (event.type === 'order_expired' && event.order_id === order.id) {
+      endOrder(order, 'expired', event.t);
+    } else if (event.type === 'order_rejected' && event.order_id === order.id) {
+      endOrder(order, 'rejected', event.t, event.reject_reason);
+    } else if (event.type === 'order_cancelled' && event.order_id === order.id) {
+      endOrder(order, 'cancelled', event.t);
+    }
+  }
+  return orderView(order, fills);
 }

@@ -8,8 +8,8 @@ import type { EngineFailure } from './failures';
 import { conflict, formatUsd, notFound, unprocessable } from './failures';
 import type { BookTick, MarketView } from './market-view';
 import { tryFill } from './matching';
-import { accountFillFrom, createOrderRecord, endOrder, recordFill } from './order-record';
-import { toOrderView } from './order-record';
+import { orderIdFor } from './ids';
+import { previewOrder } from './order-record';
 import { accountTotals, addedExposure } from './position-math';
 import type { AccountRecord, EngineState } from './state';
 
@@ -49,8 +49,9 @@ export function placeOrder(
   }
   const clientOrderId = request.client_order_id;
   if (clientOrderId !== undefined) {
-    const existing = account.client_order_ids.get(clientOrderId);
-    if (existing !== undefined) {
+    const existingNumber = account.client_order_ids.get(clientOrderId);
+    if (existingNumber !== undefined) {
+      const existing = orderIdFor(existingNumber);
       return conflict(`client_order_id ${clientOrderId} is already used by order ${existing}.`, [
         { path: 'client_order_id', message: `is already used by order ${existing}` },
       ]);
@@ -88,7 +89,7 @@ export function placeOrder(
   if (request.time_in_force === 'ioc' && order.live) {
     decision.expire(draft, order, 'ioc_remainder');
   }
-  return { ok: true, events: decision.events, order: orderAfter(decision.events) };
+  return { ok: true, events: decision.events, order: previewOrder(decision.events) };
 }
 
 /** Market and ioc orders need an open session now; a market order also needs a price. */
@@ -142,19 +143,4 @@ function checkMargin(
   return unprocessable(`Insufficient margin: ${message}; reduce the quantity or close positions.`, [
     { path: 'quantity', message, reason: 'insufficient_margin' },
   ]);
-}
-
-/** The placed order as its events leave it, built with the same steps `applyEvent` takes. */
-function orderAfter(events: readonly EngineEvent[]): Order {
-  const [accepted] = events;
-  if (accepted?.type !== 'order_accepted') throw new Error('placeOrder must accept first');
-  const order = createOrderRecord(accepted);
-  for (const event of events) {
-    if (event.type === 'order_filled') recordFill(order, accountFillFrom(event));
-    else if (event.type === 'order_expired') endOrder(order, 'expired', event.t);
-    else if (event.type === 'order_rejected') {
-      endOrder(order, 'rejected', event.t, event.reject_reason);
-    }
-  }
-  return toOrderView(order);
 }

@@ -1,24 +1,42 @@
 import { z } from 'zod';
-import type { AccountFill } from '../../api/account';
-import { AccountFill as AccountFillSchema } from '../../api/account';
 import { Price, Quantity, Timestamp } from '../../api/common';
 import { Order } from '../../api/orders';
+import { fillColumnNames } from './fill-table';
+import { archiveColumnNames } from './order-archive';
 import type { AccountRecord, EngineState, OrderRecord } from './state';
-import { armExits, createAccountRecord, createEngineState, indexLiveOrder, isLive } from './state';
+import {
+  addAccountRecord,
+  armExits,
+  createEngineState,
+  indexLiveOrder,
+  isLive,
+  symbolIndexOf,
+} from './state';
 
 // A snapshot holds only what applyEvent produced; the indexes are rebuilt from it. The one
 // order that cannot be rebuilt from ids is the arming order of exits, so it is stored.
 
 const snapshotFormat = 'timber-engine-state';
-const snapshotVersion = 1;
+const snapshotVersion = 3;
 
-const OrderSnapshot = Order.omit({ fills: true }).extend({
+/** A column: base64 of its rows' bytes in the machine's byte order (see columns.ts). */
+const Column = z.string();
+
+function columnsOf<const N extends string>(names: readonly N[]) {
+  return z.object(
+    Object.fromEntries(names.map((name) => [name, Column])) as Record<N, typeof Column>,
+  );
+}
+
+const HotOrder = Order.omit({ fills: true }).extend({
+  number: z.number().int().positive(),
   account_id: z.string(),
-  fill_ids: z.array(z.string()),
   expires_at: Timestamp.nullable(),
   tick_size: Price,
   quantity_step: Quantity,
   filled_notional: z.number(),
+  first_fill: z.number().int().nonnegative(),
+  last_fill: z.number().int().nonnegative(),
   exit_state: z.enum(['idle', 'armed', 'triggered']),
 });
 
@@ -28,29 +46,34 @@ const AccountSnapshot = z.object({
   balance: z.number(),
   realized_pnl: z.number(),
   seq: z.number().int().nonnegative(),
-  client_order_ids: z.array(z.tuple([z.string(), z.string()])),
-  fills: z.array(AccountFillSchema),
+  client_order_ids: z.array(z.tuple([z.string(), z.number().int().positive()])),
   positions: z.array(z.object({ symbol: z.string(), quantity: z.number(), avg_price: z.number() })),
   liquidity: z.array(
-    z.object({
-      symbol: z.string(),
-      tick_t: Timestamp,
-      bid_used: z.number(),
-      ask_used: z.number(),
-    }),
+    z.object({ symbol: z.string(), tick_t: Timestamp, bid_used: z.number(), ask_used: z.number() }),
   ),
 });
+
+const sparseStrings = z.array(z.tuple([z.number().int().positive(), z.string()]));
 
 export const EngineSnapshot = z.object({
   format: z.literal(snapshotFormat),
   version: z.literal(snapshotVersion),
   order_count: z.number().int().nonnegative(),
-  fill_count: z.number().int().nonnegative(),
+  symbols: z.array(z.string()),
+  /** In the order they were opened. */
   accounts: z.array(AccountSnapshot),
-  /** In id order. */
-  orders: z.array(OrderSnapshot),
-  /** Entry order ids with armed exits, in arming order. */
-  armed_exits: z.array(z.string()),
+  /** Orders still in play, by number. */
+  hot_orders: z.array(HotOrder),
+  /** Finished orders: one row per order number in each column (rows of hot orders unused). */
+  archive: z.object({
+    columns: columnsOf(archiveColumnNames),
+    client_order_ids: sparseStrings,
+    reject_reasons: sparseStrings,
+  }),
+  fill_count: z.number().int().nonnegative(),
+  fills: columnsOf(fillColumnNames),
+  /** Numbers of entry orders with armed exits, in arming order. */
+  armed_exits: z.array(z.number().int().positive()),
 });
 export type EngineSnapshot = z.infer<typeof EngineSnapshot>;
 
@@ -60,11 +83,16 @@ export function serializeEngineState(state: EngineState): EngineSnapshot {
     format: snapshotFormat,
     version: snapshotVersion,
     order_count: state.order_count,
-    fill_count: state.fill_count,
-    accounts: [...state.accounts.values()].map(accountSnapshot),
-    orders: [...state.orders.values()].map(orderSnapshot),
+    symbols: [...state.symbols],
+    accounts: state.account_list.map(accountSnapshot),
+    hot_orders: [...state.hot_orders.values()]
+      .sort((a, b) => a.number - b.number)
+      .map((order) => ({ ...order })),
+    archive: state.archive.toJSON(state.order_count),
+    fill_count: state.fills.count,
+    fills: state.fills.toJSON(),
     armed_exits: [...state.armed_exits_by_symbol.values()].flatMap((entries) =>
-      [...entries].map((entry) => entry.id),
+      [...entries].map((entry) => entry.number),
     ),
   };
 }
@@ -77,58 +105,57 @@ function accountSnapshot(account: AccountRecord): EngineSnapshot['accounts'][num
     realized_pnl: account.realized_pnl,
     seq: account.seq,
     client_order_ids: [...account.client_order_ids],
-    fills: account.fills.map((fill) => ({ ...fill })),
     positions: [...account.positions].map(([symbol, position]) => ({ symbol, ...position })),
     liquidity: [...account.liquidity].map(([symbol, use]) => ({ symbol, ...use })),
   };
 }
 
-function orderSnapshot(order: OrderRecord): EngineSnapshot['orders'][number] {
-  const { fills, ...rest } = order;
-  return { ...rest, fill_ids: fills.map((fill) => fill.id) };
-}
-
-/** Rebuilds a state from `serializeEngineState`'s output; throws a ZodError if it is not one. */
+/** Rebuilds a state from `serializeEngineState`'s output; throws if it is not one. */
 export function deserializeEngineState(json: unknown): EngineState {
   const snapshot = EngineSnapshot.parse(json);
   const state = createEngineState();
-  state.order_count = snapshot.order_count;
-  state.fill_count = snapshot.fill_count;
-  const fillsById = new Map<string, AccountFill>();
   for (const saved of snapshot.accounts) {
-    const account = createAccountRecord(saved.account_id, saved.currency, saved.balance);
+    const account = addAccountRecord(state, saved.account_id, saved.currency, saved.balance);
     account.realized_pnl = saved.realized_pnl;
     account.seq = saved.seq;
     account.client_order_ids = new Map(saved.client_order_ids);
-    account.fills = saved.fills;
-    for (const fill of saved.fills) fillsById.set(fill.id, fill);
     for (const { symbol, ...position } of saved.positions) account.positions.set(symbol, position);
     for (const { symbol, ...use } of saved.liquidity) account.liquidity.set(symbol, use);
-    state.accounts.set(account.account_id, account);
   }
-  for (const { fill_ids, ...saved } of snapshot.orders) {
-    const account = state.accounts.get(saved.account_id);
-    if (account === undefined) {
-      throw new Error(`Snapshot order ${saved.id} belongs to unknown account ${saved.account_id}`);
-    }
-    const order: OrderRecord = { ...saved, fills: fill_ids.map((id) => fillFor(fillsById, id)) };
-    state.orders.set(order.id, order);
-    account.order_ids.push(order.id);
-    if (isLive(order)) indexLiveOrder(state, account, order);
+  for (const symbol of snapshot.symbols) symbolIndexOf(state, symbol);
+  state.order_count = snapshot.order_count;
+  state.archive.load(snapshot.archive, snapshot.order_count);
+  state.fills.load(snapshot.fills, snapshot.fill_count);
+  for (const saved of snapshot.hot_orders) {
+    const order: OrderRecord = { ...saved };
+    state.hot_orders.set(order.number, order);
   }
-  for (const entryId of snapshot.armed_exits) {
-    const entry = state.orders.get(entryId);
-    const account = entry && state.accounts.get(entry.account_id);
-    if (entry === undefined || account === undefined) {
-      throw new Error(`Snapshot arms exits of unknown order ${entryId}`);
-    }
-    armExits(state, account, entry);
-  }
+  rebuildIndexes(state, snapshot.armed_exits);
   return state;
 }
 
-function fillFor(fillsById: ReadonlyMap<string, AccountFill>, id: string): AccountFill {
-  const fill = fillsById.get(id);
-  if (fill === undefined) throw new Error(`Snapshot order refers to unknown fill ${id}`);
-  return fill;
+function rebuildIndexes(state: EngineState, armedExits: readonly number[]) {
+  const accountOf = (orderNumber: number): AccountRecord => {
+    const record = state.hot_orders.get(orderNumber);
+    const account =
+      record !== undefined
+        ? state.accounts.get(record.account_id)
+        : state.account_list[state.archive.accountOf(orderNumber)];
+    if (account === undefined) throw new Error(`Snapshot order ${orderNumber} has no account`);
+    return account;
+  };
+  for (let number = 1; number <= state.order_count; number++) {
+    const account = accountOf(number);
+    account.order_numbers.push(number);
+    const record = state.hot_orders.get(number);
+    if (record !== undefined && isLive(record)) indexLiveOrder(state, account, record);
+  }
+  for (let number = 1; number <= state.fills.count; number++) {
+    accountOf(state.fills.orderOf(number)).fill_numbers.push(number);
+  }
+  for (const number of armedExits) {
+    const entry = state.hot_orders.get(number);
+    if (entry === undefined) throw new Error(`Snapshot arms exits of order ${number}, not in play`);
+    armExits(state, accountOf(number), entry);
+  }
 }

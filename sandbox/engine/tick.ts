@@ -1,4 +1,3 @@
-import type { Instrument } from '../../api/market';
 import { Decision } from './decision';
 import type { EngineEvent } from './events';
 import { exitTriggerAt, fireExit } from './exits';
@@ -27,54 +26,54 @@ export function onTick(
   command: TickCommand,
 ): readonly EngineEvent[] {
   const { symbol, tick } = command;
-  const live = state.live_by_symbol.get(symbol);
-  const armed = state.armed_exits_by_symbol.get(symbol);
+  const live = nonEmpty(state.live_by_symbol.get(symbol));
+  const armed = nonEmpty(state.armed_exits_by_symbol.get(symbol));
   if (live === undefined && armed === undefined) return noEvents;
 
+  // Market data is read only once something needs it, keeping ticks that change nothing cheap.
+  // (No closures here: under tsx every call would pay for naming one.)
   let decision: Decision | undefined;
   let context: MatchContext | null | undefined;
-  // Market data is read only once something needs it, keeping ticks that change nothing cheap.
-  const matchContext = (): MatchContext | null => {
-    if (context !== undefined) return context;
-    const instrument: Instrument | undefined = market.instrument(symbol);
-    decision ??= new Decision(state, tick.t);
-    context =
-      instrument !== undefined && market.isOpen(symbol, tick.t)
-        ? { decision, market, instrument, tick }
-        : null;
-    return context;
-  };
-
   if (live !== undefined) {
     for (const order of live) {
       if (order.expires_at !== null && tick.t >= order.expires_at) {
         decision ??= new Decision(state, tick.t);
         const draft = decision.order(order);
-        if (draft.live)
-          decision.expire(
-            decision.account(accountOf(state, order.account_id)),
-            draft,
-            'session_closed',
-          );
+        const account = decision.account(accountOf(state, order.account_id));
+        if (draft.live) decision.expire(account, draft, 'session_closed');
         continue;
       }
       if (!crosses(order, tick)) continue;
-      const match = matchContext();
-      if (match === null) continue; // closed: it rests, but later day orders may still expire
-      const account = match.decision.account(accountOf(state, order.account_id));
-      tryFill(match, account, match.decision.order(order));
+      decision ??= new Decision(state, tick.t);
+      if (context === undefined) context = matchContext(decision, market, command);
+      if (context === null) continue; // closed: it rests, but later day orders may still expire
+      const account = decision.account(accountOf(state, order.account_id));
+      tryFill(context, account, decision.order(order));
     }
   }
   if (armed !== undefined) {
     for (const entry of armed) {
       const trigger = exitTriggerAt(entry, tick.bid, tick.ask);
       if (trigger === null) continue;
-      const match = matchContext();
-      if (match === null) break;
-      fireExit(match, entry, trigger);
+      decision ??= new Decision(state, tick.t);
+      if (context === undefined) context = matchContext(decision, market, command);
+      if (context === null) break;
+      fireExit(context, entry, trigger);
     }
   }
   return decision?.events ?? noEvents;
+}
+
+/** Null when the symbol cannot trade now (closed, or unknown to the market). */
+function matchContext(
+  decision: Decision,
+  market: MarketView,
+  { symbol, tick }: TickCommand,
+): MatchContext | null {
+  const instrument = market.instrument(symbol);
+  return instrument !== undefined && market.isOpen(symbol, tick.t)
+    ? { decision, market, instrument, tick }
+    : null;
 }
 
 /**
@@ -98,9 +97,15 @@ export function advanceTime(state: EngineState, t: number): readonly EngineEvent
 
 /** Symbols the caller must feed to `onTick`: those with live orders or armed exits. */
 export function symbolsNeedingTicks(state: EngineState): ReadonlySet<string> {
-  const symbols = new Set(state.live_by_symbol.keys());
-  for (const symbol of state.armed_exits_by_symbol.keys()) symbols.add(symbol);
+  const symbols = new Set<string>();
+  for (const index of [state.live_by_symbol, state.armed_exits_by_symbol]) {
+    for (const [symbol, orders] of index) if (orders.size > 0) symbols.add(symbol);
+  }
   return symbols;
+}
+
+function nonEmpty<T>(set: ReadonlySet<T> | undefined): ReadonlySet<T> | undefined {
+  return set !== undefined && set.size > 0 ? set : undefined;
 }
 
 function accountOf(state: EngineState, accountId: string) {

@@ -1,10 +1,12 @@
 import type { Account, AccountFill, Position } from '../../api/account';
-import type { Order } from '../../api/orders';
+import type { Order, OrderStatus } from '../../api/orders';
 import { roundAveragePrice, roundMoney, snapToStep } from './grid';
 import type { MarketView } from './market-view';
+import { fillIdFor, orderIdFor } from './ids';
 import { toOrderView } from './order-record';
 import { valuePosition } from './position-math';
-import type { AccountRecord, EngineState, OrderRecord } from './state';
+import type { AccountRecord, EngineState } from './state';
+import { findOrder } from './state';
 
 // Pure reads for the GET endpoints. Every result is a fresh object, safe to keep or serialize.
 
@@ -77,8 +79,22 @@ export function getOrder(
   accountId: string,
   orderId: string,
 ): Order | undefined {
-  const order = state.orders.get(orderId);
-  return order !== undefined && order.account_id === accountId ? toOrderView(order) : undefined;
+  const account = state.accounts.get(accountId);
+  const found = account && findOrder(state, account, orderId);
+  if (found === undefined) return undefined;
+  return found.kind === 'hot'
+    ? toOrderView(state, found.record)
+    : archivedView(state, found.number);
+}
+
+function orderViewOf(state: EngineState, number: number): Order {
+  const record = state.hot_orders.get(number);
+  return record !== undefined ? toOrderView(state, record) : archivedView(state, number);
+}
+
+function archivedView(state: EngineState, number: number): Order {
+  const symbol = state.symbols[state.archive.symbolOf(number)] ?? '';
+  return state.archive.view(number, symbol, state.fills);
 }
 
 /**
@@ -109,39 +125,55 @@ export function listOrders(
 ): Page<Order> {
   const account = state.accounts.get(accountId);
   if (account === undefined) return { items: [], nextCursor: null };
-  const matches = (order: OrderRecord) =>
-    (options.symbol === undefined || order.symbol === options.symbol) &&
-    statusMatches(order, options.status);
   const afterId = options.afterId ?? '';
-  const records: OrderRecord[] = [];
+  const numbers: number[] = [];
   if (options.status === 'open') {
     for (const order of account.live_orders) {
-      if (order.id > afterId && matches(order)) records.push(order);
-      if (records.length > options.limit) break;
+      if (order.id > afterId && (options.symbol === undefined || order.symbol === options.symbol)) {
+        numbers.push(order.number);
+        if (numbers.length > options.limit) break;
+      }
     }
   } else {
-    const ids = account.order_ids;
-    for (let index = firstAfter(ids, afterId); index < ids.length; index++) {
-      const order = state.orders.get(ids[index] ?? '');
-      if (order !== undefined && matches(order)) records.push(order);
-      if (records.length > options.limit) break;
+    const symbolIndex =
+      options.symbol === undefined ? -1 : state.symbol_indexes.get(options.symbol);
+    if (symbolIndex === undefined) return { items: [], nextCursor: null };
+    const all = account.order_numbers;
+    for (let index = firstAfter(all, afterId, orderIdFor); index < all.length; index++) {
+      const number = all[index];
+      if (orderMatches(state, number, options.status, symbolIndex)) numbers.push(number);
+      if (numbers.length > options.limit) break;
     }
   }
-  return page(records, options.limit, toOrderView);
+  return page(numbers, options.limit, orderIdFor, (number) => orderViewOf(state, number));
 }
 
-function statusMatches(order: OrderRecord, status: OrderListStatus): boolean {
+/** Reads the archive's columns directly, so filtering a long history builds no objects. */
+function orderMatches(
+  state: EngineState,
+  number: number,
+  status: Exclude<OrderListStatus, 'open'>,
+  symbolIndex: number,
+): boolean {
+  const record = state.hot_orders.get(number);
+  const symbolMatches =
+    symbolIndex < 0 ||
+    (record !== undefined
+      ? record.symbol === state.symbols[symbolIndex]
+      : state.archive.symbolOf(number) === symbolIndex);
+  return symbolMatches && statusMatches(record?.status ?? state.archive.statusOf(number), status);
+}
+
+function statusMatches(orderStatus: OrderStatus, status: OrderListStatus): boolean {
   switch (status) {
     case 'all':
       return true;
     case 'open':
-      return order.status === 'open' || order.status === 'partially_filled';
+      return orderStatus === 'open' || orderStatus === 'partially_filled';
     case 'filled':
-      return order.status === 'filled';
+      return orderStatus === 'filled';
     case 'cancelled':
-      return (
-        order.status === 'cancelled' || order.status === 'expired' || order.status === 'rejected'
-      );
+      return orderStatus === 'cancelled' || orderStatus === 'expired' || orderStatus === 'rejected';
     default:
       return status satisfies never;
   }
@@ -162,37 +194,47 @@ export function listFills(
 ): Page<AccountFill> {
   const account = state.accounts.get(accountId);
   if (account === undefined) return { items: [], nextCursor: null };
-  const fills = account.fills;
+  const all = account.fill_numbers;
   const since = options.since ?? -Infinity;
-  const found: AccountFill[] = [];
-  for (let index = firstAfter(fills, options.afterId ?? ''); index < fills.length; index++) {
-    const fill = fills[index];
-    if (fill !== undefined && fill.t >= since) found.push(fill);
-    if (found.length > options.limit) break;
+  const numbers: number[] = [];
+  for (let index = firstAfter(all, options.afterId ?? '', fillIdFor); index < all.length; index++) {
+    const number = all[index];
+    if (state.fills.timeOf(number) >= since) numbers.push(number);
+    if (numbers.length > options.limit) break;
   }
-  return page(found, options.limit, (fill) => ({ ...fill }));
+  return page(numbers, options.limit, fillIdFor, (number) => {
+    const orderNumber = state.fills.orderOf(number);
+    const record = state.hot_orders.get(orderNumber);
+    const symbol = record?.symbol ?? state.symbols[state.archive.symbolOf(orderNumber)] ?? '';
+    const action = record?.action ?? state.archive.actionOf(orderNumber);
+    return state.fills.accountFill(number, symbol, action);
+  });
 }
 
 /** Takes `limit` of up to `limit + 1` matches; the extra one only says another page exists. */
-function page<R extends { id: string }, T>(
-  records: R[],
+function page<T>(
+  numbers: number[],
   limit: number,
-  view: (r: R) => T,
+  idFor: (number: number) => string,
+  view: (number: number) => T,
 ): Page<T> {
-  const more = records.length > limit;
-  const shown = more ? records.slice(0, limit) : records;
-  return { items: shown.map(view), nextCursor: more ? (shown.at(-1)?.id ?? null) : null };
+  const more = numbers.length > limit;
+  const shown = more ? numbers.slice(0, limit) : numbers;
+  const last = shown.at(-1);
+  return { items: shown.map(view), nextCursor: more && last !== undefined ? idFor(last) : null };
 }
 
-/** Index of the first id above `afterId` in ascending ids (fixed-width ids sort as strings). */
-function firstAfter(sorted: readonly (string | { id: string })[], afterId: string): number {
+/** Index of the first number whose id sorts after `afterId` (ids sort as their numbers do). */
+function firstAfter(
+  sorted: readonly number[],
+  afterId: string,
+  idFor: (number: number) => string,
+): number {
   let low = 0;
   let high = sorted.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    const entry = sorted[middle];
-    const id = typeof entry === 'string' ? entry : (entry?.id ?? '');
-    if (id <= afterId) low = middle + 1;
+    if (idFor(sorted[middle]) <= afterId) low = middle + 1;
     else high = middle;
   }
   return low;

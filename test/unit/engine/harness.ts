@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Instrument } from '../../../api/market';
-import type { OrderRequest } from '../../../api/orders';
+import type { Order, OrderRequest } from '../../../api/orders';
 import { OrderRequest as OrderRequestSchema } from '../../../api/orders';
 import { openAccount } from '../../../sandbox/engine/accounts';
 import { applyEvent } from '../../../sandbox/engine/apply';
@@ -8,8 +8,10 @@ import type { EngineEvent } from '../../../sandbox/engine/events';
 import type { EngineFailure } from '../../../sandbox/engine/failures';
 import type { BookTick, MarketView } from '../../../sandbox/engine/market-view';
 import { placeOrder } from '../../../sandbox/engine/place-order';
-import type { EngineState } from '../../../sandbox/engine/state';
-import { createEngineState } from '../../../sandbox/engine/state';
+import { orderIdFor } from '../../../sandbox/engine/ids';
+import type { EngineState, ExitState } from '../../../sandbox/engine/state';
+import { createEngineState, exitStateOf } from '../../../sandbox/engine/state';
+import { getOrder, listFills } from '../../../sandbox/engine/views';
 import { onTick } from '../../../sandbox/engine/tick';
 
 const weekAround = {
@@ -172,10 +174,15 @@ export class Harness {
     return result;
   }
 
+  /** Any account's order, as the API shows it, with its exits' state. */
   order(orderId: string) {
-    const order = this.state.orders.get(orderId);
+    const order = everyOrder(this.state).find((entry) => entry.id === orderId);
     assert.ok(order, `no order ${orderId}`);
     return order;
+  }
+
+  fills(accountId = 'acc_a') {
+    return listFills(this.state, accountId, { limit: 5000 }).items;
   }
 
   account(accountId = 'acc_a') {
@@ -183,6 +190,32 @@ export class Harness {
     assert.ok(account, `no account ${accountId}`);
     return account;
   }
+}
+
+export interface OrderWithExits extends Order {
+  account_id: string;
+  quantity_step: number;
+  exit_state: ExitState;
+}
+
+/** Every order of the state, in id order, through the public views. */
+export function everyOrder(state: EngineState): OrderWithExits[] {
+  const orders: OrderWithExits[] = [];
+  for (let number = 1; number <= state.order_count; number++) {
+    const id = orderIdFor(number);
+    for (const account of state.account_list) {
+      const order = getOrder(state, account.account_id, id);
+      if (order === undefined) continue;
+      const step = instruments.find((entry) => entry.symbol === order.symbol)?.quantity_step ?? 1;
+      orders.push({
+        ...order,
+        account_id: account.account_id,
+        quantity_step: step,
+        exit_state: exitStateOf(state, number),
+      });
+    }
+  }
+  return orders;
 }
 
 export function expectFailure(result: { ok: true } | EngineFailure): EngineFailure {

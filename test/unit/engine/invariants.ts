@@ -7,6 +7,7 @@ import { snapToStep } from '../../../sandbox/engine/grid';
 import { deserializeEngineState, serializeEngineState } from '../../../sandbox/engine/snapshot';
 import type { EngineState } from '../../../sandbox/engine/state';
 import { createEngineState, isLive } from '../../../sandbox/engine/state';
+import { everyOrder } from './harness';
 
 const nextStatuses: Record<OrderStatus, readonly OrderStatus[]> = {
   open: ['open', 'partially_filled', 'filled', 'cancelled', 'expired', 'rejected'],
@@ -22,7 +23,7 @@ export class StatusWatcher {
   private readonly seen = new Map<string, OrderStatus>();
 
   check(state: EngineState): void {
-    for (const order of state.orders.values()) {
+    for (const order of everyOrder(state)) {
       const before = this.seen.get(order.id) ?? 'open';
       assert.ok(
         nextStatuses[before].includes(order.status),
@@ -105,7 +106,7 @@ export function assertBooksBalance(
       assert.equal(position.quantity, positions.get(`${account.account_id}/${symbol}`));
     }
   }
-  for (const order of state.orders.values()) {
+  for (const order of everyOrder(state)) {
     assert.ok(order.filled_quantity <= order.quantity, `order ${order.id} overfilled`);
     const filled = order.fills.reduce((sum, fill) => sum + fill.quantity, 0);
     assert.equal(order.filled_quantity, snapToStep(filled, order.quantity_step));
@@ -116,10 +117,11 @@ export function assertBooksBalance(
 
 /** The indexes hold exactly the live orders and armed exits. */
 export function assertIndexes(state: EngineState): void {
-  const live = [...state.orders.values()].filter(isLive);
+  const orders = everyOrder(state);
+  const live = orders.filter(isLive);
   const indexed = [...state.live_by_symbol.values()].flatMap((orders) => [...orders]);
   assert.deepEqual(indexed.map((order) => order.id).sort(), live.map((order) => order.id).sort());
-  const armed = [...state.orders.values()].filter((order) => order.exit_state === 'armed');
+  const armed = orders.filter((order) => order.exit_state === 'armed');
   const armedIndexed = [...state.armed_exits_by_symbol.values()].flatMap((orders) => [...orders]);
   assert.equal(armedIndexed.length, armed.length);
   for (const account of state.accounts.values()) {

@@ -33,7 +33,7 @@ void describe('netting, P&L and fees', () => {
       quantity: -10_000,
       avg_price: 1.099,
     });
-    const fees = engine.account().fills.map((fill) => fill.fee);
+    const fees = engine.fills().map((fill) => fill.fee);
     // 0.002% of each fill's notional: 11,000; 11,010; 5,510; 27,475 USD.
     assert.deepEqual(fees, [0.22, 0.22, 0.11, 0.55]);
     assert.equal(engine.account().realized_pnl, -15);

@@ -7,10 +7,11 @@ import { cancelOrder, cancelOrders } from '../../../sandbox/engine/cancel';
 import type { EngineEvent } from '../../../sandbox/engine/events';
 import type { EngineFailure } from '../../../sandbox/engine/failures';
 import { snapToStep } from '../../../sandbox/engine/grid';
+import { isLive } from '../../../sandbox/engine/state';
 import { placeOrder } from '../../../sandbox/engine/place-order';
 import { deserializeEngineState, serializeEngineState } from '../../../sandbox/engine/snapshot';
 import { advanceTime, onTick, symbolsNeedingTicks } from '../../../sandbox/engine/tick';
-import { Harness, instruments } from './harness';
+import { everyOrder, Harness, instruments } from './harness';
 import { assertBooksBalance, assertReplayable, StatusWatcher } from './invariants';
 
 const accounts = ['acc_a', 'acc_b', 'acc_c'] as const;
@@ -165,14 +166,14 @@ function run(engine: Harness, mids: Record<string, number>, step: Command): void
       return;
     }
     case 'cancel': {
-      const ids = [...engine.state.orders.keys()];
+      const ids = everyOrder(engine.state).map((order) => order.id);
       const orderId = ids.length === 0 ? 'ord_none' : (ids[step.pick % ids.length] ?? '');
       const accountId = accounts[step.account] ?? 'acc_a';
       record(engine, cancelOrder(engine.state, { accountId, orderId, t: engine.now }));
       return;
     }
     case 'cancelMany': {
-      const ids = [...engine.state.orders.keys()];
+      const ids = everyOrder(engine.state).map((order) => order.id);
       const accountId = accounts[step.account] ?? 'acc_a';
       const request = step.byIds
         ? { ids: step.picks.map((pick) => ids[pick % Math.max(1, ids.length)] ?? 'ord_none') }
@@ -241,12 +242,13 @@ void describe('random command sequences', () => {
         }
         assertBooksBalance(engine.state, engine.journal, steps);
         assertReplayable(engine.state, engine.journal);
-        for (const symbol of symbolsNeedingTicks(engine.state)) {
-          assert.ok(
-            engine.state.live_by_symbol.has(symbol) ||
-              engine.state.armed_exits_by_symbol.has(symbol),
-          );
-        }
+        const needing = everyOrder(engine.state)
+          .filter((order) => isLive(order) || order.exit_state === 'armed')
+          .map((order) => order.symbol);
+        assert.deepEqual(
+          [...symbolsNeedingTicks(engine.state)].sort(),
+          [...new Set(needing)].sort(),
+        );
       }),
       { numRuns: 200 },
     );
