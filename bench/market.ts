@@ -1,7 +1,7 @@
-// Market data throughput: 1-minute candles over years, generated and written as NDJSON, against
-// JSON.stringify of the same candles pre-built (the baseline a naive HTTP layer would pay).
+// Market data throughput: EURUSD 1-minute candles over five years, generated and written as
+// NDJSON, against JSON.stringify of the same candles pre-built (what a naive HTTP layer pays
+// just to print them). Run with `npx tsx bench/market.ts`; bundled runs are faster.
 import { pathToFileURL } from 'node:url';
-import type { Candle } from '../api/market';
 import type { Interval } from '../api/common';
 import { intervalMs } from '../api/common';
 import { candlesBetween, clearMarketCaches, ticksBetween } from '../sandbox/market/feed';
@@ -12,78 +12,82 @@ import { scanCandles } from '../sandbox/market/scan';
 const eurusd = instrumentBySymbol('EURUSD')!;
 const from = Date.UTC(2019, 0, 1);
 const to = Date.UTC(2024, 0, 1);
+const everything = { now: Number.MAX_SAFE_INTEGER, limit: Number.MAX_SAFE_INTEGER };
 
 interface Measure {
   readonly label: string;
   readonly items: number;
   /** Wall-clock seconds. */
   readonly seconds: number;
-  /** CPU seconds of this process: steadier than wall time on a shared machine. */
+  /** CPU seconds of this process (all threads, so GC helpers count too). */
   readonly cpuSeconds: number;
   readonly bytes: number;
 }
 
-function time(label: string, run: () => { items: number; bytes?: number }): Measure {
+/** Times `run`, which returns the bytes it produced; `items` is known beforehand. */
+function time(label: string, items: number, run: () => number): Measure {
   const cpuStart = process.cpuUsage();
   const start = process.hrtime.bigint();
-  const { items, bytes } = run();
+  const bytes = run();
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const cpu = process.cpuUsage(cpuStart);
-  return { label, items, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, bytes: bytes ?? 0 };
+  return { label, items, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, bytes };
+}
+
+function perSecond(value: number): string {
+  return value >= 1e6 ? `${(value / 1e6).toFixed(2)} M/s` : `${(value / 1e3).toFixed(1)} k/s`;
 }
 
 function print(measure: Measure, baseline?: Measure): void {
-  const perSecond = measure.items / measure.seconds;
-  const perCpuSecond = measure.items / measure.cpuSeconds;
-  const ratio = baseline
-    ? `  ${(perCpuSecond / (baseline.items / baseline.cpuSeconds)).toFixed(1)}x baseline`
-    : '';
+  const rate = measure.items / measure.seconds;
+  const ratio = baseline ? `  ${(rate / (baseline.items / baseline.seconds)).toFixed(2)}x` : '';
   const megabytes = measure.bytes
-    ? `  ${(measure.bytes / measure.cpuSeconds / 1e6).toFixed(0)} MB/cpu-s`
+    ? `  ${(measure.bytes / measure.seconds / 1e6).toFixed(0)} MB/s`
     : '';
   console.log(
-    `${measure.label.padEnd(50)} ${(perCpuSecond / 1e6).toFixed(2).padStart(6)} M/cpu-s ` +
-      `${(perSecond / 1e6).toFixed(2).padStart(6)} M/s wall ` +
-      `(${measure.items.toLocaleString('en-US')})${megabytes}${ratio}`,
+    `${measure.label.padEnd(46)} ${perSecond(rate).padStart(10)} ` +
+      `(${perSecond(measure.items / measure.cpuSeconds)} per cpu-s, ` +
+      `${measure.items.toLocaleString('en-US')})${megabytes}${ratio}`,
   );
 }
 
-function ndjsonCandles(interval: Interval): { items: number; bytes: number } {
+function drain(chunks: Iterable<Uint8Array>): number {
   let bytes = 0;
-  let lines = 0;
-  for (const chunk of candleNdjsonChunks(eurusd, interval, { fromMs: from, toMs: to })) {
-    bytes += chunk.length;
-    for (let k = 0; k < chunk.length; k++) if (chunk[k] === 10) lines++;
+  for (const chunk of chunks) bytes += chunk.length;
+  return bytes;
+}
+
+function warmUp(): void {
+  // Compile the hot paths on a short range so the timed runs measure generation, not the JIT.
+  const range = { fromMs: Date.UTC(2018, 0, 1), toMs: Date.UTC(2018, 1, 1) };
+  for (const interval of ['1m', '1h', '1d'] as Interval[]) {
+    candlesBetween(eurusd, interval, range.fromMs, range.toMs);
+    drain(candleNdjsonChunks(eurusd, interval, range));
   }
-  return { items: lines, bytes };
+  drain(tickNdjsonChunks(eurusd, { fromMs: range.fromMs, toMs: range.fromMs + 86_400_000 }));
 }
 
 export async function benchMarket(): Promise<void> {
-  const years = (to - from) / (365.25 * 86_400_000);
   console.log(
-    `Market data, EURUSD over ${years.toFixed(1)} years; caches cleared before each cold run.` +
-      ' Rates per CPU second of this process (and per wall second); ratios use CPU time.',
+    'Market data: EURUSD, 2019-2024 (1m candles) and one week (ticks); caches cleared before' +
+      ' each cold run. Rates are per wall-clock second; ratios against the baseline.',
   );
-  // Warm the JIT on a short range first so the cold runs measure generation, not compilation.
-  clearMarketCaches();
-  candlesBetween(eurusd, '1m', Date.UTC(2018, 0, 1), Date.UTC(2018, 1, 1));
-  for (const _ of candleNdjsonChunks(eurusd, '1m', {
-    fromMs: Date.UTC(2018, 0, 1),
-    toMs: Date.UTC(2018, 1, 1),
-  }));
-
+  warmUp();
   const prebuilt = candlesBetween(eurusd, '1m', from, to);
-  const baseline = time('baseline: JSON.stringify(pre-built candles) + "\\n"', () => {
+  const count = (interval: Interval): number => candlesBetween(eurusd, interval, from, to).length;
+  const counts = { '1m': prebuilt.length, '1h': count('1h'), '1d': count('1d') };
+
+  const baseline = time('baseline: JSON.stringify(candle) + "\\n"', prebuilt.length, () => {
     let bytes = 0;
     for (const candle of prebuilt) bytes += (JSON.stringify(candle) + '\n').length;
-    return { items: prebuilt.length, bytes };
+    return bytes;
   });
   print(baseline);
   print(
-    time('template-string lines of pre-built candles', () => {
+    time('template string per pre-built candle', prebuilt.length, () => {
       let bytes = 0;
       for (const candle of prebuilt) bytes += formatCandleLine(candle).length;
-      return { items: prebuilt.length, bytes };
+      return bytes;
     }),
     baseline,
   );
@@ -91,69 +95,62 @@ export async function benchMarket(): Promise<void> {
   const model = modelOf(eurusd);
   clearMarketCaches();
   print(
-    time('generate 1m candles (cold, integer sink)', () => {
-      let items = 0;
-      const range = { from, to, now: Number.MAX_SAFE_INTEGER, limit: Number.MAX_SAFE_INTEGER };
-      scanCandles(model, intervalMs['1m'], range, () => {
-        items++;
-      });
-      return { items };
+    time('generate 1m candles (cold, no output)', prebuilt.length, () => {
+      scanCandles(model, intervalMs['1m'], { from, to, ...everything, streaming: true }, () => {});
+      return 0;
     }),
     baseline,
   );
+  const week = { from: Date.UTC(2023, 5, 5), to: Date.UTC(2023, 5, 10), ...everything };
+  scanCandles(model, intervalMs['1m'], week, () => {});
+  const weekCount = candlesBetween(eurusd, '1m', week.from, week.to).length;
   print(
-    time('generate 1m candles (warm caches, integer sink)', () => {
-      let items = 0;
-      const range = {
-        from: Date.UTC(2023, 6, 1),
-        to,
-        now: Number.MAX_SAFE_INTEGER,
-        limit: Number.MAX_SAFE_INTEGER,
-      };
-      scanCandles(model, intervalMs['1m'], range, () => {
-        items++;
-      });
-      return { items };
+    time('read 1m candles of cached days', weekCount, () => {
+      scanCandles(model, intervalMs['1m'], week, () => {});
+      return 0;
     }),
     baseline,
   );
   clearMarketCaches();
   print(
-    time('generate 1m candles as Candle objects (cold)', () => ({
-      items: candlesBetween(eurusd, '1m', from, to).length,
-    })),
+    time('generate 1m candles as Candle objects (cold)', prebuilt.length, () => {
+      candlesBetween(eurusd, '1m', from, to);
+      return 0;
+    }),
     baseline,
   );
   for (const interval of ['1m', '1h', '1d'] as const) {
     clearMarketCaches();
     print(
-      time(`generate + NDJSON ${interval} candles (cold)`, () => ndjsonCandles(interval)),
+      time(`generate + NDJSON ${interval} candles (cold)`, counts[interval], () =>
+        drain(candleNdjsonChunks(eurusd, interval, { fromMs: from, toMs: to })),
+      ),
       baseline,
     );
   }
+  const minutesPerCandle = { '1h': counts['1m'] / counts['1h'], '1d': counts['1m'] / counts['1d'] };
+  console.log(
+    `  (1h and 1d aggregate exactly from 1m: ${minutesPerCandle['1h'].toFixed(0)} and ` +
+      `${minutesPerCandle['1d'].toFixed(0)} minutes generated per candle)`,
+  );
 
   const weekFrom = Date.UTC(2024, 2, 4);
   const weekTo = Date.UTC(2024, 2, 9);
   clearMarketCaches();
+  const tickCount = ticksBetween(eurusd, weekFrom, weekTo).length;
+  clearMarketCaches();
   print(
-    time('ticks as Tick objects, one week (cold)', () => ({
-      items: ticksBetween(eurusd, weekFrom, weekTo).length,
-    })),
+    time('ticks as Tick objects (cold)', tickCount, () => {
+      ticksBetween(eurusd, weekFrom, weekTo);
+      return 0;
+    }),
   );
   clearMarketCaches();
   print(
-    time('ticks as NDJSON, one week (cold)', () => {
-      let items = 0;
-      let bytes = 0;
-      for (const chunk of tickNdjsonChunks(eurusd, { fromMs: weekFrom, toMs: weekTo })) {
-        bytes += chunk.length;
-        for (let k = 0; k < chunk.length; k++) if (chunk[k] === 10) items++;
-      }
-      return { items, bytes };
-    }),
+    time('ticks as NDJSON (cold)', tickCount, () =>
+      drain(tickNdjsonChunks(eurusd, { fromMs: weekFrom, toMs: weekTo })),
+    ),
   );
-  const sample: Candle | undefined = prebuilt[prebuilt.length >> 1];
-  if (sample) console.log(`sample line: ${formatCandleLine(sample).trim()}`);
   await Promise.resolve();
 }
 

@@ -59,7 +59,17 @@ function fillHourScale(rng: Rng): void {
   }
 }
 
-function computeLatentDay(latent: LatentSpec, day: number): LatentDay {
+/** Arrays a day is written into: recycled from the cache, a stream slot, or new. */
+interface DayArrays {
+  readonly level: Float64Array;
+  readonly variance: Float64Array;
+}
+
+function freshArrays(): DayArrays {
+  return { level: new Float64Array(minutesPerDay), variance: new Float64Array(minutesPerDay) };
+}
+
+function computeLatentDay(latent: LatentSpec, day: number, into: DayArrays): LatentDay {
   const series = dailySeries(latent, day);
   const startLevel = dayOpenLevel(latent, day);
   const endLevel = series.level[day];
@@ -69,9 +79,7 @@ function computeLatentDay(latent: LatentSpec, day: number): LatentDay {
   const rng = new Rng(hashKeys(latent.seed, day, 7));
   fillHourScale(rng);
 
-  const spare = spareDays.pop();
-  const level = spare ? spare.level : new Float64Array(minutesPerDay);
-  const variance = spare ? spare.variance : new Float64Array(minutesPerDay);
+  const { level, variance } = into;
   const cumulative = cumulativeScratch;
   let walk = 0;
   let total = 0;
@@ -105,10 +113,23 @@ export function latentDay(latent: LatentSpec, day: number): LatentDay {
   const key = latent.index * 65536 + day;
   let result = cache.get(key);
   if (!result) {
-    result = computeLatentDay(latent, day);
+    result = computeLatentDay(latent, day, spareDays.pop() ?? freshArrays());
     cache.set(key, result);
   }
   return result;
+}
+
+/**
+ * Bulk downloads read each day once: their days are computed into fixed slots (one per
+ * exposure of the instrument) instead of the cache, so a five-year download neither allocates
+ * nor evicts the days the live feed keeps asking for.
+ */
+export const streamSlots = 16;
+const streamArrays = Array.from({ length: streamSlots }, freshArrays);
+
+export function latentDayForStream(latent: LatentSpec, day: number, slot: number): LatentDay {
+  const cached = cache.get(latent.index * 65536 + day);
+  return cached ?? computeLatentDay(latent, day, streamArrays[slot]);
 }
 
 export function clearLatentDayCache(): void {

@@ -3,24 +3,34 @@
 // from the exact extreme distribution of a Brownian bridge. Bars are BID prices.
 import { anchorEpochDay, varianceUnit } from './daily';
 import { dayMs, minutesPerDay, minutesPerWeek, weekdayOfEpochDay } from './hours';
-import { latentDay } from './latent-day';
+import { latentDay, latentDayForStream } from './latent-day';
 import { LruCache } from './lru';
 import type { InstrumentModel } from './model';
 import { Rng, exponentialTable, hashKeys, normalFromUint32, tableMask, tableShift } from './random';
 
-export interface MinuteBars {
+/**
+ * One day of 1-minute bars. A class, so every day shares one object shape and the hot loops
+ * that read them stay monomorphic; recycled days are re-labelled with `day` and `startMs`.
+ */
+export class MinuteBars {
   /** Days since the series anchor. */
-  readonly day: number;
-  readonly startMs: number;
+  day = 0;
+  startMs = 0;
   /** Tick counts; o and c are kept for closed minutes too (they carry the hidden path). */
-  readonly open: Int32Array;
-  readonly high: Int32Array;
-  readonly low: Int32Array;
-  readonly close: Int32Array;
+  readonly open = new Int32Array(minutesPerDay);
+  readonly high = new Int32Array(minutesPerDay);
+  readonly low = new Int32Array(minutesPerDay);
+  readonly close = new Int32Array(minutesPerDay);
   /** Ticks in the minute; 0 exactly when the market is closed. */
-  readonly volume: Int32Array;
+  readonly volume = new Int32Array(minutesPerDay);
   /** The minute's price deviation, in ticks: shapes its tick path and widens its spread. */
-  readonly deviationTicks: Float32Array;
+  readonly deviationTicks = new Float32Array(minutesPerDay);
+
+  label(day: number): this {
+    this.day = day;
+    this.startMs = (anchorEpochDay + day) * dayMs;
+    return this;
+  }
 }
 
 const maxTicksPerMinute = 1500;
@@ -37,20 +47,6 @@ const cache = new LruCache<MinuteBars>(1200, (bars) => {
   if (spareBars.length < 4) spareBars.push(bars);
 });
 
-function allocateBars(day: number, startMs: number): MinuteBars {
-  const spare = spareBars.pop();
-  if (spare) return { ...spare, day, startMs };
-  return {
-    day,
-    startMs,
-    open: new Int32Array(minutesPerDay),
-    high: new Int32Array(minutesPerDay),
-    low: new Int32Array(minutesPerDay),
-    close: new Int32Array(minutesPerDay),
-    volume: new Int32Array(minutesPerDay),
-    deviationTicks: new Float32Array(minutesPerDay),
-  };
-}
 const logPrice = new Float64Array(minutesPerDay);
 const variance = new Float64Array(minutesPerDay);
 
@@ -119,12 +115,13 @@ export function expectedVarianceAt(model: InstrumentModel, weekMinute: number): 
 }
 
 /** Fills the scratch arrays with the day's log price and variance; returns the start level. */
-function combineLatents(model: InstrumentModel, day: number): number {
+function combineLatents(model: InstrumentModel, day: number, streaming: boolean): number {
   logPrice.fill(model.logOffset);
   variance.fill(0);
   let startLevel = model.logOffset;
-  for (const { latent, weight } of model.exposures) {
-    const path = latentDay(latent, day);
+  for (let slot = 0; slot < model.exposures.length; slot++) {
+    const { latent, weight } = model.exposures[slot];
+    const path = streaming ? latentDayForStream(latent, day, slot) : latentDay(latent, day);
     const level = path.level;
     const pathVariance = path.variance;
     const weight2 = weight * weight;
@@ -137,10 +134,11 @@ function combineLatents(model: InstrumentModel, day: number): number {
   return startLevel;
 }
 
-function computeMinuteBars(model: InstrumentModel, day: number): MinuteBars {
+function computeMinuteBars(model: InstrumentModel, bars: MinuteBars, streaming: boolean): void {
+  const day = bars.day;
   const weekday = weekdayOfEpochDay(anchorEpochDay + day);
   const offset = weekday * minutesPerDay;
-  const startLevel = combineLatents(model, day);
+  const startLevel = combineLatents(model, day, streaming);
   const toTicks = model.price.scale / model.price.units;
   const { reference } = weeklyShape(model);
   const inverseReference = 1 / reference;
@@ -148,7 +146,6 @@ function computeMinuteBars(model: InstrumentModel, day: number): MinuteBars {
   const mask = model.hours.mask;
   const rng = new Rng(hashKeys(model.seed, day, 11));
 
-  const bars = allocateBars(day, (anchorEpochDay + day) * dayMs);
   const { open, high, low, close, volume, deviationTicks } = bars;
 
   let previousClose = Math.max(1, Math.round(Math.exp(startLevel) * toTicks));
@@ -186,7 +183,6 @@ function computeMinuteBars(model: InstrumentModel, day: number): MinuteBars {
     const needed = 1 + extremes + (extremes > 0 || c !== o ? 1 : 0);
     volume[i] = Math.min(maxTicksPerMinute, Math.max(needed, drawn));
   }
-  return bars;
 }
 
 /** The 1-minute bars of an instrument for one day (days since the anchor), cached. */
@@ -194,10 +190,24 @@ export function minuteBars(model: InstrumentModel, day: number): MinuteBars {
   const key = model.index * 65536 + day;
   let bars = cache.get(key);
   if (!bars) {
-    bars = computeMinuteBars(model, day);
+    bars = (spareBars.pop() ?? new MinuteBars()).label(day);
+    computeMinuteBars(model, bars, false);
     cache.set(key, bars);
   }
   return bars;
+}
+
+const streamBars = new MinuteBars();
+
+/**
+ * The same bars for a bulk download: computed into one reused buffer, valid until the next
+ * call. Callers finish a day before asking for another (generators yield between days).
+ */
+export function minuteBarsForStream(model: InstrumentModel, day: number): MinuteBars {
+  const cached = cache.get(model.index * 65536 + day);
+  if (cached) return cached;
+  computeMinuteBars(model, streamBars.label(day), true);
+  return streamBars;
 }
 
 /** Days since the anchor of the UTC day containing t. */

@@ -16,6 +16,11 @@ function asciiBytes(text: string): Uint8Array {
 
 const tickKeys = ['{"t":', ',"bid":', ',"ask":', '}\n'].map(asciiBytes);
 const digits = new Uint8Array(24);
+
+/** A chunk buffer, not zeroed: only the written prefix of a chunk is ever handed over. */
+function newChunk(): Uint8Array {
+  return Buffer.allocUnsafeSlow(chunkBytes);
+}
 /** "00".."99" as byte pairs: two digits per step halves the arithmetic. */
 const digitPairs = Uint8Array.from({ length: 200 }, (_, k) =>
   k % 2 === 0 ? 48 + Math.floor(k / 20) : 48 + (((k - 1) / 2) % 10),
@@ -26,7 +31,7 @@ const colon = 58;
 
 /** Collects lines into 64 KB chunks; a chunk handed over is never written again. */
 export class NdjsonWriter {
-  private buffer = new Uint8Array(chunkBytes);
+  private buffer = newChunk();
   private position = 0;
   private readonly ready: Uint8Array[] = [];
   private readonly cachedSteps = new Int32Array(priceSlots).fill(-1);
@@ -47,109 +52,99 @@ export class NdjsonWriter {
   finish(): Uint8Array[] {
     if (this.position > 0) {
       this.ready.push(this.buffer.subarray(0, this.position));
-      this.buffer = new Uint8Array(chunkBytes);
+      this.buffer = newChunk();
       this.position = 0;
     }
     return this.takeChunks();
   }
 
+  // Each line is written with its position in a local variable and pure helpers that return
+  // the next position: measurably faster than updating a field byte by byte.
   candle(t: number, o: number, h: number, l: number, c: number, v: number): void {
     this.reserveLine();
-    this.buffer[this.position++] = 123;
-    this.key(116);
-    this.time(t);
-    this.nextKey(111);
-    this.price(o);
-    this.nextKey(104);
-    this.price(h);
-    this.nextKey(108);
-    this.price(l);
-    this.nextKey(99);
-    this.price(c);
-    this.nextKey(118);
-    this.position = writeInteger(this.buffer, this.position, v);
-    this.buffer[this.position++] = 125;
-    this.buffer[this.position++] = 10;
+    const buffer = this.buffer;
+    buffer[this.position] = 123;
+    let at = writeKey(buffer, this.position + 1, 116, 0);
+    at = this.writeTime(buffer, at, t);
+    at = this.writePrice(buffer, writeKey(buffer, at, 111, 1), o);
+    at = this.writePrice(buffer, writeKey(buffer, at, 104, 1), h);
+    at = this.writePrice(buffer, writeKey(buffer, at, 108, 1), l);
+    at = this.writePrice(buffer, writeKey(buffer, at, 99, 1), c);
+    at = writeInteger(buffer, writeKey(buffer, at, 118, 1), v);
+    buffer[at] = 125;
+    buffer[at + 1] = 10;
+    this.position = at + 2;
   }
 
   tick(t: number, bid: number, ask: number): void {
     this.reserveLine();
-    this.bytes(tickKeys[0]);
-    this.time(t);
-    this.bytes(tickKeys[1]);
-    this.price(bid);
-    this.bytes(tickKeys[2]);
-    this.price(ask);
-    this.bytes(tickKeys[3]);
+    const buffer = this.buffer;
+    let at = writeBytes(buffer, this.position, tickKeys[0]);
+    at = this.writeTime(buffer, at, t);
+    at = this.writePrice(buffer, writeBytes(buffer, at, tickKeys[1]), bid);
+    at = this.writePrice(buffer, writeBytes(buffer, at, tickKeys[2]), ask);
+    this.position = writeBytes(buffer, at, tickKeys[3]);
   }
 
   private reserveLine(): void {
-    if (this.position + maxLineBytes <= this.buffer.length) return;
+    // Every buffer is chunkBytes long; comparing with a constant avoids reading .length.
+    if (this.position <= chunkBytes - maxLineBytes) return;
     this.ready.push(this.buffer.subarray(0, this.position));
-    this.buffer = new Uint8Array(chunkBytes);
+    this.buffer = newChunk();
     this.position = 0;
   }
 
-  /** `"x":` for a one-letter key. */
-  private key(letter: number): void {
-    const buffer = this.buffer;
-    const at = this.position;
-    buffer[at] = quote;
-    buffer[at + 1] = letter;
-    buffer[at + 2] = quote;
-    buffer[at + 3] = colon;
-    this.position = at + 4;
-  }
-
-  /** `,"x":` for a one-letter key. */
-  private nextKey(letter: number): void {
-    this.buffer[this.position++] = comma;
-    this.key(letter);
-  }
-
-  // A plain loop: TypedArray.set costs more than copying a handful of bytes by hand.
-  private bytes(source: Uint8Array): void {
-    const buffer = this.buffer;
-    const position = this.position;
-    for (let k = 0; k < source.length; k++) buffer[position + k] = source[k];
-    this.position = position + source.length;
-  }
-
   /** A millisecond timestamp: cached leading digits, then the last eight. */
-  private time(t: number): void {
+  private writeTime(buffer: Uint8Array, position: number, t: number): number {
     const high = Math.floor(t / 1e8);
     if (high !== this.timeHigh) {
       const scratch = new Uint8Array(24);
       this.timeHighBytes = scratch.subarray(0, high > 0 ? writeInteger(scratch, 0, high) : 0);
       this.timeHigh = high;
     }
-    this.bytes(this.timeHighBytes);
     const low = t - high * 1e8;
-    this.position =
-      high > 0
-        ? writePadded(this.buffer, this.position, low, 8)
-        : writeInteger(this.buffer, this.position, low);
+    if (high === 0) return writeInteger(buffer, position, low);
+    return writePadded(buffer, writeBytes(buffer, position, this.timeHighBytes), low, 8);
   }
 
-  private price(steps: number): void {
+  private writePrice(buffer: Uint8Array, position: number, steps: number): number {
     const slot = steps & (priceSlots - 1);
     const base = slot * priceSlotBytes;
-    const buffer = this.buffer;
-    const position = this.position;
     if (this.cachedSteps[slot] === steps) {
       const length = this.cachedLength[slot];
       const cached = this.cachedBytes;
       for (let k = 0; k < length; k++) buffer[position + k] = cached[base + k];
-      this.position = position + length;
-      return;
+      return position + length;
     }
     const end = writeGridNumber(buffer, position, steps, this.grid);
     const length = end - position;
     for (let k = 0; k < length; k++) this.cachedBytes[base + k] = buffer[position + k];
     this.cachedLength[slot] = length;
     this.cachedSteps[slot] = steps;
-    this.position = end;
+    return end;
   }
+}
+
+/** `"x":` (or `,"x":` after a previous field) for a one-letter key. */
+function writeKey(
+  buffer: Uint8Array,
+  position: number,
+  letter: number,
+  leadingComma: number,
+): number {
+  let at = position;
+  if (leadingComma === 1) buffer[at++] = comma;
+  buffer[at] = quote;
+  buffer[at + 1] = letter;
+  buffer[at + 2] = quote;
+  buffer[at + 3] = colon;
+  return at + 4;
+}
+
+// A plain loop: TypedArray.set costs more than copying a handful of bytes by hand.
+function writeBytes(buffer: Uint8Array, position: number, source: Uint8Array): number {
+  for (let k = 0; k < source.length; k++) buffer[position + k] = source[k];
+  return position + source.length;
 }
 
 // Digits come from multiplying by 0.1 (or 0.01) and flooring: exact for integers below 2^31

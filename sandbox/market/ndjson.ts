@@ -34,6 +34,7 @@ export function* candleNdjsonChunks(
     to: Math.min(range.toMs, marketDataEndMs - 1),
     now: range.now ?? Number.MAX_SAFE_INTEGER,
     limit: range.limit ?? Number.MAX_SAFE_INTEGER,
+    streaming: true,
   };
   const sink = (t: number, o: number, h: number, l: number, c: number, v: number): void =>
     writer.candle(t, o, h, l, c, v);
@@ -60,7 +61,8 @@ export function* tickNdjsonChunks(
   for (let dayStart = Math.floor(fromMs / dayMs) * dayMs; dayStart <= to; dayStart += dayMs) {
     if (remaining <= 0) break;
     const from = Math.max(fromMs, dayStart);
-    remaining -= scanTicks(model, from, Math.min(to, dayStart + dayMs - 1), remaining, sink);
+    const dayEnd = Math.min(to, dayStart + dayMs - 1);
+    remaining -= scanTicks(model, from, dayEnd, remaining, sink, true);
     yield* writer.takeChunks();
   }
   yield* writer.finish();

@@ -5,9 +5,8 @@ import { anchorEpochDay } from './daily';
 import { dayMs, minuteMs, minutesPerDay, weekdayOfEpochDay } from './hours';
 import { LruCache } from './lru';
 import type { MinuteBars } from './minute-bars';
-import { dayOfTime, minuteBars } from './minute-bars';
+import { dayOfTime, minuteBars, minuteBarsForStream } from './minute-bars';
 import type { InstrumentModel } from './model';
-import type { TickBuffer } from './ticks';
 import { createTickBuffer, fillMinuteTicks, minuteTicks } from './ticks';
 
 /** Market data starts here; earlier queries are simply empty. */
@@ -116,14 +115,19 @@ function emitBucket(
 // Whole days never change once generated: caching their daily candle makes long 1d queries cheap.
 const dayCandles = new LruCache<Readonly<Accumulator> | null>(200_000);
 
-function wholeDayCandle(model: InstrumentModel, day: number): Readonly<Accumulator> | null {
+function wholeDayCandle(
+  model: InstrumentModel,
+  day: number,
+  streaming: boolean,
+): Readonly<Accumulator> | null {
   const key = model.index * 65536 + day;
   const cached = dayCandles.get(key);
   if (cached !== undefined) return cached;
   let candle: Readonly<Accumulator> | null = null;
   if (dayHasOpenMinute(model, day)) {
     const acc = resetAccumulator();
-    addMinutes(acc, minuteBars(model, day), 0, minutesPerDay);
+    const bars = streaming ? minuteBarsForStream(model, day) : minuteBars(model, day);
+    addMinutes(acc, bars, 0, minutesPerDay);
     if (acc.v > 0) candle = { ...acc };
   }
   dayCandles.set(key, candle);
@@ -138,6 +142,8 @@ export interface ScanRange {
   /** Nothing after this instant is visible; the bucket containing it may be forming. */
   readonly now: number;
   readonly limit: number;
+  /** Compute days into a reused buffer, bypassing the caches: for bulk downloads. */
+  readonly streaming?: boolean;
 }
 
 /**
@@ -177,13 +183,14 @@ export function scanCandlesOfDay(
   const firstBucket = Math.max(dayStart, Math.ceil(range.from / intervalMs) * intervalMs);
   const step = intervalMs / minuteMs;
   const complete = range.now >= dayStart + dayMs - 1;
+  const streaming = range.streaming ?? false;
   if (intervalMs === dayMs && complete && firstBucket === dayStart && dayStart <= lastOpen) {
-    const candle = already < range.limit ? wholeDayCandle(model, day) : null;
+    const candle = already < range.limit ? wholeDayCandle(model, day, streaming) : null;
     if (!candle) return 0;
     sink(dayStart, candle.o, candle.h, candle.l, candle.c, candle.v);
     return 1;
   }
-  const bars = minuteBars(model, day);
+  const bars = streaming ? minuteBarsForStream(model, day) : minuteBars(model, day);
   let count = 0;
   let bucket = firstBucket;
   if (step === 1) {
@@ -220,8 +227,9 @@ export function scanTicks(
   to: number,
   limit: number,
   sink: TickSink,
-  buffer: TickBuffer = tickScratch,
+  streaming = false,
 ): number {
+  const buffer = tickScratch;
   const start = Math.max(from, marketDataStartMs);
   const end = Math.min(to, marketDataEndMs - 1);
   let count = 0;
@@ -229,7 +237,7 @@ export function scanTicks(
     const dayStart = (anchorEpochDay + day) * dayMs;
     if (dayStart > end) break;
     if (!dayHasOpenMinute(model, day)) continue;
-    const bars = minuteBars(model, day);
+    const bars = streaming ? minuteBarsForStream(model, day) : minuteBars(model, day);
     const firstMinute = Math.max(0, Math.floor((start - dayStart) / minuteMs));
     const lastMinute = Math.min(minutesPerDay - 1, Math.floor((end - dayStart) / minuteMs));
     for (let i = firstMinute; i <= lastMinute; i++) {

@@ -8,12 +8,15 @@ import type { InstrumentModel } from './model';
 import { spreadScaleOf } from './spread';
 import { Rng, hashKeys, normalTable, tableShift, tableSize } from './random';
 
-/** Ticks of one minute in integer price ticks; reused between minutes to avoid allocation. */
-export interface TickBuffer {
-  count: number;
-  readonly time: Float64Array;
-  readonly bid: Int32Array;
-  readonly ask: Int32Array;
+/** Ticks of one minute in integer price ticks (a class: one object shape for hot loops). */
+export class TickBuffer {
+  count = 0;
+
+  constructor(
+    readonly time: Float64Array,
+    readonly bid: Int32Array,
+    readonly ask: Int32Array,
+  ) {}
 }
 
 const capacity = 1500;
@@ -28,12 +31,11 @@ const extremeOrderBias = 0.65;
 const walk = new Float64Array(capacity);
 
 export function createTickBuffer(): TickBuffer {
-  return {
-    count: 0,
-    time: new Float64Array(capacity),
-    bid: new Int32Array(capacity),
-    ask: new Int32Array(capacity),
-  };
+  return new TickBuffer(
+    new Float64Array(capacity),
+    new Int32Array(capacity),
+    new Int32Array(capacity),
+  );
 }
 
 /** A random-walk bridge from bid[from] to bid[to], kept inside [low, high]. */
@@ -62,15 +64,20 @@ function fillSegment(
   }
 }
 
+/**
+ * Tick times as a Poisson stream conditioned on its count: exponential gaps, rescaled to the
+ * minute, so ticks bunch and pause as real ones do. Adding k after flooring keeps the times
+ * distinct and increasing; the first tick is at the minute's start.
+ */
 function fillTimes(time: Float64Array, count: number, start: number, rng: Rng): void {
-  // One tick per stratum of the minute, jittered within it: distinct, increasing, first at 0.
-  time[0] = start;
-  let lower = Math.floor(minuteMs / count);
+  time[0] = 0;
+  let elapsed = 0;
   for (let k = 1; k < count; k++) {
-    const upper = Math.floor(((k + 1) * minuteMs) / count);
-    time[k] = start + lower + Math.floor(rng.uniform() * (upper - lower));
-    lower = upper;
+    elapsed += rng.exponential();
+    time[k] = elapsed;
   }
+  const scale = (minuteMs - count) / (elapsed + rng.exponential());
+  for (let k = 0; k < count; k++) time[k] = start + Math.floor(time[k] * scale) + k;
 }
 
 function fillBids(bars: MinuteBars, minute: number, out: TickBuffer, rng: Rng): void {
@@ -145,12 +152,12 @@ export function minuteTicks(model: InstrumentModel, bars: MinuteBars, minute: nu
   if (!ticks) {
     fillMinuteTicks(model, bars, minute, fillScratch);
     const count = fillScratch.count;
-    ticks = {
-      count,
-      time: fillScratch.time.slice(0, count),
-      bid: fillScratch.bid.slice(0, count),
-      ask: fillScratch.ask.slice(0, count),
-    };
+    ticks = new TickBuffer(
+      fillScratch.time.slice(0, count),
+      fillScratch.bid.slice(0, count),
+      fillScratch.ask.slice(0, count),
+    );
+    ticks.count = count;
     recentMinutes.set(key, ticks);
   }
   return ticks;

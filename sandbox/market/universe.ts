@@ -8,6 +8,7 @@ import type { CurrencySpec } from './currencies';
 import { baseOrder, currencies, currencyByCode, leadingBases } from './currencies';
 import { factorExposures, factorVariance } from './factors';
 import { compiledHoursOf } from './hours';
+import { streamSlots } from './latent-day';
 import type { Exposure, InstrumentModel } from './model';
 import { combineExposures, decimalGrid, defineLatent, residualVol } from './model';
 import { hashString } from './random';
@@ -78,6 +79,9 @@ const models: InstrumentModel[] = [];
 
 function addModel(input: ModelInput): void {
   const { instrument } = input;
+  if (input.exposures.length > streamSlots) {
+    throw new Error(`${instrument.symbol} loads on more latent series than bulk scans can hold`);
+  }
   const quantity = decimalGrid(instrument.quantity_step);
   const usdPerQuote = currencyByCode(instrument.quote_currency)?.usd ?? 1;
   const depthUsd = 150_000 + 4_000_000 * input.activity;
