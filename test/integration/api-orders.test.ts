@@ -188,6 +188,26 @@ describe('placing orders on a weekday', () => {
     assert.deepEqual(fetched.body, placed.body);
   });
 
+  test('a market order fills at the ask (buy) or bid (sell) of the tick at its time', async () => {
+    for (const action of ['buy', 'sell'] as const) {
+      const placed = await call<{
+        created_at: number;
+        fills: { price: number; t: number }[];
+      }>('POST', '/orders', marketBuy(1000, { action }));
+      assert.equal(placed.status, 201);
+      const { created_at: t, fills } = placed.body;
+      const ticks = await call<{ ticks: { t: number; bid: number; ask: number }[] }>(
+        'GET',
+        `/market/historical?symbol=EURUSD&type=ticks&from=${t - 120_000}&to=${t}`,
+      );
+      const current = ticks.body.ticks.at(-1);
+      assert.ok(current, 'a tick before the order');
+      assert.equal(fills.length, 1);
+      assert.equal(fills[0]?.price, action === 'buy' ? current.ask : current.bid, action);
+      assert.equal(fills[0]?.t, t);
+    }
+  });
+
   test('a reused client_order_id is 409 naming it, and places nothing', async () => {
     const first = await call<{ id: string }>(
       'POST',
