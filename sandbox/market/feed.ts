@@ -23,6 +23,11 @@ import { clearMinuteTickCache, minuteTicks } from './ticks';
 
 /** A quote older than this is no quote at all (the instrument has not traded for a week). */
 const quoteMaxAgeMs = 7 * dayMs;
+/**
+ * Queries longer than this read their days without caching them, so a chart loading years of
+ * history does not evict the recent days that quotes and the live feed keep asking for.
+ */
+const cachedSpanMs = 3 * dayMs;
 
 export interface CandleQueryOptions {
   /** At most this many candles (default: all in range). */
@@ -68,6 +73,7 @@ export function candlesBetween(
       to: toMs,
       now: options.now ?? Number.MAX_SAFE_INTEGER,
       limit: options.limit ?? Number.MAX_SAFE_INTEGER,
+      streaming: toMs - fromMs > cachedSpanMs,
     },
     candleOf(model)(out),
   );
@@ -87,9 +93,11 @@ export function latestCandles(
   // Walk back a day at a time, collecting each day's candles, until there are enough.
   const days: Candle[][] = [];
   let total = 0;
-  for (let day = dayOfTime(now); total < limit && day >= dayOfTime(marketDataStartMs); day--) {
+  const today = dayOfTime(now);
+  for (let day = today; total < limit && day >= dayOfTime(marketDataStartMs); day--) {
     const dayCandles: Candle[] = [];
-    const range = { from: 0, to: now, now, limit: Number.MAX_SAFE_INTEGER };
+    const streaming = (today - day) * dayMs > cachedSpanMs;
+    const range = { from: 0, to: now, now, limit: Number.MAX_SAFE_INTEGER, streaming };
     scanCandlesOfDay(model, step, day, range, toCandle(dayCandles));
     if (dayCandles.length === 0) continue;
     days.push(dayCandles);
@@ -102,9 +110,10 @@ export function latestCandles(
 function collectTicks(model: InstrumentModel, from: number, to: number, limit: number): Tick[] {
   const grid = model.price;
   const out: Tick[] = [];
-  scanTicks(model, from, to, limit, (t, bid, ask) => {
+  const sink = (t: number, bid: number, ask: number): void => {
     out.push({ t, bid: gridValue(grid, bid), ask: gridValue(grid, ask) });
-  });
+  };
+  scanTicks(model, from, to, limit, sink, to - from > cachedSpanMs);
   return out;
 }
 
@@ -133,7 +142,8 @@ export function ticksAfter(
 
 /**
  * Calls `visit` for each tick with fromMs <= t <= toMs without building arrays (backtests);
- * return false from it to stop. Returns the number of ticks visited.
+ * return false from it to stop. Returns the number of ticks visited. `visit` may call any
+ * other market function: this scan uses the caches, never the shared bulk-download buffers.
  */
 export function forEachTick(
   instrument: Instrument,
@@ -143,9 +153,9 @@ export function forEachTick(
 ): number {
   const model = modelOf(instrument);
   const grid = model.price;
-  return scanTicks(model, fromMs, toMs, Number.MAX_SAFE_INTEGER, (t, bid, ask) =>
-    visit({ t, bid: gridValue(grid, bid), ask: gridValue(grid, ask) }),
-  );
+  const sink = (t: number, bid: number, ask: number): boolean | void =>
+    visit({ t, bid: gridValue(grid, bid), ask: gridValue(grid, ask) });
+  return scanTicks(model, fromMs, toMs, Number.MAX_SAFE_INTEGER, sink);
 }
 
 /** The last tick at or before t, as a quote; null if there was none in the previous 7 days. */

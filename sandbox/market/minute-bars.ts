@@ -35,17 +35,10 @@ export class MinuteBars {
 
 const maxTicksPerMinute = 1500;
 
-/**
- * Days evicted from the cache lend their arrays to the next day computed: allocating six
- * typed arrays per day cost more than generating the day. Nothing keeps a day's bars across
- * hundreds of other days, so a recycled day is never still in use.
- */
-const spareBars: MinuteBars[] = [];
 // Room for today and yesterday of every instrument (quotes for the whole universe), about 35 KB
-// a day each.
-const cache = new LruCache<MinuteBars>(1200, (bars) => {
-  if (spareBars.length < 4) spareBars.push(bars);
-});
+// a day each. Evicted days are not recycled: scans hold a day's bars while calling back into
+// arbitrary code, which may itself fill the cache. Bulk scans use the stream buffer instead.
+const cache = new LruCache<MinuteBars>(1200);
 
 const logPrice = new Float64Array(minutesPerDay);
 const variance = new Float64Array(minutesPerDay);
@@ -190,7 +183,7 @@ export function minuteBars(model: InstrumentModel, day: number): MinuteBars {
   const key = model.index * 65536 + day;
   let bars = cache.get(key);
   if (!bars) {
-    bars = (spareBars.pop() ?? new MinuteBars()).label(day);
+    bars = new MinuteBars().label(day);
     computeMinuteBars(model, bars, false);
     cache.set(key, bars);
   }
@@ -217,6 +210,5 @@ export function dayOfTime(t: number): number {
 
 export function clearMinuteBarCache(): void {
   cache.clear();
-  spareBars.length = 0;
   shapeByModel.clear();
 }

@@ -7,6 +7,7 @@ import { LruCache } from './lru';
 import type { MinuteBars } from './minute-bars';
 import { dayOfTime, minuteBars, minuteBarsForStream } from './minute-bars';
 import type { InstrumentModel } from './model';
+import type { TickBuffer } from './ticks';
 import { createTickBuffer, fillMinuteTicks, minuteTicks } from './ticks';
 
 /** Market data starts here; earlier queries are simply empty. */
@@ -18,8 +19,6 @@ export const marketDataEndMs = Date.UTC(2100, 0, 1);
 export type CandleSink = (t: number, o: number, h: number, l: number, c: number, v: number) => void;
 /** Receives one tick in integer price ticks; return false to stop. */
 export type TickSink = (t: number, bid: number, ask: number) => boolean | void;
-
-const tickScratch = createTickBuffer();
 
 function dayHasOpenMinute(model: InstrumentModel, day: number): boolean {
   return model.hours.weekdayHasOpen[weekdayOfEpochDay(anchorEpochDay + day)];
@@ -229,7 +228,8 @@ export function scanTicks(
   sink: TickSink,
   streaming = false,
 ): number {
-  const buffer = tickScratch;
+  // Each scan has its own buffer: the sink may start another scan before this one ends.
+  let buffer: TickBuffer | null = null;
   const start = Math.max(from, marketDataStartMs);
   const end = Math.min(to, marketDataEndMs - 1);
   let count = 0;
@@ -245,8 +245,13 @@ export function scanTicks(
       // Edge minutes come from the cache: short, repeated queries (a matching loop) hit it,
       // while a bulk scan does not flood it.
       const edge = dayStart + i * minuteMs <= start || dayStart + (i + 1) * minuteMs > end;
-      const ticks = edge ? minuteTicks(model, bars, i) : buffer;
-      if (!edge) fillMinuteTicks(model, bars, i, buffer);
+      let ticks: TickBuffer;
+      if (edge) {
+        ticks = minuteTicks(model, bars, i);
+      } else {
+        ticks = buffer ??= createTickBuffer();
+        fillMinuteTicks(model, bars, i, ticks);
+      }
       const { time, bid, ask } = ticks;
       for (let k = 0; k < ticks.count; k++) {
         const t = time[k];

@@ -100,6 +100,20 @@ test('ticksAfter steps through the feed without gaps or repeats', () => {
   assert.equal(ticksBetween(item, from, from + day, 10).length, 10);
 });
 
+test('a scan survives callbacks that run other scans', () => {
+  const item = instrument('USDCAD');
+  const other = instrument('NZDJPY');
+  const expected = ticksBetween(item, wednesdayNoon, wednesdayNoon + 5 * minute);
+  const seen: unknown[] = [];
+  forEachTick(item, wednesdayNoon, wednesdayNoon + 5 * minute, (tick) => {
+    seen.push(tick);
+    // Long and short queries of other data, in the middle of the scan.
+    ticksBetween(other, tick.t - 3 * minute, tick.t);
+    if (seen.length % 50 === 0) candlesBetween(other, '1m', tick.t - 10 * day, tick.t);
+  });
+  assert.deepEqual(seen, expected);
+});
+
 test('top-of-book liquidity is positive, on the quantity grid and varies', () => {
   for (const symbol of ['EURUSD', 'USDTRY', 'US500', 'XAUUSD', 'CORN']) {
     const item = instrument(symbol);
