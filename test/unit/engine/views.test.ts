@@ -113,7 +113,7 @@ void describe('orderUpdateFor', () => {
     const placed = engine.place({ action: 'buy', quantity: 5000, time_in_force: 'ioc' });
     const replay = createEngineState();
     const updates: string[] = [];
-    for (const event of engine.journal as EngineEvent[]) {
+    for (const event of engine.journal) {
       applyEvent(replay, event);
       const update = orderUpdateFor(replay, event);
       if (update !== undefined)
