@@ -102,6 +102,19 @@ async function handle(
   }
 }
 
+/** A client that hangs up mid-stream never drains: stop waiting on close too, or the handler leaks. */
+function drainedOrClosed(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.once('drain', done);
+    response.once('close', done);
+  });
+}
+
 function header(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value.join(',') : value;
@@ -140,9 +153,7 @@ async function send(
       'Content-Type': result.contentType,
     });
     for await (const chunk of result.chunks) {
-      if (!response.write(chunk)) {
-        await new Promise<void>((resolve) => response.once('drain', resolve));
-      }
+      if (!response.write(chunk)) await drainedOrClosed(response);
       if (response.destroyed) return;
     }
     response.end();
