@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 import { AccountFill } from '../../../api/account';
 import { Order } from '../../../api/orders';
 import { cancelOrder } from '../../../sandbox/engine/cancel';
-import type { EngineEvent } from '../../../sandbox/engine/events';
 import { orderUpdateFor } from '../../../sandbox/engine/order-updates';
 import { createEngineState } from '../../../sandbox/engine/state';
 import { applyEvent } from '../../../sandbox/engine/apply';
