@@ -59,7 +59,8 @@ export function placeOrder(
   }
   const quote = market.quote(request.symbol, t);
   const open = market.isOpen(request.symbol, t);
-  const details = sessionIssues(request, open, quote);
+  const expiresAt = request.time_in_force === 'day' ? market.sessionClose(request.symbol, t) : null;
+  const details = sessionIssues(request, open, quote, expiresAt);
   details.unshift(...orderInstrumentIssues(request, instrument, quote ?? undefined));
   if (details.length > 0) {
     return unprocessable(`The order cannot be placed: ${summarize(details)}.`, details);
@@ -81,7 +82,7 @@ export function placeOrder(
     time_in_force: request.time_in_force,
     parent_order_id: null,
     trigger: null,
-    expires_at: request.time_in_force === 'day' ? market.sessionClose(request.symbol, t) : null,
+    expires_at: expiresAt,
     tick_size: instrument.tick_size,
     quantity_step: instrument.quantity_step,
   });
@@ -93,8 +94,21 @@ export function placeOrder(
 }
 
 /** Market and ioc orders need an open session now; a market order also needs a price. */
-function sessionIssues(request: OrderRequest, open: boolean, quote: BookTick | null) {
+function sessionIssues(
+  request: OrderRequest,
+  open: boolean,
+  quote: BookTick | null,
+  expiresAt: number | null,
+) {
   const details: ErrorDetail[] = [];
+  // A day order must know when it ends; an unbounded one would be a gtc order in disguise.
+  if (expiresAt !== null && !(Number.isSafeInteger(expiresAt) && expiresAt > 0)) {
+    details.push({
+      path: 'time_in_force',
+      message: `${request.symbol} has no upcoming session for a day order to expire with; use gtc`,
+      reason: 'market_closed',
+    });
+  }
   if (!open && (request.order_type === 'market' || request.time_in_force === 'ioc')) {
     details.push({
       path: request.order_type === 'market' ? 'order_type' : 'time_in_force',

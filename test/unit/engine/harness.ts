@@ -82,9 +82,11 @@ export class FakeMarket implements MarketView {
   isOpen(symbol: string) {
     return !this.closed.has(symbol);
   }
+  /** Set to pretend the market knows no upcoming session. */
+  noSessionAhead = false;
   /** Sessions end at midnight UTC. */
   sessionClose(_symbol: string, t: number) {
-    return Math.floor(t / day + 1) * day;
+    return this.noSessionAhead ? Infinity : Math.floor(t / day + 1) * day;
   }
   usdPer(currency: string) {
     const rate = this.rates.get(currency);

@@ -208,6 +208,23 @@ void describe('placeOrder: limit orders', () => {
     assert.equal(engine.state.next_day_expiry, Infinity);
   });
 
+  void it('refuses a day order when the market knows no session for it to end with', () => {
+    const engine = new Harness();
+    engine.market.noSessionAhead = true;
+    const refused = expectFailure(
+      engine.tryPlace({
+        action: 'buy',
+        order_type: 'limit',
+        limit_price: 1.09,
+        time_in_force: 'day',
+      }),
+    );
+    assert.deepEqual(
+      refused.details.map((detail) => [detail.path, detail.reason]),
+      [['time_in_force', 'market_closed']],
+    );
+  });
+
   void it('rejects a resting limit that no longer fits the margin when it fills', () => {
     const engine = new Harness();
     engine.quote('EURUSD', { bid: 1.1, ask: 1.1, size: 1e9 });
