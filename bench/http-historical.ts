@@ -9,6 +9,8 @@ export interface Download {
   perSecond: number;
   /** CPU the server spent on the download, when its pid was given. */
   serverCpuSeconds?: number;
+  /** CPU this process spent receiving and counting. */
+  clientCpuSeconds: number;
 }
 
 /** Counts newline bytes without decoding: the client must cost far less than the server. */
@@ -26,6 +28,7 @@ export async function download(
   serverPid?: number,
 ): Promise<Download> {
   const cpuBefore = cpuSecondsOf(serverPid);
+  const clientBefore = process.cpuUsage();
   const started = performance.now();
   const response = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
   if (response.status !== 200 || !response.body) {
@@ -41,7 +44,9 @@ export async function download(
   }
   const seconds = (performance.now() - started) / 1000;
   const cpuAfter = cpuSecondsOf(serverPid);
+  const client = process.cpuUsage(clientBefore);
   return {
+    clientCpuSeconds: (client.user + client.system) / 1e6,
     lines,
     bytes,
     seconds,
@@ -68,6 +73,7 @@ export function describeDownload(result: Download): string {
     `in ${result.seconds.toFixed(2)} s` +
     (result.serverCpuSeconds === undefined
       ? ''
-      : `; server ${result.serverCpuSeconds.toFixed(2)} CPU s, ${(result.lines / result.serverCpuSeconds / 1e6).toFixed(2)} M lines per CPU s`)
+      : `; server ${result.serverCpuSeconds.toFixed(2)} CPU s, ${(result.lines / result.serverCpuSeconds / 1e6).toFixed(2)} M lines per CPU s`) +
+    `; client ${result.clientCpuSeconds.toFixed(2)} CPU s`
   );
 }

@@ -1,13 +1,21 @@
-// autocannon in this process against a server in another: a warm-up run whose numbers are
-// thrown away, then the measured run, with latencies recorded per response at microsecond
-// resolution (autocannon's own histogram rounds to whole milliseconds).
+// autocannon in this process against servers in others: a warm-up run per server whose numbers
+// are thrown away, then measured rounds that alternate between the servers compared (so a
+// change in the machine's other load hits both alike), with latencies recorded per response at
+// microsecond resolution (autocannon's own histogram rounds to whole milliseconds).
 import autocannon from 'autocannon';
 import { cpuSecondsOf } from './http-processes';
 
 export interface LoadSettings {
   connections: number;
   warmupSeconds: number;
+  /** Measured seconds per server, split evenly over the rounds. */
   seconds: number;
+}
+
+/** One server under test: what autocannon sends it, and its pid for CPU accounting. */
+export interface LoadTarget {
+  request: Omit<autocannon.Options, 'connections' | 'duration' | 'amount'>;
+  serverPid: number | undefined;
 }
 
 export interface LoadResult {
@@ -50,6 +58,43 @@ class LatencyRecorder {
   }
 }
 
+/** The sums over a server's measured rounds. */
+class Totals {
+  readonly latencies = new LatencyRecorder();
+  seconds = 0;
+  responses = 0;
+  non2xx = 0;
+  errors = 0;
+  serverCpu: number | undefined = 0;
+  clientCpuMicros = 0;
+  readonly statuses = new Map<string, number>();
+
+  result(connections: number): LoadResult {
+    const latency = this.latencies.summary();
+    const otherStatuses = [...this.statuses]
+      .filter(([code]) => !code.startsWith('2'))
+      .map(([code, count]) => `${code}×${count}`)
+      .join(', ');
+    return {
+      connections,
+      seconds: this.seconds,
+      responses: this.responses,
+      perSecond: this.responses / this.seconds,
+      p50Ms: latency.p50,
+      p99Ms: latency.p99,
+      maxMs: latency.max,
+      non2xx: this.non2xx,
+      errors: this.errors,
+      otherStatuses,
+      ...(this.serverCpu !== undefined && {
+        serverCpuMicros: (this.serverCpu * 1e6) / this.responses,
+        serverCores: this.serverCpu / this.seconds,
+      }),
+      clientCpuMicros: this.clientCpuMicros / this.responses,
+    };
+  }
+}
+
 function runOnce(
   options: autocannon.Options,
   recorder?: LatencyRecorder,
@@ -68,54 +113,60 @@ function runOnce(
   });
 }
 
-function otherStatuses(result: autocannon.Result): string {
-  const stats = result.statusCodeStats ?? {};
-  return Object.entries(stats)
-    .filter(([code]) => !code.startsWith('2'))
-    .map(([code, { count }]) => `${code}×${count ?? 0}`)
-    .join(', ');
+async function measureRound(
+  target: LoadTarget,
+  options: autocannon.Options,
+  totals: Totals,
+): Promise<void> {
+  const serverBefore = cpuSecondsOf(target.serverPid);
+  const clientBefore = process.cpuUsage();
+  const result = await runOnce(options, totals.latencies);
+  const client = process.cpuUsage(clientBefore);
+  const serverAfter = cpuSecondsOf(target.serverPid);
+  totals.seconds += result.duration;
+  totals.responses += result['2xx'] + result.non2xx;
+  totals.non2xx += result.non2xx;
+  totals.errors += result.errors;
+  totals.clientCpuMicros += client.user + client.system;
+  totals.serverCpu =
+    totals.serverCpu === undefined || serverBefore === undefined || serverAfter === undefined
+      ? undefined
+      : totals.serverCpu + serverAfter - serverBefore;
+  for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) {
+    totals.statuses.set(code, (totals.statuses.get(code) ?? 0) + (count ?? 0));
+  }
 }
 
 /**
- * Warms up, then measures. `target` is everything autocannon needs besides the timing: url,
- * and either headers/method/body or `requests` with a `setupRequest`.
+ * Warms each target up, then measures them in `rounds` alternating rounds (A B A B ...) of
+ * `seconds / rounds` each. Results come back in the order of `targets`.
  */
-export async function measureLoad(
-  target: Omit<autocannon.Options, 'connections' | 'duration' | 'amount'>,
+export async function measureAlternating(
+  targets: readonly LoadTarget[],
   settings: LoadSettings,
-  serverPid?: number,
-): Promise<LoadResult> {
-  const base = { timeout: 10, connections: settings.connections, ...target };
-  await runOnce({ ...base, duration: settings.warmupSeconds });
-  const recorder = new LatencyRecorder();
-  const serverCpuBefore = cpuSecondsOf(serverPid);
-  const clientCpuBefore = process.cpuUsage();
-  const result = await runOnce({ ...base, duration: settings.seconds }, recorder);
-  const clientCpu = process.cpuUsage(clientCpuBefore);
-  const serverCpuAfter = cpuSecondsOf(serverPid);
-  const responses = result['2xx'] + result.non2xx;
-  const latency = recorder.summary();
-  const serverCpu =
-    serverCpuBefore === undefined || serverCpuAfter === undefined
-      ? undefined
-      : serverCpuAfter - serverCpuBefore;
-  return {
-    ...(serverCpu !== undefined && {
-      serverCpuMicros: (serverCpu * 1e6) / responses,
-      serverCores: serverCpu / result.duration,
-    }),
-    clientCpuMicros: (clientCpu.user + clientCpu.system) / responses,
+  rounds: number,
+): Promise<LoadResult[]> {
+  const options = (target: LoadTarget, duration: number): autocannon.Options => ({
+    timeout: 10,
+    ...target.request,
     connections: settings.connections,
-    seconds: result.duration,
-    responses,
-    perSecond: responses / result.duration,
-    p50Ms: latency.p50,
-    p99Ms: latency.p99,
-    maxMs: latency.max,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    otherStatuses: otherStatuses(result),
-  };
+    duration,
+  });
+  for (const target of targets) await runOnce(options(target, settings.warmupSeconds));
+  const totals = targets.map(() => new Totals());
+  const roundSeconds = Math.max(1, Math.round(settings.seconds / rounds));
+  for (let round = 0; round < rounds; round++) {
+    for (const [index, target] of targets.entries()) {
+      await measureRound(target, options(target, roundSeconds), totals[index]);
+    }
+  }
+  return totals.map((total) => total.result(settings.connections));
+}
+
+/** Warm-up, then one measured run. */
+export async function measureLoad(target: LoadTarget, settings: LoadSettings): Promise<LoadResult> {
+  const [result] = await measureAlternating([target], settings, 1);
+  return result;
 }
 
 export function describeLoad(load: LoadResult): string {
