@@ -105,6 +105,9 @@ function computeLatentDay(latent: LatentSpec, day: number, into: DayArrays): Lat
   for (let i = 0; i < minutesPerDay; i++) {
     level[i] = startLevel + level[i] + gapPerVariance * cumulative[i];
   }
+  // Pin the end exactly (not up to rounding): the next day starts from this very number, so
+  // the last close of a day and the first open of the next always agree.
+  level[minutesPerDay - 1] = endLevel;
   return { startLevel, level, variance };
 }
 

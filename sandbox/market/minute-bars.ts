@@ -6,7 +6,7 @@ import { dayMs, minutesPerDay, minutesPerWeek, weekdayOfEpochDay } from './hours
 import { latentDay, latentDayForStream } from './latent-day';
 import { LruCache } from './lru';
 import type { InstrumentModel } from './model';
-import { Rng, exponentialTable, hashKeys, normalFromUint32, tableMask, tableShift } from './random';
+import { Rng, exponentialTable, hashKeys, normalTable, tableMask, tableShift } from './random';
 
 /**
  * One day of 1-minute bars. A class, so every day shares one object shape and the hot loops
@@ -34,6 +34,8 @@ export class MinuteBars {
 }
 
 const maxTicksPerMinute = 1500;
+/** Minute-to-minute scatter of the tick count around its rate: log-normal, about 20%. */
+const tickCountNoise = normalTable.map((z) => Math.exp(0.2 * z - 0.02));
 
 // Room for today and yesterday of every instrument (quotes for the whole universe), about 35 KB
 // a day each. Evicted days are not recycled: scans hold a day's bars while calling back into
@@ -134,7 +136,7 @@ function computeMinuteBars(model: InstrumentModel, bars: MinuteBars, streaming: 
   const startLevel = combineLatents(model, day, streaming);
   const toTicks = model.price.scale / model.price.units;
   const { reference } = weeklyShape(model);
-  const inverseReference = 1 / reference;
+  const inverseReferenceDeviation = 1 / Math.sqrt(reference);
   const ticksPerMinute = model.ticksPerMinute;
   const mask = model.hours.mask;
   const rng = new Rng(hashKeys(model.seed, day, 11));
@@ -155,8 +157,8 @@ function computeMinuteBars(model: InstrumentModel, bars: MinuteBars, streaming: 
       deviationTicks[i] = 0;
       continue;
     }
-    const v = variance[i];
-    const sd = Math.sqrt(v) * c;
+    const relativeDeviation = Math.sqrt(variance[i]);
+    const sd = relativeDeviation * c;
     // Extremes of a Brownian bridge from o to c: P(max - max(o,c) > y) = exp(-2y(y+d)/sd^2).
     const draw = rng.nextUint32();
     const d = Math.abs(c - o);
@@ -169,9 +171,10 @@ function computeMinuteBars(model: InstrumentModel, bars: MinuteBars, streaming: 
     deviationTicks[i] = sd;
 
     // Busy minutes print more ticks: activity is the minute's deviation against a normal one.
-    const activity = Math.min(6, Math.max(0.05, Math.sqrt(v * inverseReference)));
-    const rate = ticksPerMinute * activity;
-    const drawn = Math.round(rate + Math.sqrt(rate) * normalFromUint32(rng.nextUint32()));
+    const activity = Math.min(6, Math.max(0.05, relativeDeviation * inverseReferenceDeviation));
+    const drawn = Math.round(
+      ticksPerMinute * activity * tickCountNoise[rng.nextUint32() >>> tableShift],
+    );
     const extremes = (h > Math.max(o, c) ? 1 : 0) + (l < Math.min(o, c) ? 1 : 0);
     const needed = 1 + extremes + (extremes > 0 || c !== o ? 1 : 0);
     volume[i] = Math.min(maxTicksPerMinute, Math.max(needed, drawn));

@@ -106,9 +106,17 @@ test('candles keep l <= o, c <= h on the tick grid, with v ticks each', () => {
   }
 });
 
-test('each 1m candle opens at the previous close while the market stays open', () => {
-  const minutes = candlesBetween(eurusd, '1m', wednesday, wednesday + day - 1);
-  for (let i = 1; i < minutes.length; i++) assert.equal(minutes[i].o, minutes[i - 1].c);
+test('each 1m candle opens at the previous close while the market stays open, across midnight', () => {
+  for (const symbol of ['EURUSD', 'US500', 'XAUJPY', 'USDX']) {
+    const minutes = candlesBetween(instrument(symbol), '1m', wednesday - 2 * day, wednesday + day);
+    let checked = 0;
+    for (let i = 1; i < minutes.length; i++) {
+      if (minutes[i].t - minutes[i - 1].t !== minute) continue;
+      assert.equal(minutes[i].o, minutes[i - 1].c, `${symbol} at ${minutes[i].t}`);
+      checked++;
+    }
+    assert.ok(checked > 3 * 1300, `${symbol}: ${checked} consecutive minutes`);
+  }
 });
 
 test('the forming candle aggregates the ticks seen so far and becomes the historical one', () => {
