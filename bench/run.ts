@@ -22,6 +22,9 @@ const parts: readonly Part[] = [
 
 type PartOutcome = 'ran' | 'skipped' | 'failed';
 
+/** A command line naming a part that does not exist: said in one line, no stack. */
+class UsageError extends Error {}
+
 function isFigure(value: unknown): value is BenchFigure {
   if (typeof value !== 'object' || value === null) return false;
   const figure = value as Record<string, unknown>;
@@ -72,7 +75,7 @@ function chosenParts(names: readonly string[]): Part[] {
   if (names.length === 0) return [...parts];
   const unknown = names.filter((name) => !parts.some((part) => part.name === name));
   if (unknown.length > 0) {
-    throw new Error(
+    throw new UsageError(
       `unknown benchmark part ${unknown.map((name) => `"${name}"`).join(', ')}; ` +
         `choose from ${parts.map((part) => part.name).join(', ')}`,
     );
@@ -104,7 +107,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   try {
     process.exitCode = await runBenchmarks(process.argv.slice(2));
   } catch (error) {
-    console.error(describe(error));
+    console.error(error instanceof UsageError ? error.message : describe(error));
     process.exitCode = 2;
   }
 }
