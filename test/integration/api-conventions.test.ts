@@ -113,11 +113,18 @@ describe('conventions', () => {
     const sentAt = Date.now();
     const stream = await fetch(
       `${url}/market/historical?symbol=EURUSD&from=1709715600000&to=1709719200000`,
-      { headers: { Authorization: `Bearer ${token}`, Accept: 'application/x-ndjson' } },
+      {
+        headers: {
+          Authorization: `Bearer ${token}`,
+          Accept: 'application/x-ndjson',
+          'X-Request-Id': 'ndjson-1',
+        },
+      },
     );
     assert.equal(stream.status, 200);
     assert.match(stream.headers.get('content-type') ?? '', /application\/x-ndjson/);
     assertStandardHeaders(stream.headers, sentAt, Date.now(), 'ndjson');
+    assert.equal(stream.headers.get('x-request-id'), 'ndjson-1');
     assert.ok((await stream.text()).split('\n').length > 10);
   });
 

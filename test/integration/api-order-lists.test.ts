@@ -257,6 +257,7 @@ describe('listing, cancelling and resetting', () => {
     assert.equal(after.body.equity, 100_000);
     assert.equal(after.body.margin_used, 0);
     assert.equal(after.body.unrealized_pnl, 0);
+    assert.equal(after.body.realized_pnl, 0);
     assert.deepEqual(after.body.positions, []);
     assert.equal((await call<OrderBody>('GET', `/orders/${resting.id}`)).body.status, 'cancelled');
     assert.deepEqual((await pages('status=open', 500)).flat(), []);
