@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Key, SandboxProcess } from './harness';
 import {
@@ -218,6 +221,51 @@ describe('authentication', () => {
     });
     assert.equal(order.status, 403);
   });
+});
+
+/**
+ * A token as the sandbox signs them (HMAC-SHA256 with the data folder's signing key), with
+ * claims of our choosing: the only way to meet an expired token without waiting an hour.
+ */
+function forgeToken(
+  dataDir: string,
+  kind: 'access' | 'refresh',
+  claims: { keyId: string; accountId: string; scope: string; expiresAt: number },
+): string {
+  const signingKey = Buffer.from(
+    readFileSync(join(dataDir, 'token-signing-key'), 'utf8').trim(),
+    'hex',
+  );
+  const payload = Buffer.from(
+    JSON.stringify([claims.keyId, claims.accountId, claims.scope, claims.expiresAt, 'abcdef']),
+  ).toString('base64url');
+  const mac = createHmac('sha256', signingKey).update(payload).digest('base64url');
+  return `${kind === 'access' ? 'tbat_' : 'tbrt_'}${payload}.${mac}`;
+}
+
+test('expired tokens and tokens of unknown keys are 401', async () => {
+  const sandbox = await startSandboxProcess();
+  const key = await createKey(sandbox, 'trade');
+  const claims = { keyId: key.key_id, accountId: key.account_id, scope: 'trade' };
+  const live = forgeToken(sandbox.dataDir, 'access', { ...claims, expiresAt: Date.now() + 60_000 });
+  // The forgery is faithful: with a future expiry it is accepted.
+  assert.equal((await api(sandbox.url, live, 'GET', '/account')).status, 200);
+  const expired = forgeToken(sandbox.dataDir, 'access', { ...claims, expiresAt: Date.now() - 1 });
+  const answer = await api<ErrorBody>(sandbox.url, expired, 'GET', '/account');
+  assertUnauthorized(answer, 'expired access token');
+  assert.match(answer.body.error.message, /expired/);
+  const orphan = forgeToken(sandbox.dataDir, 'access', {
+    ...claims,
+    keyId: 'tbk_00000000000000000000',
+    expiresAt: Date.now() + 60_000,
+  });
+  assertUnauthorized(await api(sandbox.url, orphan, 'GET', '/account'), 'unknown key');
+  const expiredRefresh = await tokenRequest(sandbox.url, {
+    grant_type: 'refresh_token',
+    refresh_token: forgeToken(sandbox.dataDir, 'refresh', { ...claims, expiresAt: Date.now() - 1 }),
+  });
+  assert.equal(expiredRefresh.status, 401);
+  assert.match(expiredRefresh.body.error.message, /expired/);
 });
 
 test('access and refresh tokens survive a restart on the same data folder', async () => {
