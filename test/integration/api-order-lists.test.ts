@@ -265,6 +265,10 @@ describe('listing, cancelling and resetting', () => {
     assert.ok((await pages('status=all', 500)).flat().length > 10);
     const other = await api<{ balance: number }>(sandbox.url, strangerToken, 'GET', '/account');
     assert.equal(other.body.balance, 100_000);
+    // client_order_ids of the old session may be used again.
+    const reused = await call<OrderBody>('POST', '/orders', restingBuy('EURUSD', 'reset-resting'));
+    assert.equal(reused.status, 201);
+    assert.notEqual(reused.body.id, resting.id);
     // Reset takes no body.
     assert.equal((await call('POST', '/sandbox/reset', { really: true })).status, 400);
   });
