@@ -7,8 +7,8 @@ const chunkBytes = 64 * 1024;
 /** Room for the longest line (a tick or candle is under 120 bytes). */
 const maxLineBytes = 256;
 /** Direct-mapped cache of printed prices: a day of data reuses a few hundred price levels. */
-const priceSlots = 4096;
-const priceSlotBytes = 24;
+const priceSlots = 1024;
+const priceSlotBytes = 16;
 
 function asciiBytes(text: string): Uint8Array {
   return Uint8Array.from(text, (ch) => ch.charCodeAt(0));
@@ -118,6 +118,7 @@ export class NdjsonWriter {
     }
     const end = writeGridNumber(buffer, position, steps, this.grid);
     const length = end - position;
+    if (length > priceSlotBytes) return end;
     for (let k = 0; k < length; k++) this.cachedBytes[base + k] = buffer[position + k];
     this.cachedLength[slot] = length;
     this.cachedSteps[slot] = steps;
