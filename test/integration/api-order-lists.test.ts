@@ -272,4 +272,63 @@ describe('listing, cancelling and resetting', () => {
     // Reset takes no body.
     assert.equal((await call('POST', '/sandbox/reset', { really: true })).status, 400);
   });
+  test('every listing agrees with filtering status=all, with GET /orders/{id} and with the fills', async () => {
+    // Orders in every state: live, filled with an armed exit, filled, cancelled, on three symbols.
+    const { body: gbp } = await call<{ quote: { bid: number } }>('GET', '/market/GBPUSD');
+    await place(
+      marketBuy(1000, { symbol: 'GBPUSD', stop_loss: Number((gbp.quote.bid - 0.01).toFixed(5)) }),
+    );
+    await place(marketBuy(1, { symbol: 'XAUUSD' }));
+    await place(restingBuy('XAUUSD', 'consistency-live'));
+    // Symbols of which no order has finished yet: one resting, one filled with an armed exit.
+    await place({ ...restingBuy('EURUSD'), symbol: 'USDCHF' });
+    const { body: aud } = await call<{ quote: { bid: number } }>('GET', '/market/AUDUSD');
+    await place(
+      marketBuy(1000, { symbol: 'AUDUSD', stop_loss: Number((aud.quote.bid - 0.01).toFixed(5)) }),
+    );
+    const cancelled = await place(restingBuy('GBPUSD', 'consistency-cancelled'));
+    await call('DELETE', `/orders/${cancelled.id}`);
+    const all = (await pages('status=all', 500)).flat();
+    const statusOf: Record<string, (status: string) => boolean> = {
+      open: (status) => status === 'open' || status === 'partially_filled',
+      filled: (status) => status === 'filled',
+      cancelled: (status) => ['cancelled', 'expired', 'rejected'].includes(status),
+      all: () => true,
+    };
+    for (const status of Object.keys(statusOf)) {
+      for (const symbol of [
+        undefined,
+        'EURUSD',
+        'GBPUSD',
+        'XAUUSD',
+        'USDCHF',
+        'AUDUSD',
+        'USDJPY',
+      ]) {
+        const query = `status=${status}${symbol === undefined ? '' : `&symbol=${symbol}`}`;
+        const expected = all
+          .filter(
+            (o) => statusOf[status]?.(o.status) && (symbol === undefined || o.symbol === symbol),
+          )
+          .map((o) => o.id);
+        const listed = (await pages(query, 4)).flat().map((o) => o.id);
+        assert.deepEqual(listed, expected, query);
+      }
+    }
+    for (const order of all) {
+      assert.deepEqual((await call('GET', `/orders/${order.id}`)).body, order, order.id);
+    }
+    const fills = await call<{
+      fills: { id: string; order_id: string; price: number; t: number }[];
+    }>('GET', '/account/fills?limit=5000');
+    const byId = new Map(
+      all.map((o) => [o.id, o as unknown as { fills: { id: string; price: number; t: number }[] }]),
+    );
+    for (const fill of fills.body.fills) {
+      const owner = byId.get(fill.order_id)?.fills.find((f) => f.id === fill.id);
+      assert.ok(owner, `fill ${fill.id} is not on order ${fill.order_id}`);
+      assert.equal(owner.price, fill.price);
+      assert.equal(owner.t, fill.t);
+    }
+  });
 });
