@@ -28,14 +28,15 @@ export class Float64Column {
   /** Rows 1..count as base64 of their bytes: compact, and fast to write and read back. */
   encode(count: number): string {
     const rows = new Float64Array(count);
-    for (let row = 1; row <= count; row++) rows[row - 1] = this.get(row);
+    copyRows(this.chunks, rows, count, 'out');
     return bytesToBase64(rows);
   }
 
   /** The inverse of `encode`. */
   decode(text: string, count: number): void {
     const rows = new Float64Array(base64ToBytes(text, count * 8).buffer);
-    for (let index = 0; index < count; index++) this.set(index + 1, rows[index]);
+    if (count > 0) this.set(count, rows[count - 1] ?? 0); // allocates every chunk up to the last row
+    copyRows(this.chunks, rows, count, 'in');
   }
 }
 
@@ -56,13 +57,31 @@ export class Int32Column {
 
   encode(count: number): string {
     const rows = new Int32Array(count);
-    for (let row = 1; row <= count; row++) rows[row - 1] = this.get(row);
+    copyRows(this.chunks, rows, count, 'out');
     return bytesToBase64(rows);
   }
 
   decode(text: string, count: number): void {
     const rows = new Int32Array(base64ToBytes(text, count * 4).buffer);
-    for (let index = 0; index < count; index++) this.set(index + 1, rows[index]);
+    if (count > 0) this.set(count, rows[count - 1] ?? 0); // allocates every chunk up to the last row
+    copyRows(this.chunks, rows, count, 'in');
+  }
+}
+
+/** Copies rows 1..count between chunks and a flat array (row r at index r - 1), chunk by chunk. */
+function copyRows<A extends Float64Array | Int32Array>(
+  chunks: A[],
+  rows: A,
+  count: number,
+  direction: 'in' | 'out',
+): void {
+  for (let first = 1; first <= count; first = ((first >>> chunkBits) + 1) << chunkBits) {
+    const chunk = chunks[first >>> chunkBits];
+    if (chunk === undefined) continue; // never written: reads as zeros, already in `rows`
+    const start = first & rowMask;
+    const length = Math.min(chunkRows - start, count + 1 - first);
+    if (direction === 'out') rows.set(chunk.subarray(start, start + length), first - 1);
+    else chunk.set(rows.subarray(first - 1, first - 1 + length), start);
   }
 }
 
