@@ -48,6 +48,24 @@ async function restart(sandbox: SandboxProcess, signal: NodeJS.Signals): Promise
   return startSandboxProcess({ dataDir: sandbox.dataDir, now: String(health.body.now) });
 }
 
+/** What a restart must keep: orders, fills, balance and positions (not their market value). */
+async function durableView(url: string, token: string) {
+  const orders = await api(url, token, 'GET', '/orders?status=all&limit=500');
+  const fills = await api(url, token, 'GET', '/account/fills');
+  const account = await api<{
+    balance: number;
+    realized_pnl: number;
+    positions: { symbol: string; quantity: number; avg_price: number }[];
+  }>(url, token, 'GET', '/account');
+  return {
+    orders: orders.body,
+    fills: fills.body,
+    balance: account.body.balance,
+    realized: account.body.realized_pnl,
+    positions: account.body.positions.map((p) => [p.symbol, p.quantity, p.avg_price]),
+  };
+}
+
 describe('Idempotency-Key on POST /orders', () => {
   let url: string;
   let token: string;
@@ -211,8 +229,17 @@ for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
       refusedHeaders,
     );
     assert.equal(refused.status, 422);
+    // Around them, orders in other states: resting, cancelled, filled with armed exits.
+    const call = (url: string, method: string, path: string, body?: unknown) =>
+      api(url, token, method, path, body);
+    await call(sandbox.url, 'POST', '/orders', resting({ client_order_id: 'keeps-resting' }));
+    const cancelled = await call(sandbox.url, 'POST', '/orders', resting());
+    await call(sandbox.url, 'DELETE', `/orders/${(cancelled.body as OrderBody).id}`);
+    await call(sandbox.url, 'POST', '/orders', marketBuy(1, { symbol: 'XAUUSD', stop_loss: 100 }));
+    const before = await durableView(sandbox.url, token);
 
     const second = await restart(sandbox, signal);
+    assert.deepEqual(await durableView(second.url, token), before, 'the state survives');
     const again = await api(second.url, token, 'POST', '/orders', marketBuy(2000), headers);
     assert.equal(again.status, 201);
     assert.equal(replayed(again), 'true');
@@ -229,16 +256,6 @@ for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
     assert.deepEqual(againRefused.body, refused.body);
     const conflict = await api(second.url, token, 'POST', '/orders', marketBuy(3000), headers);
     assert.equal(conflict.status, 409);
-    assert.equal(await orderCount(second.url, token), 1);
-    const account = await api<{ positions: { quantity: number }[] }>(
-      second.url,
-      token,
-      'GET',
-      '/account',
-    );
-    assert.deepEqual(
-      account.body.positions.map((p) => p.quantity),
-      [2000],
-    );
+    assert.equal(await orderCount(second.url, token), 4);
   });
 }
