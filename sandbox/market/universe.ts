@@ -1,7 +1,7 @@
 // Builds the instrument universe: forex pairs from the currency list (every pair involving a
 // G10 currency, plus crosses within a region), precious metals against several currencies,
 // the dollar index as its real basket, and index and commodity CFDs.
-import type { Instrument, TradingHours } from '../../api/market';
+import type { Instrument } from '../../api/market';
 import type { AssetSpec, MetalSpec } from './assets';
 import { commodityAssets, indexAssets, preciousMetals } from './assets';
 import type { CurrencySpec } from './currencies';
@@ -248,7 +248,6 @@ function addDollarIndex(): void {
   const level = Math.exp(
     logOffset - basket.reduce((sum, [code, w]) => sum + w * Math.log(currencyByCode(code)!.usd), 0),
   );
-  const hours: TradingHours = forexHours;
   addModel({
     instrument: {
       symbol: 'USDX',
@@ -261,7 +260,7 @@ function addDollarIndex(): void {
       quantity_step: 1,
       margin_rate: 0.05,
       commission_rate: 0.00005,
-      trading_hours: hours,
+      trading_hours: forexHours,
     },
     exposures: combineExposures(...parts),
     logOffset,
