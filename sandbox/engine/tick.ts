@@ -43,7 +43,8 @@ export function onTick(
         if (draft.live) decision.expire(account, draft, 'session_closed');
         continue;
       }
-      if (!crosses(order, tick)) continue;
+      // Ticks up to the order's acceptance were already priced by it; a late caller must not replay them.
+      if (tick.t <= order.created_at || !crosses(order, tick)) continue;
       decision ??= new Decision(state, tick.t);
       if (context === undefined) context = matchContext(decision, market, command);
       if (context === null) continue; // closed: it rests, but later day orders may still expire
@@ -53,6 +54,8 @@ export function onTick(
   }
   if (armed !== undefined) {
     for (const entry of armed) {
+      // Likewise, exits watch only ticks after the fill that armed them.
+      if (tick.t <= entry.updated_at) continue;
       const trigger = exitTriggerAt(entry, tick.bid, tick.ask);
       if (trigger === null) continue;
       decision ??= new Decision(state, tick.t);
