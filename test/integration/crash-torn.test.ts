@@ -2,10 +2,10 @@
 // record cut in half. The sandbox starts, says on stderr that it dropped the torn record, and
 // still has every order acknowledged before that record, exactly as it was answered.
 import assert from 'node:assert/strict';
-import { appendFileSync, readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, rmSync, truncateSync } from 'node:fs';
 import { after, test } from 'node:test';
 import type { Order } from '../../api/orders';
+import { lastSegment, records } from './fixtures/crash-journal';
 import { allOrders } from './fixtures/crash-load';
 import type { SandboxProcess } from './harness';
 import {
@@ -25,34 +25,6 @@ after(async () => {
 });
 
 const tornMessage = /dropped a torn final journal record \((\d+) bytes\)/;
-
-function lastSegment(dataDir: string): string {
-  const dir = join(dataDir, 'store');
-  const names = readdirSync(dir)
-    .filter((name) => /^journal-\d{16}\.tbj$/.test(name))
-    .sort();
-  assert.ok(names.length > 0, `no journal segment in ${dir}`);
-  return join(dir, names.at(-1)!);
-}
-
-/** Byte offsets and payloads of the records in a segment: u32 CRC, u32 length word, JSON. */
-function records(
-  path: string,
-): { start: number; end: number; event: { type: string; order_id?: string } }[] {
-  const bytes = readFileSync(path);
-  const found = [];
-  let offset = 0;
-  while (offset + 8 <= bytes.length) {
-    const length = bytes.readUInt32LE(offset + 4) & 0x7fffffff;
-    const end = offset + 8 + length;
-    if (length === 0 || end > bytes.length) break;
-    const event = JSON.parse(bytes.subarray(offset + 8, end).toString('utf8')) as { type: string };
-    found.push({ start: offset, end, event });
-    offset = end;
-  }
-  assert.equal(offset, bytes.length, `${path} has bytes after its last whole record`);
-  return found;
-}
 
 /** The sandbox of the test before; each test places orders, kills it, damages the journal, restarts it. */
 let sandbox: SandboxProcess | undefined;
