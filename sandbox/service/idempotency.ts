@@ -1,14 +1,30 @@
 import { createHash } from 'node:crypto';
+import type { OrderStatus } from '../../api/orders';
 
 /** How long an Idempotency-Key is remembered. */
 export const idempotencyWindowMs = 24 * 3600 * 1000;
+
+/**
+ * What a placed order looked like when it was answered. Only these fields of an order change
+ * later (fills are appended), so this and the order rebuild the original body exactly, at a
+ * tenth of the size of keeping the body: idempotency records are most of a busy sandbox's state.
+ */
+export interface AnsweredOrder {
+  id: string;
+  /** How many of the order's fills the answer showed. */
+  fills: number;
+  status: OrderStatus;
+  filled_quantity: number;
+  avg_fill_price: number | null;
+  updated_at: number;
+}
 
 export interface IdempotencyRecord {
   /** Hash of the request body in canonical form. */
   hash: string;
   status: number;
-  /** The original answer's body, exactly as sent. */
-  body: string;
+  /** The original answer: the order as answered, or the body text of a refusal. */
+  answer: AnsweredOrder | string;
   t: number;
 }
 
@@ -18,7 +34,7 @@ export interface IdempotencyEvent {
   key: string;
   hash: string;
   status: number;
-  body: string;
+  answer: AnsweredOrder | string;
   t: number;
 }
 
@@ -30,7 +46,7 @@ export const idempotencySlot = (accountId: string, key: string) => `${accountId}
 export function applyIdempotencyEvent(state: IdempotencyState, event: IdempotencyEvent): void {
   const slot = idempotencySlot(event.account_id, event.key);
   state.delete(slot);
-  state.set(slot, { hash: event.hash, status: event.status, body: event.body, t: event.t });
+  state.set(slot, { hash: event.hash, status: event.status, answer: event.answer, t: event.t });
 }
 
 export function findIdempotent(

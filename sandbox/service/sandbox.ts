@@ -10,7 +10,9 @@ import { placeOrder } from '../engine/place-order';
 import { ApiError } from '../http/errors';
 import { hashSecret, newKeyCredentials } from '../http/tokens';
 import type { Clock } from './clock';
+import type { AnsweredOrder } from './idempotency';
 import { findIdempotent, idempotencySlot, requestHash } from './idempotency';
+import { getOrder } from '../engine/views';
 import type { SandboxEvent, SandboxState } from './state';
 
 /** The durable state: `append` applies events to `state` at once and resolves once they are durable. */
@@ -130,7 +132,27 @@ export class Sandbox {
       );
     }
     this.assertHealthy();
-    return { status: record.status, body: record.body, replayed: true };
+    const text =
+      typeof record.answer === 'string'
+        ? record.answer
+        : this.answeredOrderText(accountId, record.answer);
+    return { status: record.status, body: text, replayed: true };
+  }
+
+  /** The body of a 201 as first sent: the order as it is now, wound back to that moment. */
+  private answeredOrderText(accountId: string, answered: AnsweredOrder): string {
+    const order = getOrder(this.state.engine, accountId, answered.id);
+    if (!order) throw new Error(`idempotency record names order ${answered.id}, which is gone`);
+    const original: Order = {
+      ...order,
+      filled_quantity: answered.filled_quantity,
+      status: answered.status,
+      avg_fill_price: answered.avg_fill_price,
+      fills: order.fills.slice(0, answered.fills),
+      updated_at: answered.updated_at,
+    };
+    if (answered.status !== 'rejected') delete original.reject_reason;
+    return JSON.stringify(original);
   }
 
   /**
@@ -158,7 +180,7 @@ export class Sandbox {
         key: idempotency.key,
         hash: requestHash(idempotency.body),
         status,
-        body,
+        answer: result.ok ? answeredOrder(result.order) : body,
         t: now,
       });
     }
@@ -196,6 +218,17 @@ export class Sandbox {
         .length,
     };
   }
+}
+
+function answeredOrder(order: Order): AnsweredOrder {
+  return {
+    id: order.id,
+    fills: order.fills.length,
+    status: order.status,
+    filled_quantity: order.filled_quantity,
+    avg_fill_price: order.avg_fill_price,
+    updated_at: order.updated_at,
+  };
 }
 
 function failureBody(failure: EngineFailure, requestId: string) {

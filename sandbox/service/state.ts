@@ -56,8 +56,18 @@ export function serializeSandboxState(state: SandboxState): SandboxSnapshot {
 
 export function deserializeSandboxState(json: unknown): SandboxState {
   const snapshot = json as SandboxSnapshot;
+  let engine: EngineState;
+  try {
+    engine = deserializeEngineState(snapshot.engine);
+  } catch (error) {
+    throw new Error(
+      'the data folder holds a snapshot written by an incompatible version of the sandbox; ' +
+        'move the folder aside (or pass another --data-dir) to start a fresh sandbox',
+      { cause: error },
+    );
+  }
   return {
-    engine: deserializeEngineState(snapshot.engine),
+    engine,
     keys: new Map(snapshot.keys.map((key) => [key.key_id, key])),
     idempotency: new Map(snapshot.idempotency),
     lastEventAt: snapshot.last_event_at,

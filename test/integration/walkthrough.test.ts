@@ -42,3 +42,17 @@ test('a curl user can go token → instruments → candles → order → account
   assert.equal(again.status, 409);
   assert.equal(again.body.error.code, 'conflict');
 });
+
+test('an idempotent replay gives the original answer, not the order as it is now', async () => {
+  const { call } = await tradingSandbox();
+  const body = { ...marketBuy(2000), order_type: 'limit', limit_price: 0.5 };
+  const headers = { 'Idempotency-Key': 'replay-after-cancel' };
+  const first = await call<{ id: string; status: string }>('POST', '/orders', body, headers);
+  assert.equal(first.body.status, 'open');
+  const cancelled = await call<{ status: string }>('DELETE', `/orders/${first.body.id}`);
+  assert.equal(cancelled.body.status, 'cancelled');
+  const replay = await call<{ id: string; status: string }>('POST', '/orders', body, headers);
+  assert.equal(replay.status, 201);
+  assert.equal(replay.headers.get('idempotent-replayed'), 'true');
+  assert.deepEqual(replay.body, first.body);
+});

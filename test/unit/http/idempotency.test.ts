@@ -29,7 +29,7 @@ test('records are found per account within 24 hours, then expire', () => {
     key: 'k',
     hash: 'h',
     status: 201,
-    body: '{}',
+    answer: '{}',
     t: 1000,
   };
   applyIdempotencyEvent(state, record);
