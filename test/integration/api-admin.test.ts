@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CreatedKey } from '../../api/admin';
@@ -161,6 +161,7 @@ describe('local administration', () => {
     const stopped = await startSandboxProcess();
     await stopped.stop('SIGTERM');
     const result = await tbm(['keys', 'create', '--scope', 'read', '--data-dir', stopped.dataDir]);
+    rmSync(stopped.dataDir, { recursive: true, force: true });
     assert.notEqual(result.code, 0);
     assert.equal(result.out, '');
     assert.match(result.err, /no sandbox is running|cannot reach/);
