@@ -12,6 +12,7 @@ import type { InstrumentModel } from './model';
 import { gridValue } from './model';
 import {
   clearDayCandleCache,
+  marketDataEndMs,
   marketDataStartMs,
   scanCandles,
   scanCandlesOfDay,
@@ -93,7 +94,7 @@ export function latestCandles(
   // Walk back a day at a time, collecting each day's candles, until there are enough.
   const days: Candle[][] = [];
   let total = 0;
-  const today = dayOfTime(now);
+  const today = dayOfTime(Math.min(now, marketDataEndMs - 1));
   for (let day = today; total < limit && day >= dayOfTime(marketDataStartMs); day--) {
     const dayCandles: Candle[] = [];
     const streaming = (today - day) * dayMs > cachedSpanMs;
@@ -163,6 +164,7 @@ export function quoteAt(instrument: Instrument, t: number): Quote | null {
   const model = modelOf(instrument);
   const last = lastOpenAtOrBefore(model.hours, t);
   if (last === null || last < marketDataStartMs || t - last > quoteMaxAgeMs) return null;
+  if (last >= marketDataEndMs) return null;
   const day = dayOfTime(last);
   const bars = minuteBars(model, day);
   const minute = Math.floor((last - bars.startMs) / minuteMs);

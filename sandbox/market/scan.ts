@@ -180,6 +180,7 @@ export function scanCandlesOfDay(
   const dayStart = (anchorEpochDay + day) * dayMs;
   const lastOpen = Math.min(range.to, range.now, marketDataEndMs - 1);
   const firstBucket = Math.max(dayStart, Math.ceil(range.from / intervalMs) * intervalMs);
+  if (firstBucket > lastOpen || firstBucket >= dayStart + dayMs) return 0;
   const step = intervalMs / minuteMs;
   const complete = range.now >= dayStart + dayMs - 1;
   const streaming = range.streaming ?? false;

@@ -155,6 +155,11 @@ test('limits, empty ranges and dates before the data start', () => {
   const first = candlesBetween(eurusd, '1d', Date.UTC(2010, 0, 1), Date.UTC(2015, 0, 10));
   assert.equal(first[0].t, Date.UTC(2015, 0, 1));
   assert.deepEqual(latestCandles(eurusd, '1d', Date.UTC(2014, 0, 1), 10), []);
+  assert.equal(
+    latestCandles(eurusd, '1h', Date.UTC(2150, 0, 1), 3).length,
+    3,
+    'the last data, in 2099',
+  );
   const future = candlesBetween(eurusd, '1d', Date.UTC(2060, 0, 5), Date.UTC(2060, 0, 9));
   assert.ok(future.length >= 4 && future.every((c) => c.c > 0.3 && c.c < 4));
 });

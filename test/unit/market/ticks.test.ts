@@ -59,6 +59,8 @@ test('no ticks while closed; quotes carry over closed periods for up to a week',
   const [lastCandle] = candlesBetween(eurusd, '1m', friday - minute, friday - minute);
   assert.equal(quote.bid, lastCandle.c);
   assert.equal(quoteAt(eurusd, Date.UTC(2014, 5, 1)), null);
+  assert.equal(quoteAt(eurusd, Date.UTC(2150, 5, 1)), null, 'beyond the generated range');
+  assert.deepEqual(ticksBetween(eurusd, Date.UTC(2150, 5, 1), Date.UTC(2150, 5, 2)), []);
   const corn = instrument('CORN');
   assert.equal(
     ticksBetween(corn, wednesday + 13 * hour + 46 * minute, wednesday + 14 * hour + 29 * minute)
