@@ -98,7 +98,7 @@ export interface StoreStats {
 export interface Store<S, E> {
   /** The current state; mutated in place by append(). Read it, do not change it directly. */
   readonly state: S;
-  /** Applies events now and resolves with the last LSN once they are durable. */
+  /** Applies events now and resolves with their record's LSN once durable; one append is one record. */
   append(events: readonly E[]): Promise<number>;
   /** Writes a snapshot of the current state (and then deletes segments no longer needed). */
   snapshot(): Promise<void>;
@@ -138,7 +138,10 @@ export async function openStore<S, E>(options: StoreOptions<S, E>): Promise<Stor
     const state = loaded !== null ? deserialize(loaded.state) : options.initialState();
     const replayedEvents = journal.replay(snapshotLsn + 1, (data, lsn) => {
       try {
-        options.apply(state, decodeEvent(data), lsn);
+        // A record holds one event, or the array of events of one append.
+        if (Array.isArray(data))
+          for (const item of data) options.apply(state, decodeEvent(item), lsn);
+        else options.apply(state, decodeEvent(data), lsn);
       } catch (error) {
         throw new Error(
           `Replaying journaled event ${lsn} failed: ${describeError(error)}. The journal is ` +
@@ -244,23 +247,27 @@ class JournaledStore<S, E> implements Store<S, E> {
     }
     const refusal = this.journal.appendRefusal();
     if (refusal !== null) return Promise.reject(refusal);
-    let texts: string[];
+    if (events.length === 0) return Promise.resolve(this.journal.lastLsn);
+    // One record per append: the events of one command reach the disk together or not at all,
+    // so a torn tail can never keep an order and lose the idempotency record beside it.
+    let text: string;
     try {
-      texts = events.map(toJsonText);
-      for (const text of texts) checkRecordText(text);
+      const texts = events.map(toJsonText);
+      text = texts.length === 1 ? (texts[0] as string) : `[${texts.join(',')}]`;
+      checkRecordText(text);
     } catch (error) {
       return Promise.reject(asError(error));
     }
     // Everything that can refuse the batch has been checked; from here the
     // journal takes it. Apply before journaling: an event that apply() rejects
     // never reaches the disk, where it would fail again on every restart.
-    const firstLsn = this.journal.lastLsn + 1;
+    const lsn = this.journal.lastLsn + 1;
     for (let index = 0; index < events.length; index++) {
       try {
-        this.options.apply(this.currentState, events[index], firstLsn + index);
+        this.options.apply(this.currentState, events[index] as E, lsn);
       } catch (error) {
         this.failure = new Error(
-          `Applying event ${firstLsn + index} failed (${describeError(error)}), so the in-memory ` +
+          `Applying event ${index + 1} of record ${lsn} failed (${describeError(error)}), so the in-memory ` +
             `state no longer matches the journal and the store accepts no more events. Nothing ` +
             `of this batch was saved. Restart the sandbox to reload the last saved state.`,
           { cause: error },
@@ -268,7 +275,7 @@ class JournaledStore<S, E> implements Store<S, E> {
         return Promise.reject(this.failure);
       }
     }
-    const durable = this.journal.appendSerialized(texts);
+    const durable = this.journal.appendSerialized([text]);
     this.maybeSnapshotInBackground();
     return durable;
   }
