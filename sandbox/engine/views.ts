@@ -135,13 +135,15 @@ export function listOrders(
       }
     }
   } else {
+    // A symbol no finished order has yet has no index: only live orders can match it (-2).
     const symbolIndex =
-      options.symbol === undefined ? -1 : state.symbol_indexes.get(options.symbol);
-    if (symbolIndex === undefined) return { items: [], nextCursor: null };
+      options.symbol === undefined ? -1 : (state.symbol_indexes.get(options.symbol) ?? -2);
     const all = account.order_numbers;
     for (let index = firstAfter(all, afterId, orderIdFor); index < all.length; index++) {
       const number = all[index];
-      if (orderMatches(state, number, options.status, symbolIndex)) numbers.push(number);
+      if (orderMatches(state, number, options.status, options.symbol, symbolIndex)) {
+        numbers.push(number);
+      }
       if (numbers.length > options.limit) break;
     }
   }
@@ -153,13 +155,14 @@ function orderMatches(
   state: EngineState,
   number: number,
   status: Exclude<OrderListStatus, 'open'>,
+  symbol: string | undefined,
   symbolIndex: number,
 ): boolean {
   const record = state.hot_orders.get(number);
   const symbolMatches =
-    symbolIndex < 0 ||
+    symbol === undefined ||
     (record !== undefined
-      ? record.symbol === state.symbols[symbolIndex]
+      ? record.symbol === symbol
       : state.archive.symbolOf(number) === symbolIndex);
   return symbolMatches && statusMatches(record?.status ?? state.archive.statusOf(number), status);
 }
