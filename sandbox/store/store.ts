@@ -253,7 +253,7 @@ class JournaledStore<S, E> implements Store<S, E> {
     let text: string;
     try {
       const texts = events.map(toJsonText);
-      text = texts.length === 1 ? (texts[0] as string) : `[${texts.join(',')}]`;
+      text = texts.length === 1 ? texts[0] : `[${texts.join(',')}]`;
       checkRecordText(text);
     } catch (error) {
       return Promise.reject(asError(error));
@@ -264,7 +264,7 @@ class JournaledStore<S, E> implements Store<S, E> {
     const lsn = this.journal.lastLsn + 1;
     for (let index = 0; index < events.length; index++) {
       try {
-        this.options.apply(this.currentState, events[index] as E, lsn);
+        this.options.apply(this.currentState, events[index], lsn);
       } catch (error) {
         this.failure = new Error(
           `Applying event ${index + 1} of record ${lsn} failed (${describeError(error)}), so the in-memory ` +
