@@ -25,6 +25,9 @@ import {
   serializeSandboxState,
 } from './state';
 
+/** How long a graceful shutdown waits for answers still being written before it cuts them off. */
+const shutdownGraceMs = 5_000;
+
 export interface SandboxOptions {
   port: number;
   host: string;
@@ -121,7 +124,16 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         matcher.stop();
         clearInterval(sweeper);
         await new Promise<void>((resolve) => {
-          server.close(() => resolve());
+          // A keep-alive connection busy at this moment goes idle once its answer is sent, and
+          // would otherwise hold the shutdown for the whole keep-alive timeout (65 s): close
+          // idle ones as they appear, and whatever is left (a long download) after a grace time.
+          const sweep = setInterval(() => server.closeIdleConnections(), 50);
+          const grace = setTimeout(() => server.closeAllConnections(), shutdownGraceMs);
+          server.close(() => {
+            clearInterval(sweep);
+            clearTimeout(grace);
+            resolve();
+          });
           server.closeIdleConnections();
         });
         rmSync(join(options.dataDir, dataFiles.runtime), { force: true });

@@ -5,7 +5,14 @@ import { rmSync } from 'node:fs';
 import { after, test } from 'node:test';
 import type { Order } from '../../api/orders';
 import { storeSummary } from './fixtures/crash-journal';
-import { allOrders } from './fixtures/crash-load';
+import {
+  allOrders,
+  assertAcknowledgedPresent,
+  assertBalancesMatchFills,
+  loadUntilKilled,
+  retryUnanswered,
+  tradeAccounts,
+} from './fixtures/crash-load';
 import type { Key } from './harness';
 import {
   accessToken,
@@ -95,4 +102,29 @@ test('SIGTERM snapshots everything; the next start replays nothing and serves th
   const after = storeSummary(first.dataDir);
   assert.equal(after.snapshotLsn, after.lastLsn);
   assert.ok(after.lastLsn > summary.lastLsn);
+});
+
+test('SIGTERM in the middle of an order load: a prompt exit that keeps every acknowledged order', async () => {
+  const args = ['--order-rate-limit', '100000'];
+  const sandbox = await startSandboxProcess({ args });
+  dataDirs.add(sandbox.dataDir);
+  const accounts = await tradeAccounts(sandbox, 2);
+  const stopping = Date.now();
+  const outcome = await loadUntilKilled(sandbox, accounts, {
+    tag: 'term',
+    killAfter: 40,
+    workers: 12,
+    signal: 'SIGTERM',
+  });
+  // Keep-alive connections busy at the signal must not hold the exit for their 65 s timeout.
+  assert.ok(Date.now() - stopping < 15_000, `shutdown took ${Date.now() - stopping} ms`);
+  assert.equal(sandbox.child.exitCode, 0, sandbox.stderr());
+  assert.deepEqual(
+    outcome.refused.filter((r) => r.status !== 422),
+    [],
+  );
+  const restarted = await startSandboxProcess({ dataDir: sandbox.dataDir, args });
+  await assertAcknowledgedPresent(restarted.url, outcome.acked);
+  await retryUnanswered(restarted.url, outcome.unanswered);
+  for (const account of accounts) await assertBalancesMatchFills(restarted.url, account);
 });
