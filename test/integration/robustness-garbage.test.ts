@@ -216,6 +216,9 @@ test('half-open requests that never finish do not stop the server answering othe
     `GET /account HTTP/1.1\r\n${host}Authorizat`,
     `POST /orders HTTP/1.1\r\n${host}Transfer-Encoding: chunked\r\nAuthorization: Bearer ${token}\r\n\r\n5\r\n{"sym`,
     'GET /heal',
+    // Refused at once for its declared size (413), then abandoned while the server drains it.
+    `POST /orders HTTP/1.1\r\n${host}Content-Length: 5000000\r\nAuthorization: Bearer ${token}\r\n\r\n${'a'.repeat(100_000)}`,
+    `POST /orders HTTP/1.1\r\n${host}Transfer-Encoding: chunked\r\nAuthorization: Bearer ${token}\r\n\r\n200000\r\n${'a'.repeat(1_500_000)}`,
   ];
   for (let index = 0; index < 60; index++) {
     const socket = await openSocket(sandbox.url);
