@@ -36,6 +36,9 @@ import {
   stopAllSandboxes,
 } from './harness';
 
+/** TBM_FUZZ_SCALE=20 runs twenty times the requests, for a longer hunt than the suite's. */
+const fuzzScale = Math.max(1, Number(process.env.TBM_FUZZ_SCALE ?? 1) || 1);
+
 let sandbox: SandboxProcess;
 let key: Key;
 let token: string;
@@ -151,7 +154,7 @@ test('hostile requests over every route: 4xx in the error shape, never 5xx, no s
         assert.equal(answer.headers['x-request-id'], sentId, `${context}: X-Request-Id not echoed`);
       }
     }),
-    { numRuns: 400 },
+    { numRuns: 400 * fuzzScale },
   );
   assert.deepEqual(await accountState(), before);
   assert.equal(sandbox.child.exitCode, null);
@@ -208,7 +211,7 @@ test('a batch of hostile inner requests: each inner answer is a 4xx in the error
         );
       }
     }),
-    { numRuns: 60 },
+    { numRuns: 60 * fuzzScale },
   );
   assert.deepEqual(await accountState(), before);
 });
