@@ -8,6 +8,7 @@ import { after, test } from 'node:test';
 import {
   assertAcknowledgedPresent,
   assertBalancesMatchFills,
+  assertReplaysAsAnswered,
   loadUntilKilled,
   retryUnanswered,
   tradeAccounts,
@@ -51,6 +52,11 @@ test('SIGKILL during order load, three times: every acknowledged order survives'
 
     sandbox = await startSandboxProcess({ dataDir, now: resumeAt(), args });
     await assertAcknowledgedPresent(sandbox.url, acked);
+    // Every fifth acknowledged request, retried: the answer it had, even for orders filled since.
+    await assertReplaysAsAnswered(
+      sandbox.url,
+      acked.filter((_, index) => index % 5 === round),
+    );
     acked.push(...(await retryUnanswered(sandbox.url, outcome.unanswered)));
     for (const account of accounts) await assertBalancesMatchFills(sandbox.url, account);
   }
