@@ -322,7 +322,7 @@ async function benchRestart(report: Report): Promise<void> {
     unit: 'ms',
     ...vsEmpty(times.crash.ms),
     target: { atMost: twoSeconds },
-    note: `${built.events.toLocaleString('en-US')} events, ${times.crash.replayed.toLocaleString('en-US')} replayed after the snapshot; ${cpu(times.crash.cpuSeconds)}`,
+    note: `${built.events.toLocaleString('en-US')} events, ${times.crash.replayed.toLocaleString('en-US')} journal records (of up to 3 events) replayed after the snapshot; ${cpu(times.crash.cpuSeconds)}`,
   });
   report({
     name: 'clean shutdown (SIGTERM), closing snapshot',

@@ -69,7 +69,12 @@ export function expireIdempotency(state: IdempotencyState, now: number): void {
 
 /** Same body means the same JSON value, whatever its key order or white space. */
 export function requestHash(body: unknown): string {
-  return createHash('sha256').update(canonicalJson(body)).digest('base64url');
+  // 128 bits are plenty to tell bodies apart, and halve what every record keeps.
+  return createHash('sha256')
+    .update(canonicalJson(body))
+    .digest()
+    .subarray(0, 16)
+    .toString('base64url');
 }
 
 function canonicalJson(value: unknown): string {
@@ -81,4 +86,77 @@ function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * Idempotency records as columns of primitives, for snapshots: a busy sandbox holds hundreds of
+ * thousands of them, and arrays of numbers and strings parse far faster than as many objects.
+ */
+export interface IdempotencyColumns {
+  slots: string[];
+  hashes: string[];
+  statuses: number[];
+  times: number[];
+  /** The body text of a refusal, or null for an answered order (described by the columns below). */
+  texts: (string | null)[];
+  orderIds: string[];
+  fills: number[];
+  orderStatuses: OrderStatus[];
+  filledQuantities: number[];
+  avgFillPrices: (number | null)[];
+  updatedAts: number[];
+}
+
+export function idempotencyToColumns(state: IdempotencyState): IdempotencyColumns {
+  const columns: IdempotencyColumns = {
+    slots: [],
+    hashes: [],
+    statuses: [],
+    times: [],
+    texts: [],
+    orderIds: [],
+    fills: [],
+    orderStatuses: [],
+    filledQuantities: [],
+    avgFillPrices: [],
+    updatedAts: [],
+  };
+  for (const [slot, record] of state) {
+    columns.slots.push(slot);
+    columns.hashes.push(record.hash);
+    columns.statuses.push(record.status);
+    columns.times.push(record.t);
+    const answer = record.answer;
+    const order = typeof answer === 'string' ? null : answer;
+    columns.texts.push(typeof answer === 'string' ? answer : null);
+    columns.orderIds.push(order?.id ?? '');
+    columns.fills.push(order?.fills ?? 0);
+    columns.orderStatuses.push(order?.status ?? 'rejected');
+    columns.filledQuantities.push(order?.filled_quantity ?? 0);
+    columns.avgFillPrices.push(order?.avg_fill_price ?? null);
+    columns.updatedAts.push(order?.updated_at ?? 0);
+  }
+  return columns;
+}
+
+export function idempotencyFromColumns(columns: IdempotencyColumns): IdempotencyState {
+  const state: IdempotencyState = new Map();
+  for (let index = 0; index < columns.slots.length; index++) {
+    const text = columns.texts[index] ?? null;
+    const answer: AnsweredOrder | string = text ?? {
+      id: columns.orderIds[index] as string,
+      fills: columns.fills[index] as number,
+      status: columns.orderStatuses[index] as OrderStatus,
+      filled_quantity: columns.filledQuantities[index] as number,
+      avg_fill_price: columns.avgFillPrices[index] ?? null,
+      updated_at: columns.updatedAts[index] as number,
+    };
+    state.set(columns.slots[index] as string, {
+      hash: columns.hashes[index] as string,
+      status: columns.statuses[index] as number,
+      answer,
+      t: columns.times[index] as number,
+    });
+  }
+  return state;
 }

@@ -58,6 +58,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     serialize: serializeSandboxState,
     deserialize: deserializeSandboxState,
     durability: options.durability ?? 'fsync',
+    // A record is one command (a keyed order is three events), so this is ~100,000 events:
+    // what a restart after a crash replays at most.
+    snapshotEvery: 33_000,
     onBackgroundError: (error) =>
       options.log(`[sandbox] background snapshot failed (the journal is intact): ${error.message}`),
   });

@@ -3,8 +3,8 @@ import type { EngineEvent } from '../engine/events';
 import { deserializeEngineState, serializeEngineState } from '../engine/snapshot';
 import type { EngineState } from '../engine/state';
 import { createEngineState } from '../engine/state';
-import type { IdempotencyEvent, IdempotencyRecord, IdempotencyState } from './idempotency';
-import { applyIdempotencyEvent } from './idempotency';
+import type { IdempotencyColumns, IdempotencyEvent, IdempotencyState } from './idempotency';
+import { applyIdempotencyEvent, idempotencyFromColumns, idempotencyToColumns } from './idempotency';
 import type { KeyEvent, KeyRecord, KeyState } from './keys';
 import { applyKeyEvent } from './keys';
 
@@ -41,7 +41,7 @@ export function applySandboxEvent(state: SandboxState, event: SandboxEvent): voi
 interface SandboxSnapshot {
   engine: unknown;
   keys: KeyRecord[];
-  idempotency: [string, IdempotencyRecord][];
+  idempotency: IdempotencyColumns;
   last_event_at: number;
 }
 
@@ -49,7 +49,7 @@ export function serializeSandboxState(state: SandboxState): SandboxSnapshot {
   return {
     engine: serializeEngineState(state.engine),
     keys: [...state.keys.values()],
-    idempotency: [...state.idempotency],
+    idempotency: idempotencyToColumns(state.idempotency),
     last_event_at: state.lastEventAt,
   };
 }
@@ -69,7 +69,7 @@ export function deserializeSandboxState(json: unknown): SandboxState {
   return {
     engine,
     keys: new Map(snapshot.keys.map((key) => [key.key_id, key])),
-    idempotency: new Map(snapshot.idempotency),
+    idempotency: idempotencyFromColumns(snapshot.idempotency),
     lastEventAt: snapshot.last_event_at,
   };
 }
