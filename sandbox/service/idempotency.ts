@@ -144,18 +144,18 @@ export function idempotencyFromColumns(columns: IdempotencyColumns): Idempotency
   for (let index = 0; index < columns.slots.length; index++) {
     const text = columns.texts[index] ?? null;
     const answer: AnsweredOrder | string = text ?? {
-      id: columns.orderIds[index] as string,
-      fills: columns.fills[index] as number,
-      status: columns.orderStatuses[index] as OrderStatus,
-      filled_quantity: columns.filledQuantities[index] as number,
+      id: columns.orderIds[index],
+      fills: columns.fills[index],
+      status: columns.orderStatuses[index],
+      filled_quantity: columns.filledQuantities[index],
       avg_fill_price: columns.avgFillPrices[index] ?? null,
-      updated_at: columns.updatedAts[index] as number,
+      updated_at: columns.updatedAts[index],
     };
-    state.set(columns.slots[index] as string, {
-      hash: columns.hashes[index] as string,
-      status: columns.statuses[index] as number,
+    state.set(columns.slots[index], {
+      hash: columns.hashes[index],
+      status: columns.statuses[index],
       answer,
-      t: columns.times[index] as number,
+      t: columns.times[index],
     });
   }
   return state;
