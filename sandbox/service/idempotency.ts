@@ -38,15 +38,91 @@ export interface IdempotencyEvent {
   t: number;
 }
 
-/** Records by account and key; insertion order is time order, which makes expiry a prefix scan. */
-export type IdempotencyState = Map<string, IdempotencyRecord>;
+/**
+ * Records by account and key; iteration order is time order, which makes expiry a prefix scan.
+ *
+ * Records loaded from a snapshot are indexed lazily: a busy sandbox holds hundreds of thousands,
+ * and building their map took a third of a restart. `warm` indexes them a slice at a time after
+ * the sandbox is serving; anything that must see them all (a lookup, a listing) finishes first.
+ * Records set meanwhile are newer than every loaded one and go after them.
+ */
+export class IdempotencyState {
+  private records = new Map<string, IdempotencyRecord>();
+  private loaded: IdempotencyColumns | null = null;
+  private indexed: Map<string, IdempotencyRecord> | null = null;
+  private nextLoaded = 0;
+
+  static fromColumns(columns: IdempotencyColumns): IdempotencyState {
+    const state = new IdempotencyState();
+    if (columns.slots.length > 0) {
+      state.loaded = columns;
+      state.indexed = new Map();
+    }
+    return state;
+  }
+
+  /** Indexes up to `budget` loaded records; true once none are left. */
+  warm(budget = Number.POSITIVE_INFINITY): boolean {
+    const columns = this.loaded;
+    const indexed = this.indexed;
+    if (columns === null || indexed === null) return true;
+    const end = Math.min(columns.slots.length, this.nextLoaded + budget);
+    for (let index = this.nextLoaded; index < end; index++) {
+      indexed.set(columns.slots[index], recordAt(columns, index));
+    }
+    this.nextLoaded = end;
+    if (end < columns.slots.length) return false;
+    for (const [slot, record] of this.records) {
+      indexed.delete(slot);
+      indexed.set(slot, record);
+    }
+    this.records = indexed;
+    this.loaded = null;
+    this.indexed = null;
+    return true;
+  }
+
+  get(slot: string): IdempotencyRecord | undefined {
+    this.warm();
+    return this.records.get(slot);
+  }
+
+  /** Records a newer answer for the slot (replacing an older, expired one). */
+  set(slot: string, record: IdempotencyRecord): void {
+    this.records.delete(slot);
+    this.records.set(slot, record);
+  }
+
+  delete(slot: string): boolean {
+    this.warm();
+    return this.records.delete(slot);
+  }
+
+  get size(): number {
+    this.warm();
+    return this.records.size;
+  }
+
+  keys(): IterableIterator<string> {
+    this.warm();
+    return this.records.keys();
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, IdempotencyRecord]> {
+    this.warm();
+    return this.records[Symbol.iterator]();
+  }
+}
 
 export const idempotencySlot = (accountId: string, key: string) => `${accountId}\u0000${key}`;
 
 export function applyIdempotencyEvent(state: IdempotencyState, event: IdempotencyEvent): void {
-  const slot = idempotencySlot(event.account_id, event.key);
-  state.delete(slot);
-  state.set(slot, { hash: event.hash, status: event.status, answer: event.answer, t: event.t });
+  state.set(idempotencySlot(event.account_id, event.key), {
+    hash: event.hash,
+    status: event.status,
+    answer: event.answer,
+    t: event.t,
+  });
 }
 
 export function findIdempotent(
@@ -140,23 +216,23 @@ export function idempotencyToColumns(state: IdempotencyState): IdempotencyColumn
 }
 
 export function idempotencyFromColumns(columns: IdempotencyColumns): IdempotencyState {
-  const state: IdempotencyState = new Map();
-  for (let index = 0; index < columns.slots.length; index++) {
-    const text = columns.texts[index] ?? null;
-    const answer: AnsweredOrder | string = text ?? {
-      id: columns.orderIds[index],
-      fills: columns.fills[index],
-      status: columns.orderStatuses[index],
-      filled_quantity: columns.filledQuantities[index],
-      avg_fill_price: columns.avgFillPrices[index] ?? null,
-      updated_at: columns.updatedAts[index],
-    };
-    state.set(columns.slots[index], {
-      hash: columns.hashes[index],
-      status: columns.statuses[index],
-      answer,
-      t: columns.times[index],
-    });
-  }
-  return state;
+  return IdempotencyState.fromColumns(columns);
+}
+
+function recordAt(columns: IdempotencyColumns, index: number): IdempotencyRecord {
+  const text = columns.texts[index] ?? null;
+  const answer: AnsweredOrder | string = text ?? {
+    id: columns.orderIds[index],
+    fills: columns.fills[index],
+    status: columns.orderStatuses[index],
+    filled_quantity: columns.filledQuantities[index],
+    avg_fill_price: columns.avgFillPrices[index] ?? null,
+    updated_at: columns.updatedAts[index],
+  };
+  return {
+    hash: columns.hashes[index],
+    status: columns.statuses[index],
+    answer,
+    t: columns.times[index],
+  };
 }

@@ -115,6 +115,11 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
 
     const matcher = new Matcher(sandbox, sandbox.state.lastEventAt);
     matcher.start((error) => options.log(`[sandbox] matching failed: ${error.message}`));
+    // Index the idempotency records of the snapshot a slice at a time, between requests.
+    const warmIdempotency = () => {
+      if (!sandbox.state.idempotency.warm(20_000)) setImmediate(warmIdempotency);
+    };
+    setImmediate(warmIdempotency);
     const sweeper = setInterval(
       () => expireIdempotency(sandbox.state.idempotency, clock.now()),
       60_000,

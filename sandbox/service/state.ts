@@ -3,8 +3,13 @@ import type { EngineEvent } from '../engine/events';
 import { deserializeEngineState, serializeEngineState } from '../engine/snapshot';
 import type { EngineState } from '../engine/state';
 import { createEngineState } from '../engine/state';
-import type { IdempotencyColumns, IdempotencyEvent, IdempotencyState } from './idempotency';
-import { applyIdempotencyEvent, idempotencyFromColumns, idempotencyToColumns } from './idempotency';
+import type { IdempotencyColumns, IdempotencyEvent } from './idempotency';
+import {
+  applyIdempotencyEvent,
+  idempotencyFromColumns,
+  IdempotencyState,
+  idempotencyToColumns,
+} from './idempotency';
 import type { KeyEvent, KeyRecord, KeyState } from './keys';
 import { applyKeyEvent } from './keys';
 
@@ -20,7 +25,12 @@ export interface SandboxState {
 }
 
 export function createSandboxState(): SandboxState {
-  return { engine: createEngineState(), keys: new Map(), idempotency: new Map(), lastEventAt: 0 };
+  return {
+    engine: createEngineState(),
+    keys: new Map(),
+    idempotency: new IdempotencyState(),
+    lastEventAt: 0,
+  };
 }
 
 export function applySandboxEvent(state: SandboxState, event: SandboxEvent): void {
