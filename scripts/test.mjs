@@ -22,7 +22,16 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', ...passThrough, ...files],
+  [
+    '--import',
+    'tsx',
+    '--import',
+    './test/setup.ts',
+    '--test',
+    '--test-reporter=spec',
+    ...passThrough,
+    ...files,
+  ],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

@@ -23,9 +23,14 @@ const clientErrorStatus: Record<string, number> = {
 
 /** The node:http side: turns a request into a DispatchRequest and a DispatchOutcome into bytes. */
 export function createHttpServer(dispatcher: Dispatcher): Server {
-  const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
-    void handle(dispatcher, request, response);
-  });
+  // Without a Host header node:http would answer 400 itself, outside the API's error shape; the
+  // sandbox serves one host, so it has no use for the header.
+  const server = createServer(
+    { keepAliveTimeout: 65_000, requireHostHeader: false },
+    (request, response) => {
+      void handle(dispatcher, request, response);
+    },
+  );
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) {
       socket.destroy();
