@@ -1,7 +1,6 @@
 // A graceful restart: SIGTERM writes a snapshot covering every journaled event, so the next start
 // replays nothing, and serves the same orders, account and keys (old tokens included).
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { after, test } from 'node:test';
 import type { Order } from '../../api/orders';
 import { storeSummary } from './fixtures/crash-journal';
@@ -23,12 +22,7 @@ import {
   stopAllSandboxes,
 } from './harness';
 
-const dataDirs = new Set<string>();
-
-after(async () => {
-  await stopAllSandboxes();
-  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
-});
+after(() => stopAllSandboxes());
 
 /** What a restart must keep: orders, fills, cash and holdings (not prices, which move). */
 async function visibleState(url: string, token: string) {
@@ -51,7 +45,6 @@ async function visibleState(url: string, token: string) {
 
 test('SIGTERM snapshots everything; the next start replays nothing and serves the same state', async () => {
   const first = await startSandboxProcess();
-  dataDirs.add(first.dataDir);
   const trade = await createKey(first, 'trade', 'new');
   const read: Key = await createKey(first, 'read', trade.account_id);
   const token = await accessToken(first.url, trade);
@@ -107,7 +100,6 @@ test('SIGTERM snapshots everything; the next start replays nothing and serves th
 test('SIGTERM in the middle of an order load: a prompt exit that keeps every acknowledged order', async () => {
   const args = ['--order-rate-limit', '100000'];
   const sandbox = await startSandboxProcess({ args });
-  dataDirs.add(sandbox.dataDir);
   const accounts = await tradeAccounts(sandbox, 2);
   const stopping = Date.now();
   const outcome = await loadUntilKilled(sandbox, accounts, {

@@ -27,6 +27,8 @@ export interface StartOptions {
 }
 
 const started = new Set<SandboxProcess>();
+/** Every data folder a sandbox ran on, including those stopped or restarted along the way. */
+const dataDirsUsed = new Set<string>();
 
 /** Starts `tbm sandbox` as a real process on a free port and waits until it says it is ready. */
 export async function startSandboxProcess(options: StartOptions = {}): Promise<SandboxProcess> {
@@ -77,15 +79,16 @@ export async function startSandboxProcess(options: StartOptions = {}): Promise<S
     },
   };
   started.add(handle);
+  dataDirsUsed.add(dataDir);
   return handle;
 }
 
-/** Stops every sandbox a test file started (call from `after`), and removes their folders. */
+/** Stops every sandbox a test file started (call from `after`), and removes every folder they used. */
 export async function stopAllSandboxes(options: { keepData?: boolean } = {}): Promise<void> {
-  const all = [...started];
-  await Promise.all(all.map((sandbox) => sandbox.stop('SIGKILL')));
-  if (!options.keepData)
-    for (const sandbox of all) rmSync(sandbox.dataDir, { recursive: true, force: true });
+  await Promise.all([...started].map((sandbox) => sandbox.stop('SIGKILL')));
+  if (options.keepData) return;
+  for (const dir of dataDirsUsed) rmSync(dir, { recursive: true, force: true });
+  dataDirsUsed.clear();
 }
 
 export interface Key {
