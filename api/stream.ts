@@ -26,6 +26,18 @@ export const ClientMessage = z
     z.object({ op: z.literal('subscribe'), ...subscription }).strict(),
     z.object({ op: z.literal('unsubscribe'), ...subscription }).strict(),
     z.object({ op: z.literal('ping') }).strict(),
+    /**
+     * Replay sessions in lockstep only: the client has finished with every bar up to `seq`
+     * (its orders for them answered), so the session's clock may move on. `window` is how many
+     * bars the client will buffer ahead of its acknowledgements (default 1: strict lockstep).
+     */
+    z
+      .object({
+        op: z.literal('ack'),
+        seq: z.number().int().nonnegative(),
+        window: z.number().int().min(1).max(4096).optional(),
+      })
+      .strict(),
   ])
   .meta({ id: 'StreamClientMessage' });
 export type ClientMessage = z.infer<typeof ClientMessage>;
@@ -40,6 +52,28 @@ export const orderEventTypes = [
 ] as const;
 export const OrderEventType = z.enum(orderEventTypes);
 export type OrderEventType = z.infer<typeof OrderEventType>;
+
+/**
+ * Replay-session messages (extension for backtests):
+ * - `started`: the session's first candles subscription began the replay.
+ * - `advanced`: the clock reached bar `seq` (time `t`); every order and account event up to that
+ *   instant has been sent before this message. `quiet` says whether the account then had
+ *   nothing that the market alone could change (no open orders, no armed exits), in which case
+ *   the next bar can bring no event unless the client acts first.
+ * - `finished`: the last bar was acknowledged (or, in real-time mode, released); REST on the
+ *   session's base URL keeps answering until the session is deleted.
+ */
+export const sessionEventTypes = ['started', 'advanced', 'finished'] as const;
+export const SessionEventType = z.enum(sessionEventTypes);
+export type SessionEventType = z.infer<typeof SessionEventType>;
+
+export const SessionEventData = z.object({
+  session_id: z.string(),
+  quiet: z.boolean(),
+  bars_total: z.number().int().nonnegative(),
+  bars_released: z.number().int().nonnegative(),
+});
+export type SessionEventData = z.infer<typeof SessionEventData>;
 
 const envelope = { seq: z.number().int().nonnegative(), t: Timestamp };
 
@@ -74,6 +108,12 @@ export const ServerMessage = z
       type: z.enum(['heartbeat', 'pong', 'subscribed', 'unsubscribed', 'authenticated']),
       ...envelope,
       data: z.unknown(),
+    }),
+    z.object({
+      channel: z.literal('session'),
+      type: SessionEventType,
+      ...envelope,
+      data: SessionEventData,
     }),
     z.object({
       type: z.literal('error'),

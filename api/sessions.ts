@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { InstrumentSymbol, Interval, Timestamp } from './common';
+import { FaultConfig } from './faults';
+
+/**
+ * Replay sessions (sandbox-only, for backtests): an isolated account and a virtual clock over
+ * `[from, to]`. A session has its own base URL (`/sessions/{id}`) that serves the whole REST API
+ * and `/stream` against that account and clock, so an unchanged script runs a backtest when it
+ * is given that URL. Bars go out on the `candles` channel as `close` messages, their `seq`
+ * counting bars from 1; in lockstep (`speed: "max"`) bar n+1 is released once the client sent
+ * `{"op":"ack","seq":n}`, so results never depend on machine speed. With a number, the clock
+ * runs at that multiple of real time and needs no acknowledgement.
+ */
+export const CreateSessionRequest = z
+  .object({
+    symbols: z.array(InstrumentSymbol).min(1).max(50),
+    interval: Interval.default('1m'),
+    from: Timestamp,
+    to: Timestamp,
+    speed: z.union([z.literal('max'), z.number().positive().max(1_000_000)]).default('max'),
+    /** Starting balance of the session's account, USD. */
+    balance: z.number().positive().max(1e12).default(100_000),
+    faults: FaultConfig.optional(),
+  })
+  .strict()
+  .refine((request) => request.from < request.to, {
+    message: 'must be after from',
+    path: ['to'],
+  })
+  .meta({ id: 'CreateSessionRequest' });
+export type CreateSessionRequest = z.infer<typeof CreateSessionRequest>;
+
+export const sessionStatuses = ['waiting', 'running', 'finished'] as const;
+export const SessionStatus = z.enum(sessionStatuses);
+export type SessionStatus = z.infer<typeof SessionStatus>;
+
+export const Session = z
+  .object({
+    id: z.string(),
+    /** REST base URL of the session: an unchanged script pointed here runs a backtest. */
+    base_url: z.string(),
+    stream_url: z.string(),
+    account_id: z.string(),
+    symbols: z.array(InstrumentSymbol),
+    interval: Interval,
+    from: Timestamp,
+    to: Timestamp,
+    speed: z.union([z.literal('max'), z.number()]),
+    status: SessionStatus,
+    /** The session's virtual clock. */
+    clock: Timestamp,
+    bars_total: z.number().int().nonnegative(),
+    bars_released: z.number().int().nonnegative(),
+    created_at: Timestamp,
+  })
+  .meta({ id: 'Session' });
+export type Session = z.infer<typeof Session>;
+
+export const SessionList = z.object({ sessions: z.array(Session) }).meta({ id: 'SessionList' });
