@@ -18,6 +18,8 @@ const parts: readonly Part[] = [
   { name: 'engine', file: 'engine.ts', entry: 'benchEngine' },
   { name: 'store', file: 'store.ts', entry: 'benchStore' },
   { name: 'http', file: 'http.ts', entry: 'benchHttp' },
+  { name: 'stream', file: 'stream.ts', entry: 'benchStream' },
+  { name: 'backtest', file: 'backtest.ts', entry: 'benchBacktest' },
 ];
 
 type PartOutcome = 'ran' | 'skipped' | 'failed';
