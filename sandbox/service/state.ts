@@ -22,6 +22,12 @@ export interface SandboxState {
   idempotency: IdempotencyState;
   /** Time of the newest event applied: where the matcher resumes after a restart. */
   lastEventAt: number;
+  /**
+   * Called right after each event is applied (never during the replay at start-up, which runs
+   * before anyone can listen), while the state shows that event and no later one: the stream's
+   * tap. Not part of snapshots.
+   */
+  onApplied?: ((event: SandboxEvent, state: SandboxState) => void) | undefined;
 }
 
 export function createSandboxState(): SandboxState {
@@ -39,13 +45,14 @@ export function applySandboxEvent(state: SandboxState, event: SandboxEvent): voi
     case 'key_created':
     case 'key_revoked':
       applyKeyEvent(state.keys, event);
-      return;
+      break;
     case 'idempotency_recorded':
       applyIdempotencyEvent(state.idempotency, event);
-      return;
+      break;
     default:
       applyEvent(state.engine, event);
   }
+  state.onApplied?.(event, state);
 }
 
 interface SandboxSnapshot {
