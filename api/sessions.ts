@@ -57,3 +57,30 @@ export const Session = z
 export type Session = z.infer<typeof Session>;
 
 export const SessionList = z.object({ sessions: z.array(Session) }).meta({ id: 'SessionList' });
+
+/**
+ * What a backtest produced, the same whether it ran in a replay session (`GET
+ * /sandbox/sessions/{id}/report`) or in-process (the Node SDK's fast path writes it to
+ * `TIMBER_RESULT_FILE`): the account at the end, the equity curve sampled at every UTC day's
+ * last bar (and the final bar), and figures computed over every bar.
+ */
+export const BacktestReport = z
+  .object({
+    from: Timestamp,
+    to: Timestamp,
+    symbols: z.array(InstrumentSymbol),
+    interval: Interval,
+    starting_balance: z.number(),
+    bars: z.number().int().nonnegative(),
+    /** Bars at whose close the account held a position. */
+    exposed_bars: z.number().int().nonnegative(),
+    /** Largest fall of equity from a peak, as a fraction of that peak (0.1 = 10%), over every bar. */
+    max_drawdown: z.number().nonnegative(),
+    /** [bar close time, equity in USD], marked to the bars' close prices. */
+    equity: z.array(z.tuple([Timestamp, z.number()])),
+    final_equity: z.number(),
+    orders: z.array(z.unknown()),
+    fills: z.array(z.unknown()),
+  })
+  .meta({ id: 'BacktestReport' });
+export type BacktestReport = z.infer<typeof BacktestReport>;

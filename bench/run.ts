@@ -20,6 +20,7 @@ const parts: readonly Part[] = [
   { name: 'http', file: 'http.ts', entry: 'benchHttp' },
   { name: 'stream', file: 'stream.ts', entry: 'benchStream' },
   { name: 'backtest', file: 'backtest.ts', entry: 'benchBacktest' },
+  { name: 'backtest-python', file: 'backtest-python.ts', entry: 'benchBacktestPython' },
 ];
 
 type PartOutcome = 'ran' | 'skipped' | 'failed';
