@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { InstrumentSymbol, Interval, Timestamp } from './common';
+import { AccountFill } from './account';
 import { FaultConfig } from './faults';
+import { Order } from './orders';
 
 /**
  * Replay sessions (sandbox-only, for backtests): an isolated account and a virtual clock over
@@ -79,8 +81,8 @@ export const BacktestReport = z
     /** [bar close time, equity in USD], marked to the bars' close prices. */
     equity: z.array(z.tuple([Timestamp, z.number()])),
     final_equity: z.number(),
-    orders: z.array(z.unknown()),
-    fills: z.array(z.unknown()),
+    orders: z.array(Order),
+    fills: z.array(AccountFill),
   })
   .meta({ id: 'BacktestReport' });
 export type BacktestReport = z.infer<typeof BacktestReport>;
