@@ -1,0 +1,127 @@
+import type { Interval } from '../../api/common';
+import { intervalMs } from '../../api/common';
+import type { Candle } from '../../api/market';
+import { candleDays } from '../market/feed';
+import { instrumentBySymbol } from '../market/instruments';
+
+/** One bar of a replay: a complete candle of one symbol, released at its close. */
+export interface ReplayBar {
+  /** Counts the bars of the replay from 1, across symbols. */
+  seq: number;
+  symbol: string;
+  interval: Interval;
+  /** When the bar closes: the instant the replay's clock stands at when the bar is released. */
+  closeAt: number;
+  candle: Candle;
+}
+
+/** The complete candles of one symbol, a day at a time. */
+class SymbolBars {
+  private day: Candle[] = [];
+  private index = 0;
+
+  constructor(
+    readonly symbol: string,
+    private readonly days: Iterator<Candle[]>,
+  ) {
+    this.refill();
+  }
+
+  /** The next candle, without taking it; undefined at the end. */
+  peek(): Candle | undefined {
+    return this.day[this.index];
+  }
+
+  take(): Candle | undefined {
+    const candle = this.day[this.index++];
+    if (this.index >= this.day.length) this.refill();
+    return candle;
+  }
+
+  private refill(): void {
+    const next = this.days.next();
+    this.day = next.done ? [] : next.value;
+    this.index = 0;
+  }
+}
+
+/**
+ * The bars of several symbols in the order their closes happen (ties in the order the symbols
+ * were given), over candles whose open time is at or after `from` and whose close is at or
+ * before `to`.
+ */
+export class BarSequence {
+  private readonly sources: SymbolBars[];
+  private readonly stepMs: number;
+  private seq = 0;
+
+  constructor(
+    symbols: readonly string[],
+    private readonly interval: Interval,
+    from: number,
+    to: number,
+  ) {
+    this.stepMs = intervalMs[interval];
+    this.sources = symbols.map((symbol) => {
+      const instrument = instrumentBySymbol(symbol);
+      if (instrument === undefined) throw new Error(`unknown symbol ${symbol}`);
+      return new SymbolBars(symbol, candleDays(instrument, interval, from, to - this.stepMs));
+    });
+  }
+
+  /** How many bars have been released. */
+  get released(): number {
+    return this.seq;
+  }
+
+  /** The close time of the next bar, or undefined when none is left. */
+  nextCloseAt(): number | undefined {
+    const source = this.earliest();
+    const candle = source?.peek();
+    return candle === undefined ? undefined : candle.t + this.stepMs;
+  }
+
+  next(): ReplayBar | undefined {
+    const source = this.earliest();
+    const candle = source?.take();
+    if (source === undefined || candle === undefined) return undefined;
+    return {
+      seq: ++this.seq,
+      symbol: source.symbol,
+      interval: this.interval,
+      closeAt: candle.t + this.stepMs,
+      candle,
+    };
+  }
+
+  private earliest(): SymbolBars | undefined {
+    let best: SymbolBars | undefined;
+    let bestT = Infinity;
+    for (const source of this.sources) {
+      const t = source.peek()?.t;
+      if (t !== undefined && t < bestT) {
+        best = source;
+        bestT = t;
+      }
+    }
+    return best;
+  }
+}
+
+/** How many bars a replay over these symbols and range releases (for progress and reports). */
+export function countBars(
+  symbols: readonly string[],
+  interval: Interval,
+  from: number,
+  to: number,
+): number {
+  let count = 0;
+  for (const symbol of symbols) {
+    const instrument = instrumentBySymbol(symbol);
+    if (instrument === undefined) continue;
+    for (const day of candleDays(instrument, interval, from, to - intervalMs[interval])) {
+      count += day.length;
+    }
+  }
+  return count;
+}
