@@ -1,0 +1,186 @@
+"""The REST client against a scripted local HTTP server: retries, idempotency keys, Retry-After,
+token refresh on 401, the breaker failing fast, and one keep-alive connection."""
+
+import http.server
+import json
+import os
+import sys
+import threading
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import timber  # noqa: E402
+
+
+class ScriptedServer:
+    """Answers each request with the next scripted (status, body, headers) for its path."""
+
+    def __init__(self):
+        self.script = {}
+        self.requests = []
+        self.connections = 0
+        self.tokens_issued = 0
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def setup(self):
+                super().setup()
+                server.connections += 1
+
+            def log_message(self, *args):
+                pass
+
+            def answer(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                path = self.path.split("?")[0]
+                server.requests.append((self.command, self.path, dict(self.headers), body))
+                if path == "/oauth/token":
+                    server.tokens_issued += 1
+                    status, payload, headers = 200, {
+                        "access_token": f"tok{server.tokens_issued}",
+                        "token_type": "Bearer",
+                        "expires_in": 3600,
+                        "refresh_token": "ref",
+                        "scope": "trade",
+                    }, {}
+                else:
+                    queue = server.script.get(path) or [(200, {"ok": True}, {})]
+                    status, payload, headers = queue.pop(0) if len(queue) > 1 else queue[0]
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.send_header("X-Request-Id", "req_1")
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_DELETE = answer
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
+        self.thread.start()
+
+    def calls(self, path):
+        return [r for r in self.requests if r[1].split("?")[0] == path]
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def error(status, code, message="went wrong"):
+    return {"error": {"code": code, "message": message, "details": [], "request_id": "req_9"}}
+
+
+class ClientTests(unittest.TestCase):
+    def setUp(self):
+        self.server = ScriptedServer()
+        self.addCleanup(self.server.stop)
+        self.sleeps = []
+        self.breaker = timber.CircuitBreaker(failures=3, latency_ms=10_000, cooldown_ms=60_000)
+        self.client = timber.Client(
+            self.server.url, "key_1", "secret", breaker=self.breaker, sleep=self.sleeps.append,
+            max_retries=4,
+        )
+        self.addCleanup(self.client.close)
+
+    def test_one_keep_alive_connection_carries_every_request(self):
+        for _ in range(5):
+            self.client.account()
+        self.assertEqual(self.server.connections, 1)
+        self.assertEqual(self.server.tokens_issued, 1)
+
+    def test_5xx_on_a_read_is_retried_with_bounded_backoff(self):
+        self.server.script["/account"] = [
+            (503, error(503, "unavailable"), {}), (502, error(502, "internal"), {}),
+            (200, {"account_id": "a"}, {}),
+        ]
+        self.assertEqual(self.client.account(), {"account_id": "a"})
+        self.assertEqual(len(self.sleeps), 2)
+        self.assertTrue(0 <= self.sleeps[0] <= 0.1 and 0 <= self.sleeps[1] <= 0.2)
+
+    def test_an_order_keeps_its_idempotency_key_across_retries(self):
+        self.server.script["/orders"] = [
+            (503, error(503, "unavailable"), {}), (500, error(500, "internal"), {}),
+            (201, {"id": "ord_1"}, {}),
+        ]
+        order = self.client.place_order({"symbol": "EURUSD"})
+        self.assertEqual(order, {"id": "ord_1"})
+        keys = [r[2]["Idempotency-Key"] for r in self.server.calls("/orders")]
+        self.assertEqual(len(keys), 3)
+        self.assertEqual(len(set(keys)), 1)
+        self.assertRegex(keys[0], r"^[0-9a-f-]{36}$")
+        other = self.client.place_order({"symbol": "EURUSD"})
+        self.assertEqual(other, {"id": "ord_1"})
+        self.assertNotEqual(self.server.calls("/orders")[-1][2]["Idempotency-Key"], keys[0])
+
+    def test_a_post_without_key_is_not_retried_on_5xx(self):
+        self.server.script["/batch"] = [(503, error(503, "unavailable"), {})]
+        with self.assertRaises(timber.ApiError) as caught:
+            self.client.request("POST", "/batch", body={"requests": []})
+        self.assertEqual(caught.exception.status, 503)
+        self.assertEqual(len(self.server.calls("/batch")), 1)
+
+    def test_429_waits_for_retry_after(self):
+        self.server.script["/account"] = [
+            (429, error(429, "rate_limited"), {"Retry-After": "2"}), (200, {"account_id": "a"}, {}),
+        ]
+        self.client.account()
+        self.assertEqual(self.sleeps, [2.0])
+
+    def test_429_after_the_last_retry_raises_rate_limited(self):
+        self.server.script["/account"] = [(429, error(429, "rate_limited"), {"Retry-After": "1"})]
+        with self.assertRaises(timber.RateLimitedError) as caught:
+            self.client.account()
+        self.assertEqual(caught.exception.retry_after, 1.0)
+        self.assertEqual(len(self.sleeps), 4)
+
+    def test_a_401_gets_a_fresh_token_once(self):
+        self.server.script["/account"] = [
+            (401, error(401, "unauthorized", "the token has expired"), {}),
+            (200, {"account_id": "a"}, {}),
+        ]
+        self.client.account()
+        auths = [r[2]["Authorization"] for r in self.server.calls("/account")]
+        self.assertEqual(len(auths), 2)
+        self.assertNotEqual(auths[0], auths[1])
+
+    def test_api_errors_carry_the_error_shape(self):
+        body = {"error": {"code": "unprocessable", "message": "market is closed",
+                          "details": [{"path": "symbol", "message": "closed"}],
+                          "request_id": "req_42"}}
+        self.server.script["/orders"] = [(422, body, {})]
+        with self.assertRaises(timber.ApiError) as caught:
+            self.client.place_order({"symbol": "EURUSD"})
+        raised = caught.exception
+        self.assertEqual((raised.status, raised.code, raised.request_id), (422, "unprocessable",
+                                                                           "req_42"))
+        self.assertEqual(raised.details[0]["path"], "symbol")
+        self.assertIn("market is closed", str(raised))
+
+    def test_the_breaker_opens_and_orders_then_fail_fast_without_a_request(self):
+        self.server.script["/orders"] = [(503, error(503, "unavailable"), {})]
+        with self.assertRaises(timber.CircuitOpenError):
+            self.client.place_order({"symbol": "EURUSD"})
+        sent = len(self.server.calls("/orders"))
+        self.assertEqual(sent, 3)  # opened on the third failure; no more retries
+        with self.assertRaises(timber.CircuitOpenError):
+            self.client.place_order({"symbol": "EURUSD"})
+        self.assertEqual(len(self.server.calls("/orders")), sent)
+        self.client.account()  # reads still go through
+
+    def test_a_dead_server_is_a_network_error_after_retries(self):
+        self.server.stop()
+        with self.assertRaises(timber.NetworkError) as caught:
+            timber.Client(self.server.url, "k", "s", sleep=lambda s: None, max_retries=2).account()
+        self.assertIn("check that the server", str(caught.exception))
+
+
+if __name__ == "__main__":
+    unittest.main()
