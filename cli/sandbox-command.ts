@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { parseInstant } from '../sandbox/service/clock';
 import { defaultDataDir } from '../sandbox/service/data-dir';
 import { startSandbox } from '../sandbox/service/start';
+import type { StreamLimits } from '../sandbox/stream/protocol';
 import { UsageError } from './usage';
 
 export const sandboxHelp = `Usage: tbm sandbox [options]
@@ -26,6 +27,20 @@ function positiveInt(name: string, text: string | undefined, fallback: number): 
   return Number(text);
 }
 
+/** The hidden --stream-* options, only those given. */
+function streamLimitsFrom(values: Record<string, string | boolean | undefined>) {
+  const limits: Partial<StreamLimits> = {};
+  const pick = (name: string, field: keyof StreamLimits) => {
+    const text = values[name];
+    if (typeof text === 'string') limits[field] = positiveInt(name, text, 0);
+  };
+  pick('stream-heartbeat-ms', 'heartbeatMs');
+  pick('stream-silence-ms', 'silenceMs');
+  pick('stream-auth-timeout-ms', 'authTimeoutMs');
+  pick('stream-buffer-bytes', 'maxBufferedBytes');
+  return limits;
+}
+
 export async function sandboxCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -39,6 +54,11 @@ export async function sandboxCommand(args: string[]): Promise<number> {
       // Hidden, for benchmarks only (bench/http.ts): `--durability none` skips fsync, so an
       // acknowledged order can be lost in a power cut. Deliberately absent from the help.
       durability: { type: 'string', default: 'fsync' },
+      // Hidden, for tests of the stream: shorter heartbeat, silence, auth and buffer limits.
+      'stream-heartbeat-ms': { type: 'string' },
+      'stream-silence-ms': { type: 'string' },
+      'stream-auth-timeout-ms': { type: 'string' },
+      'stream-buffer-bytes': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -70,6 +90,7 @@ export async function sandboxCommand(args: string[]): Promise<number> {
     keyRateLimit: positiveInt('key-rate-limit', values['key-rate-limit'], 10_000),
     orderRateLimit: positiveInt('order-rate-limit', values['order-rate-limit'], 100),
     durability,
+    streamLimits: streamLimitsFrom(values),
     log: (line) => console.error(line),
   });
   if (values.json) {

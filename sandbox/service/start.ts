@@ -9,6 +9,9 @@ import { RateLimiter } from '../http/rate-limit';
 import { createHttpServer } from '../http/server';
 import { TokenAuthority } from '../http/tokens';
 import { openStore } from '../store/store';
+import { LiveStreamBackend } from '../stream/live-backend';
+import type { StreamLimits } from '../stream/protocol';
+import { attachStreamServer } from '../stream/ws-server';
 import type { Durability } from '../store/journal';
 import { clockStartingAt, systemClock } from './clock';
 import type { RuntimeInfo } from './data-dir';
@@ -39,6 +42,8 @@ export interface SandboxOptions {
   /** 'none' only for benchmarks that measure something else. */
   durability?: Durability;
   log: (line: string) => void;
+  /** Stream timings and limits (tests shorten the heartbeat and silence periods). */
+  streamLimits?: Partial<StreamLimits>;
 }
 
 export interface RunningSandbox {
@@ -101,6 +106,18 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       now: Date.now,
     });
     const server = createHttpServer(dispatcher);
+    const liveStream = new LiveStreamBackend({
+      sandbox,
+      tokens,
+      storeDir: join(options.dataDir, dataFiles.store),
+    });
+    const streams = attachStreamServer(server, {
+      live: liveStream,
+      // Replay sessions' streams (/sessions/{id}/stream) resolve here once sessions exist.
+      sessionBackend: () => undefined,
+      ...(options.streamLimits !== undefined && { limits: options.streamLimits }),
+      log: options.log,
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port, options.host, () => {
@@ -131,6 +148,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       (closing ??= (async () => {
         matcher.stop();
         clearInterval(sweeper);
+        // Upgraded sockets are no longer HTTP connections: server.close() would wait on them.
+        await streams.close();
+        liveStream.close();
         await new Promise<void>((resolve) => {
           // A keep-alive connection busy at this moment goes idle once its answer is sent, and
           // would otherwise hold the shutdown for the whole keep-alive timeout (65 s): close

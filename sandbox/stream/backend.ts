@@ -15,6 +15,8 @@ export interface StreamBackend {
   connect(principal: StreamPrincipal, sink: StreamSink): StreamConnection;
   /** Faults to inject on this principal's connections (dropped connections), if any. */
   faultsFor?(principal: StreamPrincipal): FaultConfig | undefined;
+  /** The clock stamped as `t` on the wiring's own messages (heartbeats, pongs); default Date.now. */
+  now?(): number;
 }
 
 export interface StreamPrincipal {
@@ -31,6 +33,11 @@ export interface StreamSink {
   error(code: string, message: string): void;
   /** Bytes queued but not yet written to the socket (backends may throttle on it). */
   readonly bufferedBytes: number;
+  /**
+   * Sends a `system` channel message (`subscribed`, `unsubscribed`) with the connection's own
+   * system seq and the backend's clock as `t`.
+   */
+  system(type: 'subscribed' | 'unsubscribed', data: unknown): void;
 }
 
 export type Subscription = Extract<ClientMessage, { op: 'subscribe' | 'unsubscribe' }>;

@@ -1,0 +1,166 @@
+// The live side of the `orders` and `account` channels: renders every applied engine event once
+// (SandboxState.onApplied), keeps the newest of them per account in a bounded ring for resumes,
+// and hands them to the account's listeners. Older messages come from the store (history.ts).
+import type { MarketView } from '../engine/market-view';
+import type { SandboxEvent, SandboxState } from '../service/state';
+import type { AccountChannel, ChannelSeqs, FeedEntry } from './account-entries';
+import { ChannelCounter, entriesFor, isEngineEvent } from './account-entries';
+import type { HistoryResult } from './history';
+
+export type FeedListener = (entry: FeedEntry) => void;
+
+/** Reads a channel's messages after `sinceSeq` from the store (history.ts, or a stand-in). */
+export type HistorySource = (
+  accountId: string,
+  channel: AccountChannel,
+  sinceSeq: number,
+) => Promise<HistoryResult>;
+
+export type Backlog =
+  { ok: true; entries: FeedEntry[] } | { ok: false; code: string; message: string };
+
+/** A fixed-size FIFO of the newest entries of one account. */
+class EntryRing {
+  private readonly items: FeedEntry[] = [];
+  private start = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  push(entry: FeedEntry): void {
+    this.items.push(entry);
+    // The oldest is dropped by moving `start`; the array is compacted once a ring's worth is dead.
+    if (this.items.length - this.start > this.capacity) this.start++;
+    if (this.start >= this.capacity) {
+      this.items.splice(0, this.start);
+      this.start = 0;
+    }
+  }
+
+  /** Entries of the channel with seq > sinceSeq, oldest first. */
+  after(channel: AccountChannel, sinceSeq: number): FeedEntry[] {
+    const found: FeedEntry[] = [];
+    for (let index = this.start; index < this.items.length; index++) {
+      const entry = this.items[index];
+      if (entry.channel === channel && entry.seq > sinceSeq) found.push(entry);
+    }
+    return found;
+  }
+}
+
+export interface AccountFeedOptions {
+  market: MarketView;
+  history: HistorySource;
+  /** Entries kept in memory per account. */
+  ringSize?: number;
+  /** Accounts whose rings are kept; the least recently active beyond it lose theirs. */
+  maxRings?: number;
+}
+
+export class AccountFeed {
+  private readonly counter = new ChannelCounter();
+  private readonly rings = new Map<string, EntryRing>();
+  private readonly listeners = new Map<string, Set<FeedListener>>();
+  private readonly ringSize: number;
+  private readonly maxRings: number;
+
+  constructor(private readonly options: AccountFeedOptions) {
+    this.ringSize = options.ringSize ?? 4096;
+    this.maxRings = options.maxRings ?? 1000;
+  }
+
+  /** The SandboxState.onApplied tap: called right after each event is applied. */
+  readonly onApplied = (event: SandboxEvent, state: SandboxState): void => {
+    if (!isEngineEvent(event)) return;
+    const entries = entriesFor(state.engine, this.options.market, this.counter, event);
+    if (entries.length === 0) return;
+    const ring = this.ringOf(event.account_id);
+    const listeners = this.listeners.get(event.account_id);
+    for (const entry of entries) {
+      ring.push(entry);
+      if (listeners) for (const listener of listeners) listener(entry);
+    }
+  };
+
+  current(state: SandboxState, accountId: string): ChannelSeqs {
+    return this.counter.current(state.engine, accountId);
+  }
+
+  listen(accountId: string, listener: FeedListener): () => void {
+    let set = this.listeners.get(accountId);
+    if (set === undefined) {
+      set = new Set();
+      this.listeners.set(accountId, set);
+    }
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(accountId);
+    };
+  }
+
+  /**
+   * Every message of the channel after `sinceSeq` up to `currentSeq`, oldest first, from the
+   * ring when it reaches back that far, else from the store plus the ring; or why not.
+   */
+  async backlog(
+    accountId: string,
+    channel: AccountChannel,
+    sinceSeq: number,
+    currentSeq: number,
+  ): Promise<Backlog> {
+    if (sinceSeq > currentSeq) {
+      return {
+        ok: false,
+        code: 'invalid_request',
+        message: `since_seq ${sinceSeq} is ahead of this account's latest ${channel} seq ${currentSeq}; resubscribe without since_seq (or with ${currentSeq})`,
+      };
+    }
+    if (sinceSeq === currentSeq) return { ok: true, entries: [] };
+    const inMemory = this.rings.get(accountId)?.after(channel, sinceSeq) ?? [];
+    if (inMemory[0]?.seq === sinceSeq + 1) return { ok: true, entries: inMemory };
+    const stored = await this.options.history(accountId, channel, sinceSeq);
+    if (!stored.ok) {
+      return {
+        ok: false,
+        code: 'not_found',
+        message: `${channel} events after seq ${sinceSeq} are no longer kept; the oldest available is seq ${stored.oldestSeq}, so resume with since_seq ${stored.oldestSeq - 1} or later (and reload the current state over REST)`,
+      };
+    }
+    // The ring may hold what the disk does not have yet; the store what the ring lost.
+    const merged = new Map<number, FeedEntry>();
+    for (const entry of stored.entries) merged.set(entry.seq, entry);
+    for (const entry of this.rings.get(accountId)?.after(channel, sinceSeq) ?? []) {
+      merged.set(entry.seq, entry);
+    }
+    const entries: FeedEntry[] = [];
+    for (let seq = sinceSeq + 1; seq <= currentSeq; seq++) {
+      const entry = merged.get(seq);
+      if (entry === undefined) {
+        return {
+          ok: false,
+          code: 'internal',
+          message: `${channel} event ${seq} could not be read back from the store; resubscribe in a moment`,
+        };
+      }
+      entries.push(entry);
+    }
+    return { ok: true, entries };
+  }
+
+  private ringOf(accountId: string): EntryRing {
+    let ring = this.rings.get(accountId);
+    if (ring !== undefined) {
+      // Most recently active last, so the first key is the one to evict.
+      this.rings.delete(accountId);
+      this.rings.set(accountId, ring);
+      return ring;
+    }
+    ring = new EntryRing(this.ringSize);
+    this.rings.set(accountId, ring);
+    if (this.rings.size > this.maxRings) {
+      const oldest = this.rings.keys().next().value;
+      if (oldest !== undefined) this.rings.delete(oldest);
+    }
+    return ring;
+  }
+}

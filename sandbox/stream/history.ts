@@ -1,0 +1,142 @@
+// Resume from the store: the `orders`/`account` messages of one account that are no longer in
+// memory (older than the in-memory ring, or from before a restart), rendered exactly as they were
+// sent live. It rebuilds a private copy of the sandbox state from a snapshot (or from nothing)
+// and applies the journal after it, rendering the account's events as they are applied: the
+// same engine, the same state at each event, hence the same order views, account views and
+// seqs. The live journal is read, never written: files are opened read-only, and a record still
+// being written at the end of the newest segment is simply not there yet.
+import { readFileSync } from 'node:fs';
+import { crc32 } from '../store/crc32';
+import {
+  ASCII_FLAG,
+  FRAME_HEADER_BYTES,
+  LENGTH_MASK,
+  MAX_PAYLOAD_BYTES,
+  readU32,
+} from '../store/frame';
+import { listSegmentFiles } from '../store/journal-recovery';
+import { listSnapshots, readSnapshot } from '../store/snapshot';
+import type { MarketView } from '../engine/market-view';
+import type { SandboxEvent, SandboxState } from '../service/state';
+import { applySandboxEvent, createSandboxState, deserializeSandboxState } from '../service/state';
+import type { AccountChannel, FeedEntry } from './account-entries';
+import { ChannelCounter, entriesFor, isEngineEvent } from './account-entries';
+
+export type HistoryResult =
+  | { ok: true; entries: FeedEntry[] }
+  /** The store no longer holds the channel's messages after `sinceSeq`; `oldestSeq` is the first it has. */
+  | { ok: false; oldestSeq: number };
+
+// Snapshots may carry binary sections next to their JSON (snapshot-sections.ts); the state's
+// deserializer takes them when it knows them.
+const restore = deserializeSandboxState as (data: unknown, sections: unknown) => SandboxState;
+
+interface Base {
+  lsn: number;
+  load(): Promise<SandboxState>;
+}
+
+/**
+ * The channel's messages with seq > sinceSeq that the store holds (up to what is on disk now),
+ * oldest first; or the oldest seq it could still give.
+ */
+export async function readChannelHistory(
+  storeDir: string,
+  market: MarketView,
+  accountId: string,
+  channel: AccountChannel,
+  sinceSeq: number,
+): Promise<HistoryResult> {
+  const segments = listSegmentFiles(storeDir);
+  const firstLsn = segments[0]?.firstLsn ?? Infinity;
+  // Newest base first: the less journal to apply, the better; older ones reach further back.
+  const bases: Base[] = listSnapshots(storeDir).map((file) => ({
+    lsn: file.lsn,
+    load: async () => {
+      const loaded = await readSnapshot(file);
+      return restore(loaded.state, loaded.sections);
+    },
+  }));
+  bases.push({ lsn: 0, load: () => Promise.resolve(createSandboxState()) });
+  let oldestSeq = Infinity;
+  for (const base of bases) {
+    // The journal must continue right after the base, or the events in between are gone.
+    if (firstLsn > base.lsn + 1) continue;
+    let state: SandboxState;
+    try {
+      state = await base.load();
+    } catch {
+      continue; // a damaged or pruned snapshot: an older base may still do
+    }
+    const counter = new ChannelCounter();
+    const atBase = counter.current(state.engine, accountId)[channel];
+    oldestSeq = Math.min(oldestSeq, atBase + 1);
+    if (atBase > sinceSeq) continue;
+    const entries: FeedEntry[] = [];
+    state.onApplied = (event: SandboxEvent, applied: SandboxState) => {
+      if (!isEngineEvent(event) || event.account_id !== accountId) return;
+      for (const entry of entriesFor(applied.engine, market, counter, event)) {
+        if (entry.channel === channel && entry.seq > sinceSeq) entries.push(entry);
+      }
+    };
+    forEachJournaledEvent(storeDir, base.lsn + 1, (event) => applySandboxEvent(state, event));
+    return { ok: true, entries };
+  }
+  return { ok: false, oldestSeq: Number.isFinite(oldestSeq) ? oldestSeq : sinceSeq + 1 };
+}
+
+/** Every journaled event from record `fromLsn` on, in order, up to the last complete record. */
+export function forEachJournaledEvent(
+  storeDir: string,
+  fromLsn: number,
+  visit: (event: SandboxEvent) => void,
+): void {
+  const segments = listSegmentFiles(storeDir);
+  for (let index = 0; index < segments.length; index++) {
+    const segment = segments[index];
+    const next = segments[index + 1];
+    if (next !== undefined && next.firstLsn <= fromLsn) continue;
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(segment.path);
+    } catch {
+      return; // deleted after a snapshot since it was listed: what follows would leave a gap
+    }
+    const complete = visitRecords(bytes, segment.firstLsn, fromLsn, (value) => {
+      if (Array.isArray(value)) for (const item of value) visit(item as SandboxEvent);
+      else visit(value as SandboxEvent);
+    });
+    if (!complete) return;
+  }
+}
+
+/**
+ * Walks the frames of one segment; false when it stopped at a frame that is cut short or does
+ * not check out (the newest segment's tail while it is being written, or damage: either way,
+ * nothing after it can be trusted in order).
+ */
+function visitRecords(
+  bytes: Buffer,
+  firstLsn: number,
+  fromLsn: number,
+  visit: (value: unknown) => void,
+): boolean {
+  let position = 0;
+  let lsn = firstLsn;
+  while (position < bytes.length) {
+    if (position + FRAME_HEADER_BYTES > bytes.length) return false;
+    const word = readU32(bytes, position + 4);
+    const payloadBytes = word & LENGTH_MASK;
+    const end = position + FRAME_HEADER_BYTES + payloadBytes;
+    if (payloadBytes === 0 || payloadBytes > MAX_PAYLOAD_BYTES || end > bytes.length) return false;
+    if (readU32(bytes, position) !== crc32(bytes, position + 4, end)) return false;
+    if (lsn >= fromLsn) {
+      const start = position + FRAME_HEADER_BYTES;
+      const text = bytes.toString(word >= ASCII_FLAG ? 'latin1' : 'utf8', start, end);
+      visit(JSON.parse(text));
+    }
+    position = end;
+    lsn++;
+  }
+  return true;
+}
