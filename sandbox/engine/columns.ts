@@ -12,12 +12,41 @@ const rowMask = chunkRows - 1;
 
 /** A column of doubles indexed by row; unwritten rows read 0. NaN stands for null. */
 export class Float64Column {
-  private readonly chunks: Float64Array[] = [];
+  private chunks: Float64Array[] = [];
+  /** Chunks handed to a snapshot being written (see `capture`): copied before they change. */
+  private shared: boolean[] = [];
 
   set(row: number, value: number): void {
     const chunk = row >>> chunkBits;
-    while (chunk >= this.chunks.length) this.chunks.push(new Float64Array(chunkRows));
+    while (chunk >= this.chunks.length) this.grow();
+    if (this.shared[chunk]) this.unshare(chunk);
     this.chunks[chunk][row & rowMask] = value;
+  }
+
+  private grow(): void {
+    this.chunks.push(new Float64Array(chunkRows));
+    this.shared.push(false);
+  }
+
+  private unshare(chunk: number): void {
+    this.chunks[chunk] = this.chunks[chunk].slice();
+    this.shared[chunk] = false;
+  }
+
+  /**
+   * Rows 0..count as pieces of bytes, without copying: the chunks are frozen, and a later `set`
+   * copies the chunk it touches first. So a snapshot can be written over many event-loop turns
+   * and still show the rows as they were at this instant.
+   */
+  capture(count: number): Uint8Array[] {
+    return captureChunks(this.chunks, this.shared, count, 8);
+  }
+
+  /** Takes rows 0..count from `capture`'s bytes; whole chunks stay views into them (no copy). */
+  adopt(bytes: Uint8Array, count: number): void {
+    const rows = viewRows(bytes, count, 8, Float64Array);
+    this.chunks = adoptChunks(rows, count, (length) => new Float64Array(length));
+    this.shared = this.chunks.map(() => false);
   }
 
   get(row: number): number {
@@ -42,12 +71,35 @@ export class Float64Column {
 
 /** A column of 32-bit integers indexed by row; unwritten rows read 0. */
 export class Int32Column {
-  private readonly chunks: Int32Array[] = [];
+  private chunks: Int32Array[] = [];
+  /** As in Float64Column. */
+  private shared: boolean[] = [];
 
   set(row: number, value: number): void {
     const chunk = row >>> chunkBits;
-    while (chunk >= this.chunks.length) this.chunks.push(new Int32Array(chunkRows));
+    while (chunk >= this.chunks.length) this.grow();
+    if (this.shared[chunk]) this.unshare(chunk);
     this.chunks[chunk][row & rowMask] = value;
+  }
+
+  private grow(): void {
+    this.chunks.push(new Int32Array(chunkRows));
+    this.shared.push(false);
+  }
+
+  private unshare(chunk: number): void {
+    this.chunks[chunk] = this.chunks[chunk].slice();
+    this.shared[chunk] = false;
+  }
+
+  capture(count: number): Uint8Array[] {
+    return captureChunks(this.chunks, this.shared, count, 4);
+  }
+
+  adopt(bytes: Uint8Array, count: number): void {
+    const rows = viewRows(bytes, count, 4, Int32Array);
+    this.chunks = adoptChunks(rows, count, (length) => new Int32Array(length));
+    this.shared = this.chunks.map(() => false);
   }
 
   get(row: number): number {
@@ -66,6 +118,65 @@ export class Int32Column {
     if (count > 0) this.set(count, rows[count - 1] ?? 0); // allocates every chunk up to the last row
     copyRows(this.chunks, rows, count, 'in');
   }
+}
+
+function captureChunks(
+  chunks: readonly (Float64Array | Int32Array)[],
+  shared: boolean[],
+  count: number,
+  rowBytes: number,
+): Uint8Array[] {
+  const pieces: Uint8Array[] = [];
+  for (let first = 0; first <= count; first += chunkRows) {
+    const index = first >>> chunkBits;
+    const bytes = Math.min(chunkRows, count + 1 - first) * rowBytes;
+    const chunk = chunks[index];
+    if (chunk === undefined) {
+      pieces.push(new Uint8Array(bytes)); // never written: zeros
+      continue;
+    }
+    shared[index] = true;
+    pieces.push(new Uint8Array(chunk.buffer, chunk.byteOffset, bytes));
+  }
+  return pieces;
+}
+
+/** The rows 0..count of a snapshot section as a typed array over the same memory when aligned. */
+function viewRows<A extends Float64Array | Int32Array>(
+  bytes: Uint8Array,
+  count: number,
+  rowBytes: number,
+  Rows: new (buffer: ArrayBufferLike, byteOffset: number, length: number) => A,
+): A {
+  if (!littleEndian) throw new Error('Engine snapshots need a little-endian machine');
+  if (bytes.byteLength !== (count + 1) * rowBytes) {
+    throw new Error(
+      `Snapshot column holds ${bytes.byteLength} bytes; expected ${(count + 1) * rowBytes}`,
+    );
+  }
+  const source = bytes.byteOffset % rowBytes === 0 ? bytes : new Uint8Array(bytes);
+  return new Rows(source.buffer, source.byteOffset, count + 1);
+}
+
+/** Chunks over `rows` (row r at chunk r >>> chunkBits): views, except a fresh, full last chunk. */
+function adoptChunks<A extends Float64Array | Int32Array>(
+  rows: A,
+  count: number,
+  allocate: (length: number) => A,
+): A[] {
+  const chunks: A[] = [];
+  for (let first = 0; first <= count; first += chunkRows) {
+    const view = rows.subarray(first, Math.min(first + chunkRows, count + 1)) as A;
+    if (view.length === chunkRows) {
+      chunks.push(view);
+    } else {
+      // A short last chunk must still take rows up to the end of its chunk.
+      const chunk = allocate(chunkRows);
+      chunk.set(view);
+      chunks.push(chunk);
+    }
+  }
+  return chunks;
 }
 
 /** Copies rows 1..count between chunks and a flat array (row r at index r - 1), chunk by chunk. */

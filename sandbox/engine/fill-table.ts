@@ -72,6 +72,19 @@ export class FillTable {
     };
   }
 
+  /** The columns themselves, for binary snapshots (engine/snapshot.ts), which write and read them without copies. */
+  columns(): Record<(typeof fillColumnNames)[number], Float64Column | Int32Column> {
+    return {
+      order: this.order,
+      price: this.price,
+      quantity: this.quantity,
+      fee: this.fee,
+      realized_pnl: this.realizedPnl,
+      t: this.time,
+      next: this.next,
+    };
+  }
+
   /** Each column as base64 of its rows (see columns.ts). */
   toJSON(): FillColumns {
     const count = this.count;

@@ -139,7 +139,8 @@ export class OrderArchive {
     return view;
   }
 
-  private columns(): Record<ArchiveColumnName, Float64Column | Int32Column> {
+  /** The columns themselves, for binary snapshots (engine/snapshot.ts), which write and read them without copies. */
+  columns(): Record<ArchiveColumnName, Float64Column | Int32Column> {
     return {
       account: this.account,
       symbol: this.symbol,
@@ -155,6 +156,11 @@ export class OrderArchive {
       created_at: this.createdAt,
       updated_at: this.updatedAt,
     };
+  }
+
+  /** The sparse strings themselves, for binary snapshots. */
+  sparseStrings(): { clientOrderIds: Map<number, string>; rejectReasons: Map<number, string> } {
+    return { clientOrderIds: this.clientOrderIds, rejectReasons: this.rejectReasons };
   }
 
   toJSON(orderCount: number): ArchiveSnapshot {

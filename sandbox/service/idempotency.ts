@@ -48,14 +48,23 @@ export interface IdempotencyEvent {
  */
 export class IdempotencyState {
   private records = new Map<string, IdempotencyRecord>();
-  private loaded: IdempotencyColumns | null = null;
+  private loaded: LoadedRecords | null = null;
   private indexed: Map<string, IdempotencyRecord> | null = null;
   private nextLoaded = 0;
 
   static fromColumns(columns: IdempotencyColumns): IdempotencyState {
+    return IdempotencyState.fromLoaded({
+      count: columns.slots.length,
+      slotAt: (index) => columns.slots[index],
+      recordAt: (index) => recordAt(columns, index),
+    });
+  }
+
+  /** Records loaded from a snapshot, in time order, to be indexed lazily (see `warm`). */
+  static fromLoaded(records: LoadedRecords): IdempotencyState {
     const state = new IdempotencyState();
-    if (columns.slots.length > 0) {
-      state.loaded = columns;
+    if (records.count > 0) {
+      state.loaded = records;
       state.indexed = new Map();
     }
     return state;
@@ -63,15 +72,15 @@ export class IdempotencyState {
 
   /** Indexes up to `budget` loaded records; true once none are left. */
   warm(budget = Number.POSITIVE_INFINITY): boolean {
-    const columns = this.loaded;
+    const loaded = this.loaded;
     const indexed = this.indexed;
-    if (columns === null || indexed === null) return true;
-    const end = Math.min(columns.slots.length, this.nextLoaded + budget);
+    if (loaded === null || indexed === null) return true;
+    const end = Math.min(loaded.count, this.nextLoaded + budget);
     for (let index = this.nextLoaded; index < end; index++) {
-      indexed.set(columns.slots[index], recordAt(columns, index));
+      indexed.set(loaded.slotAt(index), loaded.recordAt(index));
     }
     this.nextLoaded = end;
-    if (end < columns.slots.length) return false;
+    if (end < loaded.count) return false;
     for (const [slot, record] of this.records) {
       indexed.delete(slot);
       indexed.set(slot, record);
@@ -112,6 +121,13 @@ export class IdempotencyState {
     this.warm();
     return this.records[Symbol.iterator]();
   }
+}
+
+/** Records read back from a snapshot, by position in time order. */
+export interface LoadedRecords {
+  readonly count: number;
+  slotAt(index: number): string;
+  recordAt(index: number): IdempotencyRecord;
 }
 
 export const idempotencySlot = (accountId: string, key: string) => `${accountId}\u0000${key}`;

@@ -1,15 +1,14 @@
 import { applyEvent } from '../engine/apply';
 import type { EngineEvent } from '../engine/events';
-import { deserializeEngineState, serializeEngineState } from '../engine/snapshot';
+import type { EngineImageMeta } from '../engine/snapshot';
+import { captureEngineState, deserializeEngineState, restoreEngineState } from '../engine/snapshot';
 import type { EngineState } from '../engine/state';
 import { createEngineState } from '../engine/state';
 import type { IdempotencyColumns, IdempotencyEvent } from './idempotency';
-import {
-  applyIdempotencyEvent,
-  idempotencyFromColumns,
-  IdempotencyState,
-  idempotencyToColumns,
-} from './idempotency';
+import { applyIdempotencyEvent, idempotencyFromColumns, IdempotencyState } from './idempotency';
+import type { IdempotencySectionsMeta } from './idempotency-snapshot';
+import { addIdempotencySections, idempotencyFromSections } from './idempotency-snapshot';
+import { SnapshotImage, SnapshotSections } from '../store/snapshot-sections';
 import type { KeyEvent, KeyRecord, KeyState } from './keys';
 import { applyKeyEvent } from './keys';
 
@@ -55,36 +54,79 @@ export function applySandboxEvent(state: SandboxState, event: SandboxEvent): voi
   state.onApplied?.(event, state);
 }
 
-interface SandboxSnapshot {
+/** A snapshot as sandboxes before binary snapshots wrote it: all JSON. */
+interface JsonSandboxSnapshot {
   engine: unknown;
   keys: KeyRecord[];
   idempotency: IdempotencyColumns;
   last_event_at: number;
 }
 
-export function serializeSandboxState(state: SandboxState): SandboxSnapshot {
-  return {
-    engine: serializeEngineState(state.engine),
-    keys: [...state.keys.values()],
-    idempotency: idempotencyToColumns(state.idempotency),
-    last_event_at: state.lastEventAt,
-  };
+/** The JSON meta of a binary snapshot; the engine's and idempotency's columns are sections. */
+interface SandboxImageMeta {
+  layout: 'sections';
+  engine: EngineImageMeta;
+  /** Section number of the engine's section 0. */
+  engine_sections_from: number;
+  keys: KeyRecord[];
+  idempotency: IdempotencySectionsMeta;
+  last_event_at: number;
 }
 
-export function deserializeSandboxState(json: unknown): SandboxState {
-  const snapshot = json as SandboxSnapshot;
-  let engine: EngineState;
+/** The state as a binary snapshot image (see sandbox/store/snapshot-sections.ts). */
+export function serializeSandboxState(state: SandboxState): SnapshotImage {
+  const image = new SnapshotImage();
+  const engine = captureEngineState(state.engine);
+  const engineSectionsFrom = image.sections.length;
+  for (const pieces of engine.sections) image.add(() => pieces);
+  const meta: SandboxImageMeta = {
+    layout: 'sections',
+    engine: engine.meta,
+    engine_sections_from: engineSectionsFrom,
+    keys: [...state.keys.values()],
+    idempotency: addIdempotencySections(state.idempotency, image),
+    last_event_at: state.lastEventAt,
+  };
+  image.meta = meta;
+  return image;
+}
+
+/** Reads a binary snapshot, or the all-JSON one of earlier sandboxes. */
+export function deserializeSandboxState(
+  json: unknown,
+  sections: SnapshotSections = SnapshotSections.none,
+): SandboxState {
+  const binary = typeof json === 'object' && json !== null && 'layout' in json;
   try {
-    engine = deserializeEngineState(snapshot.engine);
+    return binary
+      ? fromImage(json as SandboxImageMeta, sections)
+      : fromJson(json as JsonSandboxSnapshot);
   } catch (error) {
     throw new Error(
-      'the data folder holds a snapshot written by an incompatible version of the sandbox; ' +
+      'the data folder holds a snapshot written by an incompatible version of the sandbox ' +
+        `(${error instanceof Error ? error.message.split('\n')[0] : String(error)}); ` +
         'move the folder aside (or pass another --data-dir) to start a fresh sandbox',
       { cause: error },
     );
   }
+}
+
+function fromImage(meta: SandboxImageMeta, sections: SnapshotSections): SandboxState {
+  if (meta.layout !== 'sections' || !Array.isArray(meta.keys)) {
+    throw new Error(`unknown snapshot layout ${String(meta.layout)}`);
+  }
+  const from = meta.engine_sections_from;
   return {
-    engine,
+    engine: restoreEngineState(meta.engine, (index) => sections.bytes(from + index)),
+    keys: new Map(meta.keys.map((key) => [key.key_id, key])),
+    idempotency: idempotencyFromSections(meta.idempotency, sections),
+    lastEventAt: meta.last_event_at,
+  };
+}
+
+function fromJson(snapshot: JsonSandboxSnapshot): SandboxState {
+  return {
+    engine: deserializeEngineState(snapshot.engine),
     keys: new Map(snapshot.keys.map((key) => [key.key_id, key])),
     idempotency: idempotencyFromColumns(snapshot.idempotency),
     lastEventAt: snapshot.last_event_at,

@@ -1,121 +1,250 @@
-// One snapshot file, written and read in chunks.
+// One snapshot file, written in pieces and read back section by section.
 //
-// Layout: a header line of JSON padded with spaces to HEADER_BYTES,
-//   {"format":"timber-sandbox-snapshot","version":1,"lsn":N,"bytes":B,"crc32":C}   ...\n
-// then B bytes of UTF-8 JSON state whose CRC-32 is C.
+// Version 2 layout (written):
+//   [0, 128)        a header line of JSON padded with spaces:
+//                   {"format":"timber-sandbox-snapshot","version":2,"lsn":N,"index_at":X,"index_bytes":Y,"index_crc32":C}
+//   [128, X)        binary sections, each starting on a multiple of 8 bytes (snapshot-sections.ts)
+//   [X, X + Y)      the index, UTF-8 JSON: {"sections":[[at, bytes, crc32], ...],"meta":<state meta>}
+// The file ends exactly at X + Y. Every section and the index carry a CRC-32.
 //
-// Why chunks: the state can be tens of MB. Encoding it in one Buffer.from
-// blocks the event loop for the whole copy and touches as much fresh memory
-// (page faults are slow on small VMs: measured ~0.4 s for 50 MB here). Encoding
-// ~1 MB at a time into one reused buffer, with a write (and so a yield to the
-// event loop) after each, keeps appends flowing while a snapshot is written.
-// The header is written last, in place, once the size and CRC are known.
+// Version 1 (read only, written by earlier sandboxes): the header line
+//   {"format":"timber-sandbox-snapshot","version":1,"lsn":N,"bytes":B,"crc32":C}
+// then B bytes of UTF-8 JSON state; it reads back as that state with no sections.
+//
+// Why pieces: the state can be tens of MB. Writing ~1 MB at a time (with a yield to the event
+// loop after each write) keeps appends flowing while a snapshot is written, and encoding into
+// reused buffers touches little fresh memory, which is slow on small VMs. The header goes in
+// last, in place, once the index's position and checksum are known.
 import { isAscii } from 'node:buffer';
 import * as fs from 'node:fs';
 import { crc32 } from './crc32';
 import { describeError } from './durable-fs';
+import { type SectionSource, SnapshotSections } from './snapshot-sections';
 
 const FORMAT = 'timber-sandbox-snapshot';
-const VERSION = 1;
+const VERSION = 2;
+const JSON_VERSION = 1;
 const HEADER_BYTES = 128;
+const SECTION_ALIGNMENT = 8;
 const ENCODE_CHUNK_CHARS = 1024 * 1024;
-const READ_CHUNK_BYTES = 4 * 1024 * 1024;
 
-/** Writes the snapshot to `path` (a temp file the caller renames); resolves with its size. */
+/** What a snapshot file holds: the meta (for version 1, the whole state) and its sections. */
+export interface SnapshotContents {
+  readonly meta: unknown;
+  readonly sections: SnapshotSections;
+}
+
+/**
+ * Writes the snapshot to `path` (a temp file the caller renames); resolves with its size.
+ * `metaJson` is JSON text, already captured; `sections` are pulled one piece at a time.
+ */
 export async function writeSnapshotFile(
   path: string,
   lsn: number,
-  json: string,
+  metaJson: string,
+  sections: readonly SectionSource[],
   syncToDisk: boolean,
 ): Promise<number> {
   const handle = await fs.promises.open(path, 'w');
   try {
-    const chunk = Buffer.allocUnsafe(ENCODE_CHUNK_CHARS * 3);
     let position = HEADER_BYTES;
-    let crc = 0;
-    for (let start = 0; start < json.length;) {
-      let end = Math.min(json.length, start + ENCODE_CHUNK_CHARS);
-      // Never split a surrogate pair: each half alone would encode as U+FFFD.
-      if (end < json.length && isHighSurrogate(json.charCodeAt(end - 1))) end--;
-      const bytes = chunk.write(json.slice(start, end), 0, 'utf8');
-      crc = crc32(chunk, 0, bytes, crc);
-      await writeAll(handle, chunk, bytes, position);
-      position += bytes;
-      start = end;
+    const table: [number, number, number][] = [];
+    for (const source of sections) {
+      position = Math.ceil(position / SECTION_ALIGNMENT) * SECTION_ALIGNMENT;
+      const at = position;
+      let crc = 0;
+      for (const piece of source()) {
+        crc = crc32(piece, 0, piece.byteLength, crc);
+        await writeAll(handle, piece, piece.byteLength, position);
+        position += piece.byteLength;
+      }
+      table.push([at, position - at, crc]);
     }
-    const payloadBytes = position - HEADER_BYTES;
-    await writeAll(handle, encodeHeader(lsn, payloadBytes, crc), HEADER_BYTES, 0);
+    const indexAt = position;
+    const index = `{"sections":${JSON.stringify(table)},"meta":${metaJson}}`;
+    const { bytes, crc } = await writeText(handle, index, indexAt);
+    await writeAll(handle, encodeHeader(lsn, indexAt, bytes, crc), HEADER_BYTES, 0);
     if (syncToDisk) await handle.datasync();
-    return position;
+    return indexAt + bytes;
   } finally {
     await handle.close();
   }
+}
+
+/** Writes `text` as UTF-8 at `position`, ~1 MB at a time; resolves with its size and CRC-32. */
+async function writeText(
+  handle: fs.promises.FileHandle,
+  text: string,
+  position: number,
+): Promise<{ bytes: number; crc: number }> {
+  const chunk = Buffer.allocUnsafe(Math.min(text.length, ENCODE_CHUNK_CHARS) * 3);
+  let bytes = 0;
+  let crc = 0;
+  for (let start = 0; start < text.length;) {
+    let end = Math.min(text.length, start + ENCODE_CHUNK_CHARS);
+    // Never split a surrogate pair: each half alone would encode as U+FFFD.
+    if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end--;
+    const written = chunk.write(text.slice(start, end), 0, 'utf8');
+    crc = crc32(chunk, 0, written, crc);
+    await writeAll(handle, chunk, written, position + bytes);
+    bytes += written;
+    start = end;
+  }
+  return { bytes, crc };
 }
 
 /** Reads and checks a snapshot file; throws an Error saying what is wrong with it. */
-export async function readSnapshotFile(path: string, expectedLsn: number): Promise<unknown> {
+export async function readSnapshotFile(
+  path: string,
+  expectedLsn: number,
+): Promise<SnapshotContents> {
   const handle = await fs.promises.open(path, 'r');
   try {
     const size = (await handle.stat()).size;
-    const chunk = Buffer.allocUnsafe(READ_CHUNK_BYTES);
-    const { bytesRead } = await handle.read(chunk, 0, Math.min(1024, size), 0);
-    const newline = chunk.subarray(0, bytesRead).indexOf(10);
+    const head = Buffer.alloc(Math.min(HEADER_BYTES, size));
+    await readFully(handle, head, head.length, 0);
+    const newline = head.indexOf(10);
     if (newline < 0) throw new Error('it has no header line');
-    const header = parseHeader(chunk.toString('utf8', 0, newline));
+    const header = parseHeader(head.toString('utf8', 0, newline));
     if (header.lsn !== expectedLsn) {
       throw new Error(`its header says LSN ${header.lsn} but its name says ${expectedLsn}`);
     }
-    const payloadStart = newline + 1;
-    if (size - payloadStart !== header.bytes) {
-      throw new Error(`it holds ${size - payloadStart} bytes of state, expected ${header.bytes}`);
+    if (header.version === JSON_VERSION) {
+      const meta = parseJson(await readChecked(handle, newline + 1, header, size), 'its state');
+      return { meta, sections: SnapshotSections.none };
     }
-    // One read and one decode: decoding chunk by chunk and joining the pieces cost more than the
-    // parse itself for a large state (a rope of thousands of strings has to be flattened).
-    const payload = Buffer.allocUnsafe(size - payloadStart);
-    const read = await readFully(handle, payload, payload.length, payloadStart);
-    if (read < payload.length) throw new Error('it was cut short while being read');
-    const crc = crc32(payload, 0, read);
-    if (crc !== header.crc32) throw new Error('its checksum does not match');
-    try {
-      // JSON of plain state is almost always ASCII, and a one-byte string is far cheaper to make
-      // and to parse than decoding UTF-8.
-      return JSON.parse(payload.toString(isAscii(payload) ? 'latin1' : 'utf8')) as unknown;
-    } catch (error) {
-      throw new Error(`its state is not JSON (${describeError(error)})`, { cause: error });
+    if (header.at + header.bytes !== size) {
+      throw new Error(`it holds ${size} bytes, but its header says ${header.at + header.bytes}`);
     }
+    const index = parseIndex(await readChecked(handle, header.at, header, size), header.at);
+    const buffers: Uint8Array[] = [];
+    for (const [number, [at, bytes, crc]] of index.sections.entries()) {
+      // One buffer per section, so a section no longer needed (once its records are indexed)
+      // can be freed on its own.
+      const buffer = Buffer.allocUnsafeSlow(bytes);
+      if ((await readFully(handle, buffer, bytes, at)) < bytes) {
+        throw new Error(`section ${number} was cut short while being read`);
+      }
+      if (crc32(buffer, 0, bytes) !== crc)
+        throw new Error(`section ${number}'s checksum does not match`);
+      buffers.push(buffer);
+    }
+    return { meta: index.meta, sections: new SnapshotSections(buffers) };
   } finally {
     await handle.close();
   }
 }
 
-function encodeHeader(lsn: number, bytes: number, crc: number): Buffer {
-  const line = JSON.stringify({ format: FORMAT, version: VERSION, lsn, bytes, crc32: crc });
+interface Header {
+  version: 1 | 2;
+  lsn: number;
+  /** Where the checked text starts (version 2: the index) and its size and CRC-32. */
+  at: number;
+  bytes: number;
+  crc32: number;
+}
+
+/** The text the header describes (version 1: the state; 2: the index), once its checksum matches. */
+async function readChecked(
+  handle: fs.promises.FileHandle,
+  at: number,
+  header: Header,
+  size: number,
+): Promise<Buffer> {
+  if (size - at !== header.bytes) {
+    throw new Error(`it holds ${size - at} bytes of state, expected ${header.bytes}`);
+  }
+  const payload = Buffer.allocUnsafe(header.bytes);
+  const read = await readFully(handle, payload, payload.length, at);
+  if (read < payload.length) throw new Error('it was cut short while being read');
+  if (crc32(payload, 0, read) !== header.crc32) throw new Error('its checksum does not match');
+  return payload;
+}
+
+function parseJson(payload: Buffer, what: string): unknown {
+  try {
+    // JSON of plain state is almost always ASCII, and a one-byte string is far cheaper to make
+    // and to parse than decoding UTF-8.
+    return JSON.parse(payload.toString(isAscii(payload) ? 'latin1' : 'utf8')) as unknown;
+  } catch (error) {
+    throw new Error(`${what} is not JSON (${describeError(error)})`, { cause: error });
+  }
+}
+
+function parseIndex(
+  payload: Buffer,
+  indexAt: number,
+): { sections: [number, number, number][]; meta: unknown } {
+  const index = parseJson(payload, 'its index');
+  const fail = (why: string) => new Error(`its index is not a snapshot index: ${why}`);
+  if (typeof index !== 'object' || index === null || !('sections' in index) || !('meta' in index)) {
+    throw fail('it lacks "sections" or "meta"');
+  }
+  const { sections, meta } = index;
+  if (!Array.isArray(sections)) throw fail('"sections" is not a list');
+  let end = HEADER_BYTES;
+  for (const entry of sections as unknown[]) {
+    const valid =
+      Array.isArray(entry) &&
+      entry.length === 3 &&
+      entry.every((value) => Number.isSafeInteger(value) && (value as number) >= 0);
+    if (!valid) throw fail(`section entry ${JSON.stringify(entry)} is not [at, bytes, crc32]`);
+    const [at, bytes] = entry as number[];
+    if (at < end || at + bytes > indexAt) throw fail(`section at ${at} overlaps another part`);
+    end = at + bytes;
+  }
+  return { sections: sections as [number, number, number][], meta };
+}
+
+function encodeHeader(lsn: number, indexAt: number, bytes: number, crc: number): Buffer {
+  const line = JSON.stringify({
+    format: FORMAT,
+    version: VERSION,
+    lsn,
+    index_at: indexAt,
+    index_bytes: bytes,
+    index_crc32: crc,
+  });
   // JSON allows the trailing spaces, which keep the header a fixed size.
   return Buffer.from(`${line.padEnd(HEADER_BYTES - 1, ' ')}\n`, 'utf8');
 }
 
-function parseHeader(line: string): { lsn: number; bytes: number; crc32: number } {
+function parseHeader(line: string): Header {
   let header: unknown;
   try {
     header = JSON.parse(line);
   } catch {
     throw new Error('its header line is not JSON');
   }
+  const fields = (typeof header === 'object' && header !== null ? header : {}) as Record<
+    string,
+    unknown
+  >;
+  const numbers = (...names: string[]) =>
+    names.every((name) => typeof fields[name] === 'number' && Number.isSafeInteger(fields[name]));
   if (
-    typeof header !== 'object' ||
-    header === null ||
-    !('format' in header) ||
-    header.format !== FORMAT ||
-    !('version' in header) ||
-    header.version !== VERSION ||
-    !('lsn' in header && 'bytes' in header && 'crc32' in header) ||
-    typeof header.lsn !== 'number' ||
-    typeof header.bytes !== 'number' ||
-    typeof header.crc32 !== 'number'
+    fields.format === FORMAT &&
+    fields.version === JSON_VERSION &&
+    numbers('lsn', 'bytes', 'crc32')
   ) {
-    throw new Error(`its header is not a version ${VERSION} Timber sandbox snapshot header`);
+    const { lsn, bytes, crc32: crc } = fields as Record<string, number>;
+    return { version: 1, lsn, at: -1, bytes, crc32: crc };
   }
-  return { lsn: header.lsn, bytes: header.bytes, crc32: header.crc32 };
+  if (
+    fields.format === FORMAT &&
+    fields.version === VERSION &&
+    numbers('lsn', 'index_at', 'index_bytes', 'index_crc32')
+  ) {
+    const at = fields.index_at as number;
+    if (at < HEADER_BYTES)
+      throw new Error(`its header puts the index at byte ${at}, inside the header`);
+    const { lsn, index_bytes: bytes, index_crc32: crc } = fields as Record<string, number>;
+    return { version: 2, lsn, at, bytes, crc32: crc };
+  }
+  throw new Error(
+    `its header is not a Timber sandbox snapshot header of version ${JSON_VERSION} or ${VERSION} ` +
+      '(a newer sandbox may have written it)',
+  );
 }
 
 function isHighSurrogate(code: number): boolean {
@@ -124,7 +253,7 @@ function isHighSurrogate(code: number): boolean {
 
 async function writeAll(
   handle: fs.promises.FileHandle,
-  buffer: Buffer,
+  buffer: Uint8Array,
   length: number,
   position: number,
 ): Promise<void> {
@@ -138,7 +267,7 @@ async function writeAll(
 
 async function readFully(
   handle: fs.promises.FileHandle,
-  buffer: Buffer,
+  buffer: Uint8Array,
   length: number,
   position: number,
 ): Promise<number> {

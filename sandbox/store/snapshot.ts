@@ -2,7 +2,8 @@
 // journal after it.
 //
 // A snapshot file is snapshot-<lsn, 16 digits>.tbsnap: a header line with the
-// LSN, size and CRC-32, then the state as UTF-8 JSON (see snapshot-file.ts).
+// LSN, then binary sections and a JSON index describing them, each checksummed
+// (see snapshot-file.ts). A state with no binary parts is all JSON, in the index.
 // It is written to a temp file, fsync'd, renamed into place and the folder fsync'd, so a crash leaves
 // either the old set of snapshots or the new one, never a half-written file
 // under a snapshot name. The newest two are kept: if the newest is damaged, the
@@ -11,6 +12,7 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { describeError, errorCode, fsyncDir } from './durable-fs';
 import { readSnapshotFile, writeSnapshotFile } from './snapshot-file';
+import { type SectionSource, SnapshotImage, type SnapshotSections } from './snapshot-sections';
 
 const SNAPSHOT_PATTERN = /^snapshot-(\d{16})\.tbsnap$/;
 /** Snapshots kept after a new one is written: the new one and its predecessor. */
@@ -27,7 +29,10 @@ export interface SnapshotFile {
 
 export interface LoadedSnapshot {
   readonly lsn: number;
+  /** The JSON part: the whole state, or the meta of a SnapshotImage. */
   readonly state: unknown;
+  /** The binary sections of a SnapshotImage; none for a state that was all JSON. */
+  readonly sections: SnapshotSections;
   readonly path: string;
 }
 
@@ -65,26 +70,51 @@ export function listSnapshots(dir: string): SnapshotFile[] {
     .sort((a, b) => b.lsn - a.lsn);
 }
 
-/** Serializes `state` (a plain JSON value) and writes it as the snapshot at `lsn`. */
+/** A state captured for writing: its JSON part as text, and its binary sections. */
+export interface CapturedSnapshot {
+  readonly metaJson: string;
+  readonly sections: readonly SectionSource[];
+}
+
+/**
+ * Captures `state` synchronously, so it cannot change underneath: a SnapshotImage (its meta as
+ * JSON text, its sections as they are), or any other value as plain JSON.
+ */
+export function captureSnapshot(state: unknown): CapturedSnapshot {
+  const isImage = state instanceof SnapshotImage;
+  const json: string | undefined = JSON.stringify(isImage ? state.meta : state);
+  if (json === undefined) throw new TypeError('The snapshot state must be a JSON value.');
+  return { metaJson: json, sections: isImage ? [...state.sections] : [] };
+}
+
+/** Writes `state` (a SnapshotImage, or a plain JSON value) as the snapshot at `lsn`. */
 export async function writeSnapshot(
   dir: string,
   lsn: number,
   state: unknown,
   options: WriteSnapshotOptions = {},
 ): Promise<WrittenSnapshot> {
-  const json: string | undefined = JSON.stringify(state);
-  if (json === undefined) throw new TypeError('The snapshot state must be a JSON value.');
-  return writeSnapshotJson(dir, lsn, json, options);
+  return writeCapturedSnapshot(dir, lsn, captureSnapshot(state), options);
 }
 
-/**
- * Writes already-serialized state. The store serializes synchronously (so the
- * state cannot change underneath) and then hands the text here.
- */
-export async function writeSnapshotJson(
+/** Writes state already serialized as JSON text, with no binary sections. */
+export function writeSnapshotJson(
   dir: string,
   lsn: number,
   json: string,
+  options: WriteSnapshotOptions = {},
+): Promise<WrittenSnapshot> {
+  return writeCapturedSnapshot(dir, lsn, { metaJson: json, sections: [] }, options);
+}
+
+/**
+ * Writes a captured state. The store captures synchronously (so the state cannot change
+ * underneath) and then hands the capture here.
+ */
+export async function writeCapturedSnapshot(
+  dir: string,
+  lsn: number,
+  captured: CapturedSnapshot,
   options: WriteSnapshotOptions = {},
 ): Promise<WrittenSnapshot> {
   const syncToDisk = (options.durability ?? 'fsync') === 'fsync';
@@ -93,7 +123,13 @@ export async function writeSnapshotJson(
   const temporary = `${path}.tmp-${process.pid}`;
   let bytes: number;
   try {
-    bytes = await writeSnapshotFile(temporary, lsn, json, syncToDisk);
+    bytes = await writeSnapshotFile(
+      temporary,
+      lsn,
+      captured.metaJson,
+      captured.sections,
+      syncToDisk,
+    );
   } catch (error) {
     await fs.promises.rm(temporary, { force: true });
     throw new Error(
@@ -123,8 +159,8 @@ async function pruneSnapshots(dir: string): Promise<void> {
 
 /** Reads and checks one snapshot file; throws an Error saying what is wrong with it. */
 export async function readSnapshot(file: SnapshotFile): Promise<LoadedSnapshot> {
-  const state = await readSnapshotFile(file.path, file.lsn);
-  return { lsn: file.lsn, state, path: file.path };
+  const { meta, sections } = await readSnapshotFile(file.path, file.lsn);
+  return { lsn: file.lsn, state: meta, sections, path: file.path };
 }
 
 export interface LoadSnapshotOptions {

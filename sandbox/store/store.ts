@@ -29,12 +29,14 @@ import {
 import { checkRecordText } from './frame';
 import type { JournalRecovery, RepairMode } from './journal-recovery';
 import {
+  captureSnapshot,
   listSnapshots,
   loadLatestSnapshot,
   setAsideSnapshot,
   type SkippedSnapshot,
-  writeSnapshotJson,
+  writeCapturedSnapshot,
 } from './snapshot';
+import type { SnapshotSections } from './snapshot-sections';
 
 export interface StoreOptions<S, E> {
   /** Data folder: journal segments, snapshots and the lock file. Created if missing. */
@@ -47,10 +49,19 @@ export interface StoreOptions<S, E> {
   readonly snapshotEvery?: number;
   /** Default 'fsync'. 'none' is for tests and benchmarks only. */
   readonly durability?: Durability;
-  /** State to JSON value for a snapshot. Default: the state itself, which must then be plain JSON (no Map, Set, Date, BigInt). */
+  /**
+   * State to snapshot: a SnapshotImage (binary sections plus JSON meta, see
+   * snapshot-sections.ts), or a JSON value. Called synchronously; the sections are encoded while
+   * the file is written, so they must capture what they need now. Default: the state itself,
+   * which must then be plain JSON (no Map, Set, Date, BigInt).
+   */
   readonly serialize?: (state: S) => unknown;
-  /** JSON value from a snapshot back to a state. Default: used as it is. */
-  readonly deserialize?: (data: unknown) => S;
+  /**
+   * A snapshot back to a state: the JSON value (or an image's meta) and the image's sections
+   * (none for a JSON value, or a snapshot written before sections existed). Default: the JSON
+   * value as it is.
+   */
+  readonly deserialize?: (data: unknown, sections: SnapshotSections) => S;
   /**
    * Checks a journaled event on replay. Default: trusted as an E, since the
    * journal is checksummed and only this store writes it; pass a zod parse
@@ -135,7 +146,8 @@ export async function openStore<S, E>(options: StoreOptions<S, E>): Promise<Stor
 
     const deserialize = options.deserialize ?? ((data: unknown) => data as S);
     const decodeEvent = options.decodeEvent ?? ((data: unknown) => data as E);
-    const state = loaded !== null ? deserialize(loaded.state) : options.initialState();
+    const state =
+      loaded !== null ? deserialize(loaded.state, loaded.sections) : options.initialState();
     const replayedEvents = journal.replay(snapshotLsn + 1, (data, lsn) => {
       try {
         // A record holds one event, or the array of events of one append.
@@ -340,11 +352,11 @@ class JournaledStore<S, E> implements Store<S, E> {
     if (lsn === this.snapshotLsn) return;
     const serializeStarted = performance.now();
     // Synchronous, so the state cannot change while it is captured.
-    const json = JSON.stringify(this.serialize(this.currentState));
+    const captured = captureSnapshot(this.serialize(this.currentState));
     const writeStarted = performance.now();
     // A snapshot must never be ahead of what the journal has on disk.
     await this.journal.flush();
-    const written = await writeSnapshotJson(this.options.dir, lsn, json, {
+    const written = await writeCapturedSnapshot(this.options.dir, lsn, captured, {
       durability: this.durability,
     });
     this.olderSnapshotLsn = this.snapshotLsn;

@@ -24,7 +24,10 @@ void test('a snapshot round-trips; an empty or missing folder has none', async (
   const written = await writeSnapshot(dir, 42, state(42));
   assert.equal(written.path, join(dir, 'snapshot-0000000000000042.tbsnap'));
   const loaded = await loadLatestSnapshot(dir);
-  assert.deepEqual(loaded, { lsn: 42, state: state(42), path: written.path });
+  assert.deepEqual(
+    { lsn: loaded?.lsn, state: loaded?.state, path: loaded?.path, sections: loaded?.sections.count },
+    { lsn: 42, state: state(42), path: written.path, sections: 0 },
+  );
 });
 
 void test('only the newest two snapshots are kept; leftover temp files are removed', async (t) => {
