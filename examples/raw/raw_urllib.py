@@ -79,7 +79,7 @@ def frames(sock, buffer):
                 break
             opcode, payload = buffer[0] & 0x0F, buffer[start : start + length]
             buffer = buffer[start + length :]
-            if opcode == 0x1:
+            if opcode in (0x1, 0x2):  # JSON text (tolerating servers that send it as binary)
                 yield payload.decode()
             elif opcode == 0x8:
                 return

@@ -1432,8 +1432,7 @@ class StreamClient:
                         return None
                     continue
                 self._last_received = now
-            if not isinstance(text, str):
-                continue  # the API sends text only
+            # The API sends JSON as text frames; JSON in binary frames is read the same way.
             try:
                 message = json.loads(text)
             except ValueError:
