@@ -4,6 +4,7 @@ import { CreateKeyRequest, CreatedKey, ResetResponse } from './admin';
 import type { Scope } from './auth';
 import { TokenRequest, TokenResponse } from './auth';
 import { BatchRequest, BatchResponse } from './batch';
+import { FaultsResponse, SetFaultsRequest } from './faults';
 import {
   CandleList,
   CandlesQuery,
@@ -22,8 +23,9 @@ import {
   OrderListQuery,
   OrderRequest,
 } from './orders';
+import { BacktestReport, CreateSessionRequest, Session, SessionList } from './sessions';
 
-export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** Who may call an endpoint: a bearer token of a scope, nobody (public), or the local admin token. */
 export type Access = { kind: 'public' } | { kind: 'bearer'; scope: Scope } | { kind: 'admin' };
@@ -187,6 +189,74 @@ export const routes = {
     access: trade,
     sandboxOnly: true,
     success: { status: 200, schema: ResetResponse, description: 'The account after the reset.' },
+  },
+  createSession: {
+    method: 'POST',
+    path: '/sandbox/sessions',
+    summary:
+      'Start a replay session for a backtest: an isolated account and a virtual clock, served at its own base URL.',
+    access: trade,
+    body: CreateSessionRequest,
+    sandboxOnly: true,
+    success: { status: 201, schema: Session, description: 'The session and its URLs.' },
+  },
+  listSessions: {
+    method: 'GET',
+    path: '/sandbox/sessions',
+    summary: "The replay sessions of the caller's account.",
+    access: read,
+    sandboxOnly: true,
+    success: { status: 200, schema: SessionList, description: 'Sessions, oldest first.' },
+  },
+  getSession: {
+    method: 'GET',
+    path: '/sandbox/sessions/{id}',
+    summary: 'One replay session: status, clock and progress.',
+    access: read,
+    sandboxOnly: true,
+    success: { status: 200, schema: Session, description: 'The session.' },
+  },
+  getSessionReport: {
+    method: 'GET',
+    path: '/sandbox/sessions/{id}/report',
+    summary: "A replay session's results so far: equity curve, drawdown, exposure, orders, fills.",
+    access: read,
+    sandboxOnly: true,
+    success: { status: 200, schema: BacktestReport, description: 'The report.' },
+  },
+  deleteSession: {
+    method: 'DELETE',
+    path: '/sandbox/sessions/{id}',
+    summary: 'End a replay session and free it; its URLs stop answering.',
+    access: trade,
+    sandboxOnly: true,
+    success: { status: 200, schema: Session, description: 'The session as it ended.' },
+  },
+  setFaults: {
+    method: 'PUT',
+    path: '/sandbox/faults',
+    summary:
+      'Inject faults (latency, 503s, 429s, dropped streams) into the requests of a key, to exercise retries and circuit breakers.',
+    access: trade,
+    body: SetFaultsRequest,
+    sandboxOnly: true,
+    success: { status: 200, schema: FaultsResponse, description: 'The faults now in force.' },
+  },
+  getFaults: {
+    method: 'GET',
+    path: '/sandbox/faults',
+    summary: 'The faults in force for the calling key.',
+    access: read,
+    sandboxOnly: true,
+    success: { status: 200, schema: FaultsResponse, description: 'The faults.' },
+  },
+  clearFaults: {
+    method: 'DELETE',
+    path: '/sandbox/faults',
+    summary: 'Stop injecting faults for the calling key.',
+    access: trade,
+    sandboxOnly: true,
+    success: { status: 200, schema: FaultsResponse, description: 'No faults.' },
   },
   createKey: {
     method: 'POST',

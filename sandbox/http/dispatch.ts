@@ -3,6 +3,7 @@ import type { Scope } from '../../api/auth';
 import { scopeAllows } from '../../api/auth';
 import { detailsFromZod } from '../../api/errors';
 import type { OperationId, RouteSpec } from '../../api/routes';
+import type { FaultDecision } from '../faults/faults';
 import { ApiError, invalidRequest, summarize } from './errors';
 import type { RateLimiter, RateWindow } from './rate-limit';
 import { parseUniqueParams } from './request';
@@ -69,6 +70,10 @@ export interface DispatchDeps {
   keyLimiter: RateLimiter;
   addressLimiter: RateLimiter;
   now(): number;
+  /** The account a caller acts on; replay sessions map every key to the session's account. */
+  accountOf?(caller: Caller): string;
+  /** Faults injected into this caller's requests (`PUT /sandbox/faults`, a session's faults). */
+  faultsFor?(caller: Caller): FaultDecision;
 }
 
 const loopback = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
@@ -117,6 +122,11 @@ export class Dispatcher {
             `${operationId} needs a key with the "${spec.access.scope}" scope; this key has "${caller.scope}"`,
           );
         }
+        if (this.deps.accountOf) caller.accountId = this.deps.accountOf(caller);
+        // Injected before validation and the handler, so an injected error changes nothing.
+        const fault = this.deps.faultsFor?.(caller);
+        if (fault !== undefined && fault.delayMs > 0) await sleep(fault.delayMs);
+        if (fault?.error !== undefined) throw fault.error;
       } else {
         const window = this.deps.addressLimiter.take(request.remoteAddress, now);
         rate = window;
@@ -195,6 +205,10 @@ export class Dispatcher {
       );
     }
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function rateLimited(window: RateWindow, now: number, subject: string): ApiError {

@@ -2,6 +2,8 @@ import type { Interval } from '../../api/common';
 import { intervalMs } from '../../api/common';
 import type { Candle } from '../../api/market';
 import { candleDays } from '../market/feed';
+import { nextOpen, sessionClose } from '../market/hours';
+import { marketDataStartMs } from '../market/scan';
 import { instrumentBySymbol } from '../market/instruments';
 
 /** One bar of a replay: a complete candle of one symbol, released at its close. */
@@ -108,19 +110,34 @@ export class BarSequence {
   }
 }
 
-/** How many bars a replay over these symbols and range releases (for progress and reports). */
+/**
+ * How many bars a replay over these symbols and range releases, from the trading hours alone (a
+ * bucket has a candle exactly when the market was open in some minute of it), so a session can
+ * say how long it is without generating years of candles.
+ */
 export function countBars(
   symbols: readonly string[],
   interval: Interval,
   from: number,
   to: number,
 ): number {
+  const step = intervalMs[interval];
+  const first = Math.max(Math.ceil(from / step) * step, Math.ceil(marketDataStartMs / step) * step);
+  // Buckets that open at or before this close at or before `to`.
+  const lastOpen = Math.floor((to - step) / step) * step;
   let count = 0;
   for (const symbol of symbols) {
     const instrument = instrumentBySymbol(symbol);
     if (instrument === undefined) continue;
-    for (const day of candleDays(instrument, interval, from, to - intervalMs[interval])) {
-      count += day.length;
+    let t = first;
+    while (t <= lastOpen) {
+      const opens = nextOpen(instrument, t);
+      if (opens === null || opens >= lastOpen + step) break;
+      const closes = sessionClose(instrument, opens) ?? lastOpen + step;
+      const firstBucket = Math.floor(opens / step) * step;
+      const lastBucket = Math.min(Math.floor((closes - 1) / step) * step, lastOpen);
+      count += (lastBucket - firstBucket) / step + 1;
+      t = lastBucket + step;
     }
   }
   return count;

@@ -81,7 +81,8 @@ export class Replay {
     return this.clock;
   }
 
-  get barsReleased(): number {
+  /** Bars taken so far (released to a client, or advanced to). */
+  get barsTaken(): number {
     return this.bars.released;
   }
 
@@ -96,7 +97,20 @@ export class Replay {
    */
   next(): ReplayStep | undefined {
     const bar = this.bars.next();
-    if (bar === undefined) return undefined;
+    return bar === undefined ? undefined : this.advance(bar);
+  }
+
+  /**
+   * Takes the next bar without moving the clock: a session sends bars ahead of the clock to a
+   * client that buffers them, and moves the clock with `advance` when the client is ready.
+   */
+  takeBar(): ReplayBar | undefined {
+    return this.bars.next();
+  }
+
+  /** Moves the clock to the close of a bar from `takeBar` (bars in the order taken). */
+  advance(bar: ReplayBar): ReplayStep {
+    if (bar.closeAt < this.clock) throw new Error('bars must be advanced to in the order taken');
     const events = this.advanceTo(bar.closeAt);
     this.equity.record(this.account, bar.symbol, bar.candle.c, bar.closeAt);
     return { bar, events, quiet: this.quiet() };

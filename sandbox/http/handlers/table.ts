@@ -6,6 +6,9 @@ import type { RateLimiter } from '../rate-limit';
 import type { TokenAuthority } from '../tokens';
 import { getAccount, getPositions, listFillsHandler, resetAccountHandler } from './account';
 import { issueToken } from './auth';
+import { faultHandlers, sessionHandlers } from './sessions';
+import type { FaultRegistry } from '../../faults/faults';
+import type { SessionRegistry } from '../../sessions/registry';
 import { runBatch } from './batch';
 import { getCandles, getHistorical, getInstrument, getQuotes, listInstruments } from './market';
 import {
@@ -22,6 +25,9 @@ export interface HandlerDeps {
   orderLimiter: RateLimiter;
   /** The dispatcher's own entry point, for the requests inside a batch. */
   dispatch: (request: DispatchRequest) => Promise<DispatchOutcome>;
+  /** Absent on a replay session's own URL. */
+  sessions?: SessionRegistry;
+  faults?: FaultRegistry;
 }
 
 let openApiText: string | undefined;
@@ -56,6 +62,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       openApiText ??= JSON.stringify(openApiDocument());
       return { kind: 'text', status: 200, text: openApiText };
     },
+    ...sessionHandlers(deps.sessions),
+    ...faultHandlers(deps.faults, sandbox.state.keys),
     health: () => ({ kind: 'json', status: 200, body: { status: 'ok', now: sandbox.clock.now() } }),
   };
 }

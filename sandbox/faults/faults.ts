@@ -1,0 +1,91 @@
+import type { FaultConfig } from '../../api/faults';
+import { ApiError } from '../http/errors';
+
+/** What to do to one request: wait, then maybe answer with an injected error instead. */
+export interface FaultDecision {
+  delayMs: number;
+  error: ApiError | undefined;
+}
+
+const none: FaultDecision = Object.freeze({ delayMs: 0, error: undefined });
+
+/**
+ * The faults of one key or session with its own random sequence, so that the same requests in
+ * the same order meet the same faults: a test of retries and circuit breakers is repeatable.
+ */
+export class FaultPlan {
+  private state: number;
+
+  constructor(readonly config: FaultConfig) {
+    this.state = (config.seed ?? 0x5eed) >>> 0 || 1;
+  }
+
+  /** Decides the faults of the next request. */
+  decide(): FaultDecision {
+    const { latency_ms: latency, error_rate: errorRate, rate_limit_rate: limitRate } = this.config;
+    let delayMs = 0;
+    if (typeof latency === 'number') delayMs = latency;
+    else if (latency !== undefined) {
+      delayMs = latency.min + Math.floor(this.random() * (latency.max - latency.min + 1));
+    }
+    let error: ApiError | undefined;
+    if (errorRate !== undefined && errorRate > 0 && this.random() < errorRate) {
+      error = new ApiError(
+        'unavailable',
+        'injected fault: the sandbox answers 503 to this share of requests (PUT /sandbox/faults)',
+      );
+    } else if (limitRate !== undefined && limitRate > 0 && this.random() < limitRate) {
+      const retryAfter = this.config.retry_after_s ?? 1;
+      error = new ApiError(
+        'rate_limited',
+        `injected fault: rate limited (PUT /sandbox/faults); retry after ${retryAfter} s`,
+        [],
+        { headers: { 'Retry-After': String(retryAfter) } },
+      );
+    }
+    return delayMs === 0 && error === undefined ? none : { delayMs, error };
+  }
+
+  /** xorshift32: small, fast and good enough to spread injected faults evenly. */
+  private random(): number {
+    let x = this.state;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.state = x >>> 0;
+    return this.state / 0x1_0000_0000;
+  }
+}
+
+/** Fault plans per API key, set with `PUT /sandbox/faults`; kept in memory only. */
+export class FaultRegistry {
+  private readonly byKey = new Map<string, FaultPlan>();
+
+  set(keyId: string, config: FaultConfig): void {
+    if (isEmpty(config)) this.byKey.delete(keyId);
+    else this.byKey.set(keyId, new FaultPlan(config));
+  }
+
+  get(keyId: string): FaultConfig | undefined {
+    return this.byKey.get(keyId)?.config;
+  }
+
+  clear(keyId: string): void {
+    this.byKey.delete(keyId);
+  }
+
+  decide(keyId: string): FaultDecision {
+    return this.byKey.get(keyId)?.decide() ?? none;
+  }
+}
+
+function isEmpty(config: FaultConfig): boolean {
+  return (
+    config.latency_ms === undefined &&
+    !config.error_rate &&
+    !config.rate_limit_rate &&
+    config.stream_drop_after_ms === undefined
+  );
+}
+
+export const noFaults = none;

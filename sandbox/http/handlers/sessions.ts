@@ -1,0 +1,78 @@
+import type { SetFaultsRequest } from '../../../api/faults';
+import type { CreateSessionRequest } from '../../../api/sessions';
+import type { FaultRegistry } from '../../faults/faults';
+import type { KeyState } from '../../service/keys';
+import type { SessionRegistry } from '../../sessions/registry';
+import type { Caller, HandlerContext, HandlerResult } from '../dispatch';
+import { ApiError } from '../errors';
+
+/** Replay sessions and fault injection belong to the sandbox itself, not to a session's URL. */
+function outsideSessions<T>(registry: T | undefined, what: string): T {
+  if (registry === undefined) {
+    throw new ApiError(
+      'not_found',
+      `${what} is not available on a replay session's URL; use the sandbox's own URL`,
+    );
+  }
+  return registry;
+}
+
+function callerOf(context: HandlerContext): Caller {
+  if (context.caller === null) throw new Error('a bearer route ran without a caller');
+  return context.caller;
+}
+
+function json(status: number, body: unknown): HandlerResult {
+  return { kind: 'json', status, body };
+}
+
+export function sessionHandlers(sessions: SessionRegistry | undefined) {
+  const registry = () => outsideSessions(sessions, 'replay sessions');
+  return {
+    createSession: (context: HandlerContext) =>
+      json(
+        201,
+        registry()
+          .create(callerOf(context).accountId, context.body as CreateSessionRequest)
+          .view(),
+      ),
+    listSessions: (context: HandlerContext) =>
+      json(200, {
+        sessions: registry()
+          .list(callerOf(context).accountId)
+          .map((session) => session.view()),
+      }),
+    getSession: (context: HandlerContext) =>
+      json(200, registry().get(context.params.id, callerOf(context).accountId).view()),
+    getSessionReport: (context: HandlerContext) =>
+      json(200, registry().get(context.params.id, callerOf(context).accountId).replay.report()),
+    deleteSession: (context: HandlerContext) =>
+      json(200, registry().delete(context.params.id, callerOf(context).accountId).view()),
+  };
+}
+
+export function faultHandlers(faults: FaultRegistry | undefined, keys: KeyState) {
+  const registry = () => outsideSessions(faults, 'fault injection per key');
+  const view = (keyId: string) =>
+    json(200, { key_id: keyId, faults: registry().get(keyId) ?? null });
+  return {
+    setFaults: (context: HandlerContext) => {
+      const caller = callerOf(context);
+      const { key_id: keyId = caller.keyId, ...config } = context.body as SetFaultsRequest;
+      const key = keys.get(keyId);
+      if (key === undefined || key.account_id !== caller.accountId) {
+        throw new ApiError('not_found', `no key ${keyId} on this account`, [
+          { path: 'key_id', message: 'names no key of the caller’s account' },
+        ]);
+      }
+      registry().set(keyId, config);
+      return view(keyId);
+    },
+    getFaults: (context: HandlerContext) => view(callerOf(context).keyId),
+    clearFaults: (context: HandlerContext) => {
+      const { keyId } = callerOf(context);
+      registry().clear(keyId);
+      return view(keyId);
+    },
+  };
+}

@@ -1,0 +1,255 @@
+import type { SessionStatus } from '../../api/sessions';
+import type { EngineEvent } from '../engine/events';
+import { orderUpdateFor } from '../engine/order-updates';
+import { accountView } from '../engine/views';
+import type { ReplayBar } from '../replay/bars';
+import type { SandboxEvent, SandboxState } from '../service/state';
+import type { ReplaySession } from './session';
+
+/** What the feed sends to a connection; implemented by the session's stream connections. */
+export interface FeedClient {
+  readonly wantsOrders: boolean;
+  readonly wantsAccount: boolean;
+  readonly wantsCandles: boolean;
+  send(text: string): void;
+  readonly bufferedBytes: number;
+}
+
+/** A real-time-multiple session stops releasing bars while its client has this much unsent. */
+const maxBufferedBytes = 1 << 20;
+const realTimeStepMs = 10;
+
+/**
+ * Releases a session's bars and its account's events, in an order a client can rely on: for
+ * each bar, the order and account events up to its close, then `advanced`, then the candle
+ * (unless it was sent ahead). In lockstep (`speed: "max"`) the clock moves past a bar only once
+ * the driving client acknowledged it; candles go out ahead of the clock within the window the
+ * client asked for.
+ */
+export class SessionFeed {
+  status: SessionStatus = 'waiting';
+  /** The connection whose candles subscription drives the clock. */
+  driver: FeedClient | undefined;
+  private readonly clients = new Set<FeedClient>();
+  /** Rendered `orders` and `account` messages, in seq order (seq = index + 1), for resume. */
+  readonly orderLog: string[] = [];
+  readonly accountLog: string[] = [];
+  /** Bars taken from the replay: sent ahead, or about to be advanced to. */
+  private readonly ahead: ReplayBar[] = [];
+  private advancedSeq = 0;
+  /** The bar the clock stands at. */
+  private current: ReplayBar | undefined;
+  private acked = 0;
+  private sentSeq = 0;
+  private window = 1;
+  private exhausted = false;
+  private timer: NodeJS.Timeout | undefined;
+  private startedAt = 0;
+
+  constructor(private readonly session: ReplaySession) {
+    session.replay.state.onApplied = (event, state) => this.onApplied(event, state);
+  }
+
+  get barsReleased(): number {
+    return this.advancedSeq;
+  }
+
+  attach(client: FeedClient): void {
+    this.clients.add(client);
+  }
+
+  detach(client: FeedClient): void {
+    this.clients.delete(client);
+    if (this.driver === client) this.driver = undefined;
+  }
+
+  /** A candles subscription: the first one starts the replay; a returning driver gets what it missed. */
+  drive(client: FeedClient): void {
+    this.driver = client;
+    if (this.status === 'waiting') {
+      this.status = 'running';
+      this.startedAt = Date.now();
+      this.broadcast(this.sessionMessage('started', this.session.replay.now()));
+      if (this.session.request.speed === 'max') this.advanceUpTo(1);
+      else this.timer = setInterval(() => this.releaseInRealTime(), realTimeStepMs);
+      this.finishIfDone();
+      return;
+    }
+    // A reconnecting driver: where the clock stands, and every candle it has not acknowledged.
+    if (this.advancedSeq > 0) {
+      client.send(this.sessionMessage('advanced', this.session.replay.now()));
+    }
+    for (const bar of this.unacknowledged()) client.send(candleMessage(bar));
+    if (this.status === 'finished')
+      client.send(this.sessionMessage('finished', this.session.replay.now()));
+  }
+
+  /** `{"op":"ack"}` from the driver; the answer is an error text, or undefined when accepted. */
+  ack(seq: number, window: number | undefined): string | undefined {
+    if (this.session.request.speed !== 'max') {
+      return 'this session runs at a multiple of real time and takes no acknowledgements';
+    }
+    if (seq > this.sentSeq) {
+      return `cannot acknowledge bar ${seq}: only bars up to ${this.sentSeq} have been sent`;
+    }
+    if (window !== undefined) this.window = window;
+    if (seq > this.acked) this.acked = seq;
+    this.advanceUpTo(this.acked + 1);
+    this.finishIfDone();
+    return undefined;
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.clients.clear();
+    this.driver = undefined;
+  }
+
+  /** Moves the clock bar by bar until it stands at bar `seq` (or the last), then sends ahead. */
+  private advanceUpTo(seq: number): void {
+    while (this.advancedSeq < seq && this.advanceOne()) {
+      // each step sends its events, `advanced` and the candle
+    }
+    this.sendAhead();
+  }
+
+  private advanceOne(): boolean {
+    const bar = this.ahead.shift() ?? this.take();
+    if (bar === undefined) return false;
+    const step = this.session.replay.advance(bar);
+    this.advancedSeq = bar.seq;
+    this.current = bar;
+    this.broadcast(this.sessionMessage('advanced', bar.closeAt, step.quiet));
+    if (bar.seq > this.sentSeq) this.sendCandle(bar);
+    return true;
+  }
+
+  private sendAhead(): void {
+    if (this.session.request.speed !== 'max') return;
+    while (this.sentSeq < this.acked + this.window) {
+      const bar = this.take();
+      if (bar === undefined) return;
+      this.ahead.push(bar);
+      this.sendCandle(bar);
+    }
+  }
+
+  private take(): ReplayBar | undefined {
+    if (this.exhausted) return undefined;
+    const bar = this.session.replay.takeBar();
+    if (bar === undefined) this.exhausted = true;
+    return bar;
+  }
+
+  private sendCandle(bar: ReplayBar): void {
+    this.sentSeq = bar.seq;
+    this.driver?.send(candleMessage(bar));
+  }
+
+  /** Candles sent in lockstep and not acknowledged yet: the bar the clock stands at, and those ahead. */
+  private unacknowledged(): ReplayBar[] {
+    if (this.session.request.speed !== 'max') return [];
+    const bars = this.current !== undefined && this.current.seq > this.acked ? [this.current] : [];
+    return [...bars, ...this.ahead.filter((bar) => bar.seq <= this.sentSeq)];
+  }
+
+  private releaseInRealTime(): void {
+    if (this.driver !== undefined && this.driver.bufferedBytes > maxBufferedBytes) return;
+    const speed = this.session.request.speed as number;
+    const target = this.session.request.from + (Date.now() - this.startedAt) * speed;
+    for (;;) {
+      const next = this.ahead[0] ?? this.take();
+      if (next === undefined) break;
+      if (this.ahead.length === 0) this.ahead.push(next);
+      if (next.closeAt > target) return;
+      this.advanceOne();
+    }
+    this.finishIfDone();
+  }
+
+  private finishIfDone(): void {
+    if (this.status !== 'running' || this.ahead.length > 0) return;
+    const lockstepDone = this.session.request.speed !== 'max' || this.acked >= this.advancedSeq;
+    if (!lockstepDone || !this.exhausted) return;
+    clearInterval(this.timer);
+    this.status = 'finished';
+    this.broadcast(this.sessionMessage('finished', this.session.replay.now()));
+  }
+
+  private onApplied(event: SandboxEvent, state: SandboxState): void {
+    if (!('account_id' in event) || event.account_id !== this.session.accountId) return;
+    if (!isEngineEvent(event)) return;
+    const update = orderUpdateFor(state.engine, event);
+    if (update !== undefined) {
+      const text = JSON.stringify({
+        channel: 'orders',
+        type: update.type,
+        seq: this.orderLog.length + 1,
+        t: event.t,
+        data:
+          update.fill === undefined
+            ? { order: update.order }
+            : { order: update.order, fill: update.fill },
+      });
+      this.orderLog.push(text);
+      for (const client of this.clients) if (client.wantsOrders) client.send(text);
+    }
+    const account = accountView(
+      state.engine,
+      this.session.replay.market,
+      event.account_id,
+      event.t,
+    );
+    if (account === undefined) return;
+    const text = JSON.stringify({
+      channel: 'account',
+      type: 'update',
+      seq: this.accountLog.length + 1,
+      t: event.t,
+      data: account,
+    });
+    this.accountLog.push(text);
+    for (const client of this.clients) if (client.wantsAccount) client.send(text);
+  }
+
+  private sessionMessage(
+    type: 'started' | 'advanced' | 'finished',
+    t: number,
+    quiet?: boolean,
+  ): string {
+    return JSON.stringify({
+      channel: 'session',
+      type,
+      seq: this.advancedSeq,
+      t,
+      data: {
+        session_id: this.session.id,
+        quiet: quiet ?? this.session.replay.quiet(),
+        bars_total: this.session.barsTotal,
+        bars_released: this.advancedSeq,
+      },
+    });
+  }
+
+  private broadcast(text: string): void {
+    for (const client of this.clients) client.send(text);
+  }
+}
+
+function candleMessage(bar: ReplayBar): string {
+  return JSON.stringify({
+    channel: 'candles',
+    type: 'close',
+    seq: bar.seq,
+    t: bar.closeAt,
+    data: { symbol: bar.symbol, interval: bar.interval, ...bar.candle },
+  });
+}
+
+function isEngineEvent(event: SandboxEvent): event is EngineEvent {
+  return (
+    event.type !== 'key_created' &&
+    event.type !== 'key_revoked' &&
+    event.type !== 'idempotency_recorded'
+  );
+}

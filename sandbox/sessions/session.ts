@@ -1,0 +1,140 @@
+import type { CreateSessionRequest, Session, SessionStatus } from '../../api/sessions';
+import { FaultPlan } from '../faults/faults';
+import { Dispatcher } from '../http/dispatch';
+import type { DispatchRequest } from '../http/dispatch';
+import { issueToken } from '../http/handlers/auth';
+import { createHandlers } from '../http/handlers/table';
+import { RateLimiter } from '../http/rate-limit';
+import type { TokenAuthority } from '../http/tokens';
+import { countBars } from '../replay/bars';
+import { Replay } from '../replay/replay';
+import type { KeyState } from '../service/keys';
+import { Sandbox } from '../service/sandbox';
+import type { SandboxEvent } from '../service/state';
+import { applySandboxEvent } from '../service/state';
+import { SessionFeed } from './feed';
+
+export interface SessionContext {
+  /** The sandbox's keys: any of them authenticates on a session's URL. */
+  keys: KeyState;
+  tokens: TokenAuthority;
+  /** The sandbox's URL, which the session's URLs extend. */
+  baseUrl: string;
+}
+
+/** Sessions place orders on a virtual clock: a wall-clock rate limit would make results depend on machine speed. */
+const unlimited = 1_000_000_000;
+
+/**
+ * One replay session: a `Replay` (isolated account, virtual clock) served over the whole REST
+ * API at `/sessions/{id}` and over `/sessions/{id}/stream`, where bars are released in lockstep
+ * with the client's acknowledgements or at a multiple of real time.
+ */
+export class ReplaySession {
+  readonly replay: Replay;
+  readonly sandbox: Sandbox;
+  readonly dispatcher: Dispatcher;
+  readonly feed: SessionFeed;
+  readonly barsTotal: number;
+  readonly createdAt = Date.now();
+  lastActivityAt = Date.now();
+  private readonly faults: FaultPlan | undefined;
+
+  constructor(
+    readonly id: string,
+    /** The account of the key that created it: only that account sees the session. */
+    readonly ownerAccountId: string,
+    readonly request: CreateSessionRequest,
+    private readonly context: SessionContext,
+  ) {
+    this.replay = new Replay({
+      symbols: request.symbols,
+      interval: request.interval,
+      from: request.from,
+      to: request.to,
+      balance: request.balance,
+      accountId: `acc_session_${id}`,
+    });
+    this.barsTotal = countBars(request.symbols, request.interval, request.from, request.to);
+    const state = this.replay.state;
+    const store = {
+      state,
+      append(events: readonly SandboxEvent[]): Promise<void> {
+        for (const event of events) applySandboxEvent(state, event);
+        return Promise.resolve();
+      },
+    };
+    this.sandbox = new Sandbox(store, this.replay.market, { now: () => this.replay.now() });
+    this.faults = request.faults === undefined ? undefined : new FaultPlan(request.faults);
+    this.dispatcher = this.createDispatcher();
+    this.feed = new SessionFeed(this);
+  }
+
+  get accountId(): string {
+    return this.replay.accountId;
+  }
+
+  get status(): SessionStatus {
+    return this.feed.status;
+  }
+
+  private createDispatcher(): Dispatcher {
+    const { keys, tokens } = this.context;
+    const dispatch = (request: DispatchRequest) => dispatcher.dispatch(request);
+    const handlers = createHandlers({
+      sandbox: this.sandbox,
+      tokens,
+      orderLimiter: new RateLimiter(unlimited),
+      dispatch,
+    });
+    const dispatcher: Dispatcher = new Dispatcher({
+      handlers: {
+        ...handlers,
+        // Tokens come from the sandbox's keys; the session only changes the account they act on.
+        issueToken: (context) => issueToken(keys, tokens, context),
+      },
+      tokens,
+      keyExists: (keyId) => keys.has(keyId),
+      adminTokenMatches: () => false,
+      keyLimiter: new RateLimiter(unlimited),
+      addressLimiter: new RateLimiter(unlimited),
+      now: Date.now,
+      accountOf: () => this.accountId,
+      ...(this.faults === undefined ? {} : { faultsFor: () => this.faults!.decide() }),
+    });
+    return dispatcher;
+  }
+
+  /** Whether a key's account may see and use this session. */
+  visibleTo(accountId: string): boolean {
+    return accountId === this.ownerAccountId;
+  }
+
+  streamDropAfterMs(): number | undefined {
+    return this.request.faults?.stream_drop_after_ms;
+  }
+
+  view(): Session {
+    const base = `${this.context.baseUrl}/sessions/${this.id}`;
+    return {
+      id: this.id,
+      base_url: base,
+      stream_url: `${base.replace(/^http/, 'ws')}/stream`,
+      account_id: this.accountId,
+      symbols: [...this.request.symbols],
+      interval: this.request.interval,
+      from: this.request.from,
+      to: this.request.to,
+      speed: this.request.speed,
+      status: this.status,
+      clock: this.replay.now(),
+      bars_total: this.barsTotal,
+      bars_released: this.feed.barsReleased,
+      created_at: this.createdAt,
+    };
+  }
+
+  close(): void {
+    this.feed.close();
+  }
+}

@@ -1,0 +1,157 @@
+import type { FaultConfig } from '../../api/faults';
+import type {
+  Ack,
+  StreamBackend,
+  StreamConnection,
+  StreamSink,
+  Subscription,
+} from '../stream/backend';
+import type { TokenAuthority } from '../http/tokens';
+import type { KeyState } from '../service/keys';
+import type { FeedClient } from './feed';
+import type { ReplaySession } from './session';
+
+/** `/sessions/{id}/stream`: the session's bars, orders and account, for any key of the sandbox. */
+export function sessionStreamBackend(
+  session: ReplaySession,
+  keys: KeyState,
+  tokens: TokenAuthority,
+): StreamBackend {
+  return {
+    authenticate(token) {
+      const claims = tokens.verify(token, 'access', Date.now());
+      if (claims === 'malformed') return { refused: 'the access token is not valid' };
+      if (claims === 'expired') {
+        return { refused: 'the access token has expired; renew it with grant_type=refresh_token' };
+      }
+      if (!keys.has(claims.keyId)) return { refused: 'the key behind this token no longer exists' };
+      return { keyId: claims.keyId, accountId: session.accountId, scope: claims.scope };
+    },
+    connect(_principal, sink) {
+      session.lastActivityAt = Date.now();
+      return new SessionConnection(session, sink);
+    },
+    faultsFor(): FaultConfig | undefined {
+      return session.request.faults;
+    },
+  };
+}
+
+class SessionConnection implements StreamConnection, FeedClient {
+  wantsOrders = false;
+  wantsAccount = false;
+  wantsCandles = false;
+
+  constructor(
+    private readonly session: ReplaySession,
+    private readonly sink: StreamSink,
+  ) {
+    session.feed.attach(this);
+  }
+
+  get bufferedBytes(): number {
+    return this.sink.bufferedBytes;
+  }
+
+  send(text: string): void {
+    this.sink.send(text);
+  }
+
+  subscribe(request: Subscription): void {
+    this.session.lastActivityAt = Date.now();
+    const { feed } = this.session;
+    switch (request.channel) {
+      case 'ticks':
+        this.sink.error(
+          'invalid_request',
+          'replay sessions release bars, not ticks: subscribe to "candles" (ticks are fed to the engine between bars)',
+        );
+        return;
+      case 'candles': {
+        const problem = this.candlesProblem(request);
+        if (problem !== undefined) {
+          this.sink.error('invalid_request', problem);
+          return;
+        }
+        this.wantsCandles = true;
+        this.subscribed(request);
+        feed.drive(this);
+        return;
+      }
+      case 'orders':
+      case 'account': {
+        const log = request.channel === 'orders' ? feed.orderLog : feed.accountLog;
+        if (request.channel === 'orders') this.wantsOrders = true;
+        else this.wantsAccount = true;
+        this.subscribed(request);
+        // The whole session is in memory, so any since_seq can be resumed.
+        for (let index = request.since_seq ?? log.length; index < log.length; index++) {
+          this.sink.send(log[index]);
+        }
+        return;
+      }
+      default:
+        request.channel satisfies never;
+    }
+  }
+
+  private candlesProblem(request: Subscription): string | undefined {
+    const { request: session } = this.session;
+    if (request.interval !== undefined && request.interval !== session.interval) {
+      return `this session replays ${session.interval} bars; subscribe with interval "${session.interval}" or none`;
+    }
+    const unknown = (request.symbols ?? []).filter((symbol) => !session.symbols.includes(symbol));
+    if (unknown.length > 0) {
+      return `this session replays ${session.symbols.join(', ')}; it has no ${unknown.join(', ')}`;
+    }
+    const driver = this.session.feed.driver;
+    if (driver !== undefined && driver !== this) {
+      return 'another connection already drives this session (one candles subscriber per session)';
+    }
+    return undefined;
+  }
+
+  private subscribed(request: Subscription): void {
+    this.sink.send({
+      channel: 'system',
+      type: 'subscribed',
+      seq: 0,
+      t: this.session.replay.now(),
+      data: { channel: request.channel, session_id: this.session.id },
+    });
+  }
+
+  unsubscribe(request: Subscription): void {
+    if (request.channel === 'orders') this.wantsOrders = false;
+    if (request.channel === 'account') this.wantsAccount = false;
+    if (request.channel === 'candles') {
+      this.wantsCandles = false;
+      this.session.feed.detach(this);
+      this.session.feed.attach(this);
+    }
+    this.sink.send({
+      channel: 'system',
+      type: 'unsubscribed',
+      seq: 0,
+      t: this.session.replay.now(),
+      data: { channel: request.channel },
+    });
+  }
+
+  ack(request: Ack): void {
+    this.session.lastActivityAt = Date.now();
+    if (this.session.feed.driver !== this) {
+      this.sink.error(
+        'invalid_request',
+        'only the connection subscribed to candles acknowledges bars',
+      );
+      return;
+    }
+    const problem = this.session.feed.ack(request.seq, request.window);
+    if (problem !== undefined) this.sink.error('invalid_request', problem);
+  }
+
+  close(): void {
+    this.session.feed.detach(this);
+  }
+}
