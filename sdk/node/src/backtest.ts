@@ -1,0 +1,229 @@
+import { writeFileSync } from 'node:fs';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { Account } from '../../../api/account';
+import type { CancelResult, Order, OrderRequest } from '../../../api/orders';
+import { OrderRequest as OrderRequestSchema } from '../../../api/orders';
+import { detailsFromZod } from '../../../api/errors';
+import type { StrategyConfig } from '../../../api/strategy-config';
+import type { EngineEvent } from '../../../sandbox/engine/events';
+import type { EngineFailure } from '../../../sandbox/engine/failures';
+import { orderUpdateFor } from '../../../sandbox/engine/order-updates';
+import { instrumentBySymbol } from '../../../sandbox/market/instruments';
+import { Replay } from '../../../sandbox/replay/replay';
+import type { BacktestSpec } from './config';
+import type { Broker } from './context';
+import { Context, stamp } from './context';
+import { Handlers, isPromise } from './dispatch';
+import { ApiError } from './errors';
+import type { OrderUpdate, Strategy, StrategyCandle } from './strategy';
+
+export interface BacktestOptions {
+  /** Where order/fill lines and `ctx.log` go (stdout by default). */
+  print?: (line: string) => void;
+  /** Called about every `progressMs` with the bars done and the clock. */
+  progress?: (bars: number, t: number) => void;
+  progressMs?: number;
+  /** Checked between bars now and then: true stops the run as a signal would. */
+  stopRequested?: () => boolean;
+}
+
+export interface BacktestOutcome {
+  bars: number;
+  replay: Replay;
+  stoppedEarly: boolean;
+}
+
+/** Bars between looks at the clock (for progress and stop requests): cheap enough per bar. */
+const checkEvery = 0x3fff;
+
+/**
+ * The in-process fast path: runs the strategy on `Replay` (the engine replay sessions use, so
+ * fills are identical), without network or token. Handlers that return no promise keep the
+ * per-bar path synchronous; order and fill events reach the strategy before the next candle,
+ * as the stream delivers them in a session.
+ */
+export async function runBacktest(
+  strategy: Strategy,
+  config: StrategyConfig,
+  spec: BacktestSpec,
+  options: BacktestOptions = {},
+): Promise<BacktestOutcome> {
+  const print = options.print ?? ((line: string) => console.log(line));
+  const replay = new Replay({
+    symbols: spec.symbols,
+    interval: spec.interval,
+    from: spec.from,
+    to: spec.to,
+    balance: spec.balance,
+  });
+  const pending: OrderUpdate[] = [];
+  const broker = new ReplayBroker(replay, pending);
+  const ctx = new Context(config, broker, print, spec.symbols);
+  const handlers = new Handlers(strategy, ctx, print);
+  const deliver = (): HandlerResult => deliverPending(pending, handlers);
+
+  await handlers.start();
+  await deliver();
+  const onCandle = strategy.onCandle?.bind(strategy);
+  let bars = 0;
+  let stoppedEarly = false;
+  let lastReport = performance.now();
+  const progressMs = options.progressMs ?? 250;
+  for (;;) {
+    const step = replay.next();
+    if (step === undefined) break;
+    bars++;
+    if (step.events.length > 0) {
+      queueUpdates(replay, step.events, pending);
+      const delivered = deliver();
+      if (delivered !== undefined) await delivered;
+    }
+    if (onCandle !== undefined) {
+      const bar = step.bar;
+      const k = bar.candle;
+      const candle: StrategyCandle = {
+        symbol: bar.symbol,
+        interval: bar.interval,
+        t: k.t,
+        o: k.o,
+        h: k.h,
+        l: k.l,
+        c: k.c,
+        v: k.v,
+      };
+      let result: HandlerResult = undefined;
+      try {
+        result = onCandle(candle, ctx);
+      } catch (error) {
+        handlers.failed('onCandle', candleWhere(bar.symbol, k.t), error);
+      }
+      if (result !== undefined) {
+        await handlers.settle('onCandle', () => candleWhere(bar.symbol, k.t), result);
+      }
+      if (pending.length > 0) {
+        const delivered = deliver();
+        if (delivered !== undefined) await delivered;
+      }
+    }
+    if ((bars & checkEvery) === 0) {
+      const now = performance.now();
+      if (now - lastReport >= progressMs) {
+        lastReport = now;
+        options.progress?.(bars, replay.now());
+        // Lets IPC messages and signals through.
+        await yieldToLoop();
+      }
+      if (options.stopRequested?.()) {
+        stoppedEarly = true;
+        break;
+      }
+    }
+  }
+  options.progress?.(bars, replay.now());
+  await handlers.stop();
+  await deliver();
+  return { bars, replay, stoppedEarly };
+}
+
+type HandlerResult = void | Promise<void>;
+
+const candleWhere = (symbol: string, t: number) => `the ${symbol} bar of ${stamp(t)}`;
+
+/** Hands the queued order updates to the strategy in order; async only if a handler is. */
+function deliverPending(pending: OrderUpdate[], handlers: Handlers): HandlerResult {
+  while (pending.length > 0) {
+    const update = pending.shift()!;
+    const result = handlers.orderUpdate(update);
+    if (isPromise(result)) return result.then(() => deliverPending(pending, handlers));
+  }
+  return;
+}
+
+function queueUpdates(replay: Replay, events: readonly EngineEvent[], into: OrderUpdate[]): void {
+  for (const event of events) {
+    const update = orderUpdateFor(replay.state.engine, event);
+    if (update !== undefined) into.push(update);
+  }
+}
+
+/** Writes the report where the runner asked for it. */
+export function writeReport(replay: Replay, path: string): void {
+  writeFileSync(path, JSON.stringify(replay.report()));
+}
+
+/** The engine in-process: every call answers at once (as a settled promise). */
+class ReplayBroker implements Broker {
+  readonly mode = 'backtest' as const;
+  private readonly accountId: string;
+
+  constructor(
+    private readonly replay: Replay,
+    private readonly pending: OrderUpdate[],
+  ) {
+    this.accountId = replay.accountId;
+  }
+
+  now(): number {
+    return this.replay.now();
+  }
+
+  account(): Account {
+    return this.replay.accountView();
+  }
+
+  position(symbol: string): number {
+    return this.replay.position(symbol);
+  }
+
+  openOrders(symbol?: string): Order[] {
+    // Most bars of most strategies have none: answer without building a list of views.
+    const account = this.replay.state.engine.accounts.get(this.accountId);
+    if (account === undefined || account.live_orders.size === 0) return [];
+    const open = this.replay.openOrders();
+    return symbol === undefined ? open : open.filter((order) => order.symbol === symbol);
+  }
+
+  place(request: OrderRequest): Promise<Order> {
+    const parsed = OrderRequestSchema.safeParse(request);
+    if (!parsed.success) {
+      return Promise.reject(
+        new ApiError(
+          400,
+          'invalid_request',
+          'the order is not valid',
+          detailsFromZod(parsed.error),
+        ),
+      );
+    }
+    const result = this.replay.placeOrder(parsed.data);
+    if (!result.ok) return Promise.reject(engineError(result));
+    queueUpdates(this.replay, result.events, this.pending);
+    return Promise.resolve(result.order);
+  }
+
+  cancel(orderId: string): Promise<Order> {
+    const result = this.replay.cancelOrder(orderId);
+    if (!result.ok) return Promise.reject(engineError(result));
+    queueUpdates(this.replay, result.events, this.pending);
+    return Promise.resolve(result.order);
+  }
+
+  cancelMany(request: { symbol: string } | { all: true }): Promise<CancelResult[]> {
+    const result = this.replay.cancelOrders(request);
+    if (!result.ok) return Promise.reject(engineError(result));
+    queueUpdates(this.replay, result.events, this.pending);
+    return Promise.resolve(result.results);
+  }
+
+  tickSize(symbol: string): number {
+    const instrument = instrumentBySymbol(symbol);
+    if (instrument === undefined) {
+      throw new ApiError(422, 'unprocessable', `Unknown symbol ${symbol}; GET /market lists them`);
+    }
+    return instrument.tick_size;
+  }
+}
+
+function engineError(failure: EngineFailure): ApiError {
+  return new ApiError(failure.status, failure.code, failure.message, failure.details);
+}

@@ -1,0 +1,10 @@
+import type { Order } from '../../../api/orders';
+
+/** One order in words: "O-7 buy 10000 EURUSD limit 1.0812 (filled 0 of 10000, open)". */
+export function describeOrder(order: Order): string {
+  const price = order.limit_price === null ? order.order_type : `limit ${order.limit_price}`;
+  return (
+    `${order.id} ${order.action} ${order.quantity} ${order.symbol} ${price} ` +
+    `(filled ${order.filled_quantity} of ${order.quantity}, ${order.status})`
+  );
+}

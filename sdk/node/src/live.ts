@@ -1,0 +1,315 @@
+import type { Account } from '../../../api/account';
+import { intervalMs } from '../../../api/common';
+import type { CancelResult, Order, OrderRequest } from '../../../api/orders';
+import type { ServerMessage } from '../../../api/stream';
+import type { StrategyConfig } from '../../../api/strategy-config';
+import { LiveBook } from './book';
+import type { BreakerChange } from './breaker';
+import { TimberClient } from './client';
+import type { Connection } from './config';
+import type { Broker } from './context';
+import { Context, stamp } from './context';
+import { Handlers, isPromise } from './dispatch';
+import { describeOrder } from './describe';
+import { LockstepGate } from './lockstep';
+import type { Strategy, StrategyCandle } from './strategy';
+import { StreamClient } from './stream';
+
+export interface LiveOptions {
+  print: (line: string) => void;
+  /** Resolves when the run must stop (SIGINT/SIGTERM). */
+  stop: Promise<unknown>;
+  /** Problems of the connection (reconnects), which do not stop the strategy. */
+  warn?: (line: string) => void;
+}
+
+type Message = Exclude<ServerMessage, { type: 'error' }>;
+type CandleMessage = Extract<Message, { channel: 'candles' }>;
+
+/**
+ * Runs a strategy against the API: live, or in a replay session when the base URL is a
+ * session's (recognised by the `session` messages of its stream, then kept in lockstep).
+ * Reconciles open orders and positions first, then streams orders, account and market data into
+ * the handlers one message at a time.
+ */
+export async function runLive(
+  strategy: Strategy,
+  config: StrategyConfig,
+  connection: Connection,
+  options: LiveOptions,
+): Promise<void> {
+  const { print } = options;
+  const warn = options.warn ?? ((line: string) => console.error(line));
+  const client = new TimberClient({
+    baseUrl: connection.baseUrl,
+    keyId: connection.keyId,
+    secret: connection.secret,
+    breaker: {
+      failureThreshold: config.risk.circuit_breaker_failures,
+      latencyLimitMs: config.risk.circuit_breaker_latency_ms,
+      cooldownMs: config.risk.circuit_breaker_cooldown_ms,
+      onStateChange: (change) => print(describeBreaker(change)),
+    },
+  });
+  const runner = new LiveRun(strategy, config, connection, client, print, warn);
+  await runner.reconcile();
+  await runner.run(options.stop);
+}
+
+class LiveRun implements Broker {
+  readonly mode = 'live' as const;
+  private book!: LiveBook;
+  private ctx!: Context;
+  private handlers!: Handlers;
+  private readonly tickSizes = new Map<string, number>();
+  private clock = 0;
+  private clockAt = 0;
+  private session = false;
+  private readonly gate = new LockstepGate();
+  private readonly candles = new Map<number, CandleMessage>();
+  private nextBar = 1;
+  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly queue: Message[] = [];
+  private pumping = false;
+  private finished!: () => void;
+  private failed!: (error: unknown) => void;
+  private readonly done = new Promise<void>((resolve, reject) => {
+    this.finished = resolve;
+    this.failed = reject;
+  });
+  private stream: StreamClient | null = null;
+
+  constructor(
+    private readonly strategy: Strategy,
+    private readonly config: StrategyConfig,
+    private readonly connection: Connection,
+    private readonly client: TimberClient,
+    private readonly print: (line: string) => void,
+    private readonly warn: (line: string) => void,
+  ) {}
+
+  /** Before any handler: instruments, the account and the open orders, from REST. */
+  async reconcile(): Promise<void> {
+    for (const symbol of this.config.symbols) {
+      const instrument = await this.client.instrument(symbol);
+      this.tickSizes.set(symbol, instrument.tick_size);
+      if (instrument.quote !== null) this.advanceClock(instrument.quote.t);
+    }
+    const [account, open] = await Promise.all([this.client.account(), this.client.openOrders()]);
+    this.book = new LiveBook(account, open);
+    this.ctx = new Context(this.config, this, this.print);
+    this.handlers = new Handlers(this.strategy, this.ctx, this.print);
+    if (open.length > 0) {
+      this.print(`${stamp(this.now())} ${open.length} open order(s) left by a previous run:`);
+      for (const order of open) this.print(`  ${describeOrder(order)}`);
+    }
+    for (const position of account.positions) {
+      this.print(
+        `${stamp(this.now())} position ${position.symbol} ${position.quantity} at ${position.avg_price}`,
+      );
+    }
+  }
+
+  async run(stop: Promise<unknown>): Promise<void> {
+    await this.handlers.start();
+    const stream = new StreamClient({
+      url: this.connection.streamUrl,
+      token: (renew) => this.client.accessToken(renew),
+      onMessage: (message) => this.receive(message),
+      onOpen: (reconnected) => {
+        if (reconnected && this.session && this.gate.bar > 0) stream.send(this.gate.ack());
+      },
+      onProblem: (problem) => this.warn(`stream: ${problem}`),
+    });
+    this.stream = stream;
+    await stream.start();
+    stream.subscribeAccount('orders');
+    stream.subscribeAccount('account');
+    const symbols = [...this.config.symbols];
+    stream.subscribeMarket('candles', symbols, this.config.interval);
+    if (this.strategy.onTick !== undefined) stream.subscribeMarket('ticks', symbols);
+    void stop.then(() => this.finished());
+    try {
+      await this.done;
+    } finally {
+      stream.close();
+    }
+    await Promise.allSettled(this.inflight);
+    await this.handlers.stop();
+  }
+
+  private receive(message: ServerMessage): void {
+    if (!('channel' in message)) {
+      this.warn(`stream error ${message.error.code}: ${message.error.message}`);
+      return;
+    }
+    if (message.channel === 'session') {
+      this.session = true;
+      if (message.type === 'advanced') this.gate.onAdvanced(message.seq, message.data.quiet);
+      if (message.type !== 'finished') this.advanceClock(message.t);
+    } else if (!this.session && message.channel !== 'candles') {
+      this.advanceClock(message.t);
+    }
+    this.queue.push(message);
+    if (!this.pumping) void this.pump();
+  }
+
+  /** Hands messages to the strategy one at a time, awaiting handlers that return promises. */
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      while (this.queue.length > 0) {
+        const message = this.queue.shift()!;
+        const result = this.handle(message);
+        if (isPromise(result)) await result;
+      }
+    } catch (error) {
+      this.failed(error);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private handle(message: Message): void | Promise<void> {
+    switch (message.channel) {
+      case 'orders': {
+        this.book.applyOrder(message.data.order);
+        const { order, fill } = message.data;
+        return this.handlers.orderUpdate(
+          fill === undefined ? { type: message.type, order } : { type: message.type, order, fill },
+        );
+      }
+      case 'account':
+        this.book.applyAccount(message.data);
+        return;
+      case 'candles':
+        if (message.type !== 'close') return;
+        if (!this.session) return this.deliverCandle(message);
+        this.candles.set(message.seq, message);
+        return this.deliverBars();
+      case 'ticks': {
+        const strategy = this.strategy;
+        if (strategy.onTick === undefined) return;
+        const tick = { ...message.data };
+        return this.handlers.call(
+          'onTick',
+          () => `the ${tick.symbol} tick of ${stamp(tick.t)}`,
+          () => strategy.onTick!(tick, this.ctx),
+        );
+      }
+      case 'session':
+        if (message.type === 'finished') this.finished();
+        return this.session ? this.deliverBars() : undefined;
+      case 'system':
+        return;
+      default:
+        return message satisfies never;
+    }
+  }
+
+  /** Delivers the buffered bars that the lockstep rules allow, acknowledging each. */
+  private async deliverBars(): Promise<void> {
+    for (;;) {
+      const seq = this.nextBar;
+      const message = this.candles.get(seq);
+      if (message === undefined || !this.gate.mayDeliver(seq)) return;
+      this.candles.delete(seq);
+      this.nextBar++;
+      this.gate.delivering(seq);
+      this.advanceClock(message.data.t + intervalMs[message.data.interval]);
+      const result = this.deliverCandle(message);
+      if (isPromise(result)) await result;
+      if (this.inflight.size > 0) await Promise.allSettled(this.inflight);
+      this.stream?.send(this.gate.ack());
+    }
+  }
+
+  private deliverCandle(message: CandleMessage): void | Promise<void> {
+    const strategy = this.strategy;
+    if (strategy.onCandle === undefined) return;
+    const { symbol, interval, t, o, h, l, c, v } = message.data;
+    const candle: StrategyCandle = { symbol, interval, t, o, h, l, c, v };
+    return this.handlers.call(
+      'onCandle',
+      () => `the ${symbol} bar of ${stamp(t)}`,
+      () => strategy.onCandle!(candle, this.ctx),
+    );
+  }
+
+  // Broker: what the context asks of the API.
+
+  now(): number {
+    // Live, the API's clock runs on between messages (a sandbox started at another instant too).
+    return this.session ? this.clock : this.clock + (Date.now() - this.clockAt);
+  }
+
+  private advanceClock(t: number): void {
+    if (t > this.clock) {
+      this.clock = t;
+      this.clockAt = Date.now();
+    }
+  }
+
+  account(): Account {
+    return this.book.account();
+  }
+
+  position(symbol: string): number {
+    return this.book.position(symbol);
+  }
+
+  openOrders(symbol?: string): Order[] {
+    return this.book.openOrders(symbol);
+  }
+
+  tickSize(symbol: string): number {
+    const tick = this.tickSizes.get(symbol);
+    if (tick === undefined) {
+      throw new Error(`${symbol} is not among the strategy config's symbols; add it to "symbols"`);
+    }
+    return tick;
+  }
+
+  place(request: OrderRequest): Promise<Order> {
+    return this.track(async () => {
+      if (this.session) await this.gate.acting();
+      const order = await this.client.placeOrder(request);
+      this.book.applyOrder(order);
+      return order;
+    });
+  }
+
+  cancel(orderId: string): Promise<Order> {
+    return this.track(async () => {
+      if (this.session) await this.gate.acting();
+      const order = await this.client.cancelOrder(orderId);
+      this.book.applyOrder(order);
+      return order;
+    });
+  }
+
+  cancelMany(request: { symbol: string } | { all: true }): Promise<CancelResult[]> {
+    return this.track(async () => {
+      if (this.session) await this.gate.acting();
+      return (await this.client.cancelOrders(request)).results;
+    });
+  }
+
+  /** Requests in flight, so that a lockstep bar is acknowledged only once they are answered. */
+  private track<T>(request: () => Promise<T>): Promise<T> {
+    const promise = request();
+    this.inflight.add(promise);
+    void promise.then(
+      () => this.inflight.delete(promise),
+      () => this.inflight.delete(promise),
+    );
+    return promise;
+  }
+}
+
+function describeBreaker(change: BreakerChange): string {
+  const now = stamp(Date.now());
+  if (change.to === 'open') return `${now} trading paused: ${change.reason}`;
+  if (change.to === 'closed') return `${now} trading resumed: ${change.reason}`;
+  return `${now} trading on trial: ${change.reason}`;
+}
