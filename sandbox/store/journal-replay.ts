@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import { describeError } from './durable-fs';
 import { ASCII_FLAG, FileWindow, FRAME_HEADER_BYTES, LENGTH_MASK, readU32 } from './frame';
-import type { SegmentInfo } from './journal-recovery';
+import { type SegmentInfo, verifySkippedSegment } from './journal-recovery';
 
 export type RecordVisitor = (value: unknown, lsn: number) => void;
 
@@ -23,6 +23,7 @@ export function replaySegments(
   // A copy, so a visitor that deletes segments cannot disturb the iteration.
   for (const segment of segments.slice(first)) {
     if (segment.firstLsn + segment.records <= fromLsn) continue;
+    verifySkippedSegment(segment);
     const fd = fs.openSync(segment.path, 'r');
     try {
       window.reset(fd, segment.bytes);

@@ -48,6 +48,8 @@ export interface JournalOptions {
   readonly repair?: RepairMode;
   /** Replaces the write and fdatasync calls, for tests that count or fail them. */
   readonly io?: JournalIo;
+  /** See RecoverOptions.verifyFromLsn: segments wholly before it are checked only if replayed. */
+  readonly verifyFromLsn?: number;
 }
 
 export interface JournalStats {
@@ -82,6 +84,7 @@ export function openJournal(options: JournalOptions): Journal {
       startLsn: options.startLsn ?? 1,
       repair: options.repair ?? 'refuse',
       syncToDisk: durability === 'fsync',
+      ...(options.verifyFromLsn !== undefined && { verifyFromLsn: options.verifyFromLsn }),
     });
     const active = segments.at(-1)!;
     const fd = fs.openSync(active.path, 'r+');
@@ -397,7 +400,7 @@ export class Journal {
     if (this.durability === 'fsync') await fsyncDir(this.dir);
     const previousFd = this.activeFd;
     this.activeFd = fd;
-    this.segments.push({ firstLsn, path, bytes: 0, records: 0 });
+    this.segments.push({ firstLsn, path, bytes: 0, records: 0, verified: true });
     await closeFd(previousFd);
   }
 

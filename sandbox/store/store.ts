@@ -131,6 +131,9 @@ export async function openStore<S, E>(options: StoreOptions<S, E>): Promise<Stor
     dir: options.dir,
     durability,
     startLsn: newestNamed + 1,
+    // What the newest snapshot covers is not replayed, so not read now; should that snapshot
+    // prove damaged, replay from an older one checks those segments first.
+    verifyFromLsn: newestNamed + 1,
     ...(options.maxSegmentBytes !== undefined && { maxSegmentBytes: options.maxSegmentBytes }),
     ...(options.repair !== undefined && { repair: options.repair }),
     ...(options.io !== undefined && { io: options.io }),
