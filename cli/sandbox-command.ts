@@ -38,6 +38,7 @@ function streamLimitsFrom(values: Record<string, string | boolean | undefined>) 
   pick('stream-silence-ms', 'silenceMs');
   pick('stream-auth-timeout-ms', 'authTimeoutMs');
   pick('stream-buffer-bytes', 'maxBufferedBytes');
+  pick('stream-max-subscriptions', 'maxSubscriptions');
   return limits;
 }
 
@@ -59,6 +60,7 @@ export async function sandboxCommand(args: string[]): Promise<number> {
       'stream-silence-ms': { type: 'string' },
       'stream-auth-timeout-ms': { type: 'string' },
       'stream-buffer-bytes': { type: 'string' },
+      'stream-max-subscriptions': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },

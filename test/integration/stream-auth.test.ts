@@ -49,6 +49,8 @@ describe('stream authentication and bad messages', () => {
         '600',
         '--stream-heartbeat-ms',
         '100',
+        '--stream-max-subscriptions',
+        '3',
       ],
     });
     token = await accessToken(sandbox.url, await createKey(sandbox, 'read'));
@@ -166,6 +168,22 @@ describe('stream authentication and bad messages', () => {
       (await fresh.next('authenticated', (m) => m.type === 'authenticated')).type,
       'authenticated',
     );
+  });
+
+  test('a connection may hold a bounded number of subscriptions', async () => {
+    const stream = await openStream(sandbox.url, token);
+    await stream.subscribe({ channel: 'orders' });
+    await stream.subscribe({ channel: 'ticks', symbols: ['EURUSD', 'GBPUSD'] });
+    const refused = await stream.request({ op: 'subscribe', channel: 'account' }, 'subscribed');
+    assert.equal(refused.type, 'error');
+    assert.match(refused.error?.message ?? '', /would hold 4 .* may hold 3/);
+    // Resubscribing what it holds takes nothing more; unsubscribing frees room.
+    await stream.subscribe({ channel: 'ticks', symbols: ['EURUSD'] });
+    await stream.request(
+      { op: 'unsubscribe', channel: 'ticks', symbols: ['GBPUSD'] },
+      'unsubscribed',
+    );
+    assert.equal((await stream.subscribe({ channel: 'account' })).type, 'subscribed');
   });
 
   test('heartbeats arrive; a client that sends nothing (not even pongs) is dropped with 4408', async () => {
