@@ -1,11 +1,17 @@
 #!/usr/bin/env node
+import { backtestCommand } from './backtest-command';
 import { keysCommand } from './keys-command';
+import { runCommand } from './run-command';
+import { runsCommand } from './runs-command';
 import { sandboxCommand } from './sandbox-command';
 import { exitCodes, mainHelp, UsageError } from './usage';
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   sandbox: sandboxCommand,
   keys: keysCommand,
+  run: runCommand,
+  backtest: backtestCommand,
+  runs: runsCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

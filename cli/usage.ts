@@ -1,7 +1,7 @@
 /** A mistake in how a command was called: printed with the command's help, exit code 2. */
 export class UsageError extends Error {}
 
-export const exitCodes = { ok: 0, failure: 1, usage: 2 } as const;
+export const exitCodes = { ok: 0, failure: 1, usage: 2, environment: 3 } as const;
 
 export const mainHelp = `tbm: the Timber Studio command line
 
@@ -10,5 +10,8 @@ Usage: tbm <command> [options]
 Commands:
   sandbox        serve the local Timber Bondmere sandbox
   keys create    create an API key on a running local sandbox
+  run            run a strategy script against the local sandbox, the hosted sandbox or live
+  backtest       run a strategy script over past data and report its statistics
+  runs           list recorded runs, or show one (runs show ID)
 
 Run "tbm <command> --help" for a command's options.`;

@@ -1,3 +1,4 @@
+import type { Interval } from '../api/common';
 import type { RunEnvironment } from './record-schema';
 
 /** The hosted environments' URLs (API.md). */
@@ -22,7 +23,7 @@ export function streamUrlFor(baseUrl: string): string {
 
 export interface BacktestRange {
   symbols: string[];
-  interval: string;
+  interval: Interval;
   from: number;
   to: number;
   balance: number;

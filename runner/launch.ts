@@ -10,8 +10,18 @@ import { projectRoot, sdkPaths, wsEntryUrl } from './project';
 export type ScriptKind = 'python' | 'node' | 'typescript';
 export type OutputStream = 'stdout' | 'stderr';
 
-/** A problem with the script or the machine, said so a user can fix it; nothing was started. */
-export class LaunchError extends Error {}
+/**
+ * A problem with the script or the machine, said so a user can fix it; nothing was started.
+ * `kind`: how the command was called (usage), the machine (environment), or the script itself.
+ */
+export class LaunchError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'usage' | 'environment' | 'script' = 'usage',
+  ) {
+    super(message);
+  }
+}
 
 export function scriptKind(script: string): ScriptKind {
   const extension = extname(script).toLowerCase();
@@ -118,9 +128,10 @@ function spawnChecked(
             command === 'python3'
               ? 'python3 was not found on PATH; install Python 3.9 or later to run .py scripts'
               : `${command} was not found; check the installation`,
+            'environment',
           ),
         );
-      else fail(new LaunchError(`cannot start ${command}: ${error.message}`));
+      else fail(new LaunchError(`cannot start ${command}: ${error.message}`, 'environment'));
     });
   });
 }
@@ -248,7 +259,7 @@ export async function bundleTypeScript(
           .map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text))
           .join('\n  ')
       : (error as Error).message;
-    throw new LaunchError(`cannot compile ${basename(script)}:\n  ${detail}`);
+    throw new LaunchError(`cannot compile ${basename(script)}:\n  ${detail}`, 'script');
   }
   return { file, cleanup };
 }

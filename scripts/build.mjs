@@ -18,6 +18,8 @@ const options = {
   format: 'esm',
   sourcemap: true,
   logLevel: 'warning',
+  // The runner loads esbuild on demand to bundle TypeScript scripts; its native binary cannot be bundled.
+  external: ['esbuild'],
   banner: {
     // Bundled ESM has no require(); some dependencies still call it.
     js: "import { createRequire as __tbmCreateRequire } from 'node:module'; const require = __tbmCreateRequire(import.meta.url);",
