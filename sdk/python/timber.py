@@ -1446,7 +1446,18 @@ class StreamClient:
                     if last is not None and seq <= last:
                         continue  # already seen before a reconnect
                     self.last_seq[channel] = seq
+            elif channel == "system" and message.get("type") == "subscribed":
+                self._note_position(message.get("data"))
             return message
+
+    def _note_position(self, data: Any) -> None:
+        """A subscription's answer says where its channel stands: a resume after a drop
+        starts there even when no event came before the drop."""
+        if not isinstance(data, dict):
+            return
+        channel, seq = data.get("channel"), data.get("seq")
+        if channel in self.RESUMABLE and isinstance(seq, int) and self.last_seq[channel] is None:
+            self.last_seq[channel] = seq
 
 
 # ============================================================================================
