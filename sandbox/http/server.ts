@@ -22,7 +22,7 @@ const clientErrorStatus: Record<string, number> = {
 };
 
 /** The node:http side: turns a request into a DispatchRequest and a DispatchOutcome into bytes. */
-export function createHttpServer(dispatcher: Dispatcher): Server {
+export function createHttpServer(dispatcher: Pick<Dispatcher, 'dispatch'>): Server {
   // Without a Host header node:http would answer 400 itself, outside the API's error shape; the
   // sandbox serves one host, so it has no use for the header.
   const server = createServer(
@@ -55,7 +55,7 @@ export function createHttpServer(dispatcher: Dispatcher): Server {
 }
 
 async function handle(
-  dispatcher: Dispatcher,
+  dispatcher: Pick<Dispatcher, 'dispatch'>,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -84,7 +84,8 @@ async function handle(
           dispatchRequest.body = parseBody(
             raw,
             request.headers['content-type'],
-            dispatchRequest.path === '/oauth/token',
+            // Form encoding is RFC 6749's, for the token endpoint only (also a session's).
+            /^(\/sessions\/[^/]+)?\/oauth\/token$/.test(dispatchRequest.path),
           );
         }
       } catch (error) {

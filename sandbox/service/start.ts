@@ -8,6 +8,9 @@ import { createHandlers } from '../http/handlers/table';
 import { RateLimiter } from '../http/rate-limit';
 import { createHttpServer } from '../http/server';
 import { TokenAuthority } from '../http/tokens';
+import { FaultRegistry } from '../faults/faults';
+import { sessionAwareDispatcher } from '../sessions/front';
+import { SessionRegistry } from '../sessions/registry';
 import { openStore } from '../store/store';
 import { LiveStreamBackend } from '../stream/live-backend';
 import type { StreamLimits } from '../stream/protocol';
@@ -86,6 +89,14 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     await sandbox.ensureDefaultAccount(clock.now());
 
     const tokens = new TokenAuthority(signingKey);
+    const faults = new FaultRegistry();
+    // The URL is known once the server listens; sessions are created only after that.
+    let url = '';
+    const sessions = new SessionRegistry(() => ({
+      keys: sandbox.state.keys,
+      tokens,
+      baseUrl: url,
+    }));
     // Batches dispatch their inner requests through the dispatcher that runs the batch.
     const dispatch = (request: DispatchRequest) => dispatcher.dispatch(request);
     const dispatcher: Dispatcher = new Dispatcher({
@@ -94,6 +105,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         tokens,
         orderLimiter: new RateLimiter(options.orderRateLimit),
         dispatch,
+        sessions,
+        faults,
       }),
       tokens,
       keyExists: (keyId) => sandbox.state.keys.has(keyId),
@@ -104,17 +117,20 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       keyLimiter: new RateLimiter(options.keyRateLimit),
       addressLimiter: new RateLimiter(options.keyRateLimit),
       now: Date.now,
+      faultsFor: (caller) => faults.decide(caller.keyId),
     });
-    const server = createHttpServer(dispatcher);
+    const server = createHttpServer(
+      sessionAwareDispatcher(dispatcher, sessions, new RateLimiter(options.keyRateLimit)),
+    );
     const liveStream = new LiveStreamBackend({
       sandbox,
       tokens,
       storeDir: join(options.dataDir, dataFiles.store),
+      faultsFor: (principal) => faults.get(principal.keyId),
     });
     const streams = attachStreamServer(server, {
       live: liveStream,
-      // Replay sessions' streams (/sessions/{id}/stream) resolve here once sessions exist.
-      sessionBackend: () => undefined,
+      sessionBackend: (id) => sessions.streamBackend(id),
       ...(options.streamLimits !== undefined && { limits: options.streamLimits }),
       log: options.log,
     });
@@ -127,7 +143,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     });
     const port = (server.address() as AddressInfo).port;
     const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-    const url = `http://${host}:${port}`;
+    url = `http://${host}:${port}`;
     writeRuntimeInfo(options.dataDir, { url, pid: process.pid, started_at: Date.now() });
 
     const matcher = new Matcher(sandbox, sandbox.state.lastEventAt);
@@ -150,6 +166,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         clearInterval(sweeper);
         // Upgraded sockets are no longer HTTP connections: server.close() would wait on them.
         await streams.close();
+        sessions.close();
         liveStream.close();
         await new Promise<void>((resolve) => {
           // A keep-alive connection busy at this moment goes idle once its answer is sent, and

@@ -27,6 +27,7 @@ export function sessionStreamBackend(
       if (!keys.has(claims.keyId)) return { refused: 'the key behind this token no longer exists' };
       return { keyId: claims.keyId, accountId: session.accountId, scope: claims.scope };
     },
+    now: () => session.replay.now(),
     connect(_principal, sink) {
       session.lastActivityAt = Date.now();
       return new SessionConnection(session, sink);
@@ -112,13 +113,7 @@ class SessionConnection implements StreamConnection, FeedClient {
   }
 
   private subscribed(request: Subscription): void {
-    this.sink.send({
-      channel: 'system',
-      type: 'subscribed',
-      seq: 0,
-      t: this.session.replay.now(),
-      data: { channel: request.channel, session_id: this.session.id },
-    });
+    this.sink.system('subscribed', { channel: request.channel, session_id: this.session.id });
   }
 
   unsubscribe(request: Subscription): void {
@@ -129,13 +124,7 @@ class SessionConnection implements StreamConnection, FeedClient {
       this.session.feed.detach(this);
       this.session.feed.attach(this);
     }
-    this.sink.send({
-      channel: 'system',
-      type: 'unsubscribed',
-      seq: 0,
-      t: this.session.replay.now(),
-      data: { channel: request.channel },
-    });
+    this.sink.system('unsubscribed', { channel: request.channel });
   }
 
   ack(request: Ack): void {
