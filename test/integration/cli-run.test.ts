@@ -1,0 +1,239 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { SandboxProcess } from './harness';
+import { cliPath, startSandboxProcess, stopAllSandboxes, waitFor } from './harness';
+
+// `tbm run` as a user runs it: a real sandbox process, real scripts, a real runs folder.
+
+const work = mkdtempSync(join(tmpdir(), 'cli-run-'));
+const runsDir = join(work, 'runs');
+let sandbox: SandboxProcess;
+const children = new Set<ChildProcess>();
+
+before(async () => {
+  sandbox = await startSandboxProcess({ args: ['--order-rate-limit', '3'] });
+});
+after(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await stopAllSandboxes();
+  rmSync(work, { recursive: true, force: true });
+});
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function tbm(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [cliPath, ...args], {
+    cwd: work,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const finished = new Promise<Finished>((done) =>
+    child.once('exit', (code) => {
+      children.delete(child);
+      done({ code, stdout, stderr });
+    }),
+  );
+  return { child, finished, stderr: () => stderr };
+}
+
+const run = (script: string, extra: string[] = [], env: Record<string, string> = {}) =>
+  tbm(
+    ['run', join(work, script), '--data-dir', sandbox.dataDir, '--runs-dir', runsDir, ...extra],
+    env,
+  ).finished;
+
+function script(name: string, source: string): void {
+  writeFileSync(join(work, name), source);
+}
+
+/** A script that trades over plain fetch with the TIMBER_* environment, as any script may. */
+const tradingScript = `
+const base = process.env.TIMBER_BASE_URL;
+const secret = process.env.TIMBER_API_SECRET;
+// Kept outside the run folder, so the test can look for it inside.
+(await import('node:fs')).writeFileSync(process.env.SECRET_OUT, secret);
+const token = await (await fetch(base + '/oauth/token', {
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify({ grant_type: 'client_credentials', client_id: process.env.TIMBER_API_KEY_ID, client_secret: secret }),
+})).json();
+const count = Number(process.env.ORDER_COUNT ?? '2');
+const answers = await Promise.all(Array.from({ length: count }, () => fetch(base + '/orders', {
+  method: 'POST',
+  headers: { Authorization: 'Bearer ' + token.access_token, 'Content-Type': 'application/json' },
+  body: JSON.stringify({ symbol: 'EURUSD', action: 'buy', quantity: 1000, order_type: 'market', time_in_force: 'gtc' }),
+})));
+console.log('statuses ' + answers.map((a) => a.status).join(','));
+console.log('my secret is ' + secret);
+`;
+
+function runFolder(stderr: string): string {
+  const id = /run (\S+) started/.exec(stderr)?.[1];
+  assert.ok(id, `no run id in: ${stderr}`);
+  return join(runsDir, id);
+}
+
+test('a script trades on the local sandbox; its orders are recorded and its secret is nowhere on disk', async () => {
+  script('trader.mjs', tradingScript);
+  const secretFile = join(work, 'secret.txt');
+  const result = await run('trader.mjs', [], { SECRET_OUT: secretFile, ORDER_COUNT: '2' });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /statuses 201,201/);
+  assert.match(result.stdout, /my secret is \*\*\*/);
+  const secret = readFileSync(secretFile, 'utf8');
+  assert.ok(secret.length > 8);
+  assert.ok(!result.stdout.includes(secret) && !result.stderr.includes(secret));
+  const dir = runFolder(result.stderr);
+  const record = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as {
+    status: string;
+    env: string;
+    orders: { status: string; symbol: string }[];
+    fills: unknown[];
+    exit: { code: number };
+  };
+  assert.equal(record.status, 'succeeded');
+  assert.equal(record.env, 'local');
+  assert.equal(record.exit.code, 0);
+  assert.deepEqual(
+    record.orders.map((order) => [order.symbol, order.status]),
+    [
+      ['EURUSD', 'filled'],
+      ['EURUSD', 'filled'],
+    ],
+  );
+  assert.equal(record.fills.length, 2);
+  for (const file of readdirSync(dir)) {
+    const text = readFileSync(join(dir, file), 'utf8');
+    assert.ok(!text.includes(secret), `${file} holds the secret`);
+  }
+});
+
+test('a script flooding orders is told that the sandbox rate-limits it', async () => {
+  script('flood.mjs', tradingScript);
+  const result = await run('flood.mjs', [], {
+    SECRET_OUT: join(work, 'secret-flood.txt'),
+    ORDER_COUNT: '10',
+  });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /429/);
+  assert.match(result.stderr, /refused \d+ requests? with 429 rate_limited/);
+});
+
+test('a crashing script: exit code 1, its exit code and last stderr lines in plain words', async () => {
+  script(
+    'crash.mjs',
+    `console.error('loading the model');\nconsole.error('out of cheese');\nprocess.exit(4);\n`,
+  );
+  const result = await run('crash.mjs');
+  assert.equal(result.code, 1);
+  assert.match(
+    result.stderr,
+    /the script exited with code 4; its last lines on stderr:\n\s+loading the model\n\s+out of cheese/,
+  );
+  const record = JSON.parse(readFileSync(join(runFolder(result.stderr), 'run.json'), 'utf8')) as {
+    status: string;
+    exit: { code: number };
+  };
+  assert.equal(record.status, 'failed');
+  assert.equal(record.exit.code, 4);
+});
+
+test('a hanging script that never calls the API is reported, then stopped by Ctrl-C', async () => {
+  script(
+    'hang.mjs',
+    `process.on('SIGINT', () => { console.log('stopping cleanly'); process.exit(0); });
+     setInterval(() => {}, 1000);
+     console.log('waiting forever');`,
+  );
+  const running = tbm([
+    'run',
+    join(work, 'hang.mjs'),
+    '--data-dir',
+    sandbox.dataDir,
+    '--runs-dir',
+    runsDir,
+    '--no-request-warning',
+    '1',
+  ]);
+  await waitFor('the no-request warning', () =>
+    Promise.resolve(/made no API request in 1 s/.test(running.stderr()) ? true : undefined),
+  );
+  running.child.kill('SIGINT');
+  const result = await running.finished;
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /stopping cleanly/);
+  const record = JSON.parse(readFileSync(join(runFolder(result.stderr), 'run.json'), 'utf8')) as {
+    status: string;
+    warnings: string[];
+    exit: { stopped_with: string };
+  };
+  assert.equal(record.status, 'stopped');
+  assert.equal(record.exit.stopped_with, 'SIGINT');
+  assert.match(record.warnings.join('\n'), /made no API request in 1 s/);
+});
+
+test('--env live refuses without --confirm-live; bad scripts and options are usage errors', async () => {
+  script('any.mjs', 'console.log(1)\n');
+  const live = await run('any.mjs', ['--env', 'live']);
+  assert.equal(live.code, 2);
+  assert.match(live.stderr, /real money.*--confirm-live/);
+  const unsupported = await run('notes.txt');
+  assert.equal(unsupported.code, 2);
+  assert.match(unsupported.stderr, /\.py.*\.js.*\.ts/);
+  const noCredentials = await tbm(['run', join(work, 'any.mjs'), '--env', 'sandbox'], {
+    TIMBER_API_KEY_ID: '',
+    TIMBER_API_SECRET: '',
+  }).finished;
+  assert.equal(noCredentials.code, 3);
+  assert.match(noCredentials.stderr, /TIMBER_API_KEY_ID and TIMBER_API_SECRET/);
+  const help = await tbm(['run', '--help']).finished;
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /Exit codes:/);
+});
+
+test('tbm runs lists the runs newest first and shows one', async () => {
+  script('quick.mjs', `console.log('quick run output');\n`);
+  const first = await run('quick.mjs');
+  const second = await run('quick.mjs');
+  const [firstId, secondId] = [first, second].map((r) => runFolder(r.stderr).split(/[\\/]/).at(-1));
+  const listing = await tbm(['runs', '--runs-dir', runsDir, '--json']).finished;
+  assert.equal(listing.code, 0);
+  const ids = (JSON.parse(listing.stdout) as { runs: { id: string }[] }).runs.map((r) => r.id);
+  assert.ok(ids.indexOf(secondId ?? '') < ids.indexOf(firstId ?? ''), ids.join(' '));
+  assert.ok(ids.indexOf(firstId ?? '') >= 0);
+  const shown = await tbm(['runs', 'show', secondId ?? '', '--runs-dir', runsDir]).finished;
+  assert.equal(shown.code, 0);
+  assert.match(shown.stdout, /status {6}succeeded, exit code 0/);
+  assert.match(shown.stdout, /quick run output/);
+  const missing = await tbm(['runs', 'show', 'no-such-run', '--runs-dir', runsDir]).finished;
+  assert.equal(missing.code, 2);
+});
+
+test('without a running sandbox, tbm run starts one for the run', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cli-run-embedded-'));
+  try {
+    script('account.mjs', tradingScript);
+    const result = await tbm(
+      ['run', join(work, 'account.mjs'), '--data-dir', dataDir, '--runs-dir', runsDir],
+      { SECRET_OUT: join(work, 'secret-embedded.txt'), ORDER_COUNT: '0' },
+    ).finished;
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /started a local sandbox for this run/);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
