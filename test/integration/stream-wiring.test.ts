@@ -1,0 +1,129 @@
+// The WebSocket wiring over real sockets, with stand-in backends: routing of session streams,
+// dropped connections by fault injection, the bound on a client's queue, and shutdown.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import type {
+  StreamBackend,
+  StreamConnection,
+  StreamPrincipal,
+  StreamSink,
+} from '../../sandbox/stream/backend';
+import type { StreamServer } from '../../sandbox/stream/ws-server';
+import { attachStreamServer } from '../../sandbox/stream/ws-server';
+import { closeAllStreams, openStream } from './stream-harness';
+
+interface FakeBackend extends StreamBackend {
+  sinks: StreamSink[];
+  connected: StreamPrincipal[];
+}
+
+/** A backend whose tokens are key ids, and whose `candles` subscription floods the client. */
+function fakeBackend(name: string): FakeBackend {
+  const sinks: StreamSink[] = [];
+  const connected: StreamPrincipal[] = [];
+  return {
+    sinks,
+    connected,
+    authenticate: (token) =>
+      token.startsWith('key_')
+        ? { keyId: token, accountId: `acc_${name}`, scope: 'read' }
+        : { refused: 'unknown token' },
+    connect(principal, sink): StreamConnection {
+      sinks.push(sink);
+      connected.push(principal);
+      return {
+        subscribe(request) {
+          sink.system('subscribed', { channel: request.channel, backend: name });
+          if (request.channel === 'candles') {
+            const text = JSON.stringify({ channel: 'ticks', padding: 'x'.repeat(1000) });
+            for (let index = 0; index < 50_000; index++) sink.send(text);
+          }
+        },
+        unsubscribe: () => undefined,
+        ack: () => sink.error('invalid_request', 'no acks here'),
+        close: () => undefined,
+      };
+    },
+    faultsFor: (principal) =>
+      principal.keyId === 'key_drop' ? { stream_drop_after_ms: 50 } : undefined,
+  };
+}
+
+describe('the stream wiring', () => {
+  let server: Server;
+  let streams: StreamServer;
+  let url: string;
+  const live = fakeBackend('live');
+  const session = fakeBackend('session');
+
+  before(async () => {
+    server = createServer((_request, response) => response.end());
+    streams = attachStreamServer(server, {
+      live,
+      sessionBackend: (id) => (id === 'ses_1' ? session : undefined),
+      limits: { maxBufferedBytes: 256 * 1024 },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  after(async () => {
+    closeAllStreams();
+    await streams.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  test("a session's stream reaches the session's backend", async () => {
+    const stream = await openStream(`${url}/sessions/ses_1`, 'key_a');
+    const answer = await stream.subscribe({ channel: 'orders' });
+    assert.equal((answer.data as { backend: string }).backend, 'session');
+    assert.equal(session.connected.at(-1)?.accountId, 'acc_session');
+  });
+
+  test('stream_drop_after_ms closes the connection with 1012 that long after auth', async () => {
+    const dropped = await openStream(url, 'key_drop');
+    const kept = await openStream(url, 'key_keep');
+    assert.equal((await dropped.closed).code, 1012);
+    assert.equal((await kept.request({ op: 'ping' }, 'pong')).type, 'pong');
+  });
+
+  test("a client's queue never grows far past the limit, however much is sent to it", async () => {
+    const stream = await openStream(url, 'key_flood');
+    const tcp = (stream.socket as unknown as { _socket: Socket })._socket;
+    tcp.pause();
+    stream.send({ op: 'subscribe', channel: 'candles', symbols: ['EURUSD'] });
+    const closing = stream.closed;
+    // 50 MB was sent at it; the wiring queued at most the limit plus the last message.
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        const sink = live.sinks.at(-1);
+        if (live.connected.at(-1)?.keyId === 'key_flood' && sink && sink.bufferedBytes > 0) {
+          clearInterval(poll);
+          assert.ok(sink.bufferedBytes < 256 * 1024 + 2048, `${sink.bufferedBytes} bytes queued`);
+          resolve();
+        }
+      }, 5);
+    });
+    tcp.resume();
+    const closed = await closing;
+    assert.equal(closed.code, 4429);
+    assert.equal(stream.messages.at(-1)?.error?.code, 'slow_consumer');
+  });
+
+  test('shutdown closes every client with 1001', async () => {
+    const other = createServer();
+    const otherStreams = attachStreamServer(other, { live });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const stream = await openStream(
+      `http://127.0.0.1:${(other.address() as AddressInfo).port}`,
+      'key_a',
+    );
+    await stream.request({ op: 'ping' }, 'pong');
+    await otherStreams.close();
+    assert.equal((await stream.closed).code, 1001);
+    await new Promise((resolve) => other.close(resolve));
+  });
+});
