@@ -1103,18 +1103,28 @@ class WebSocket:
         return len(self._messages)
 
     def recv(self, timeout: Optional[float] = None) -> Any:
+        if self._messages or self.wait(timeout):
+            return self._messages.popleft()
+        return None
+
+    def wait(self, timeout: Optional[float] = None) -> bool:
+        """Reads until at least one message is complete (True) or the timeout passed (False)."""
         messages = self._messages
-        if messages:
-            return messages.popleft()
         deadline = None if timeout is None else time.monotonic() + timeout
         while not messages:
             if self.closed is not None:
                 raise self.closed
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
-                return None
+                return False
             self._read(left)
-        return messages.popleft()
+        return True
+
+    def take_all(self) -> List[Any]:
+        """Every complete message read so far, oldest first (one socket read often brings many)."""
+        taken = list(self._messages)
+        self._messages.clear()
+        return taken
 
     def _read(self, timeout: Optional[float]) -> None:
         if timeout != self._timeout:
@@ -1401,54 +1411,75 @@ class StreamClient:
 
     def receive(self, timeout: float) -> Optional[Dict[str, Any]]:
         """The next message, or None once `timeout` seconds passed without one."""
+        held = self._held
+        if not held:
+            held.extend(self.receive_batch(timeout))
+            if not held:
+                return None
+        return held.popleft()
+
+    def receive_batch(self, timeout: float) -> List[Dict[str, Any]]:
+        """Every message available after at most one wait of `timeout` seconds (maybe none).
+        Taking a whole socket read at once keeps the per-message cost low in backtests."""
         if self._held:
-            return self._held.popleft()
+            batch = list(self._held)
+            self._held.clear()
+            return batch
         deadline = time.monotonic() + timeout
         while True:
             ws = self._ws
             if ws is None:
                 self._reconnect()
                 continue
-            if ws.pending():
-                text = ws.recv(0)
-            else:
+            if not ws.pending():
                 now = time.monotonic()
                 if now - self._last_sent > self.ping_every:
                     self.send({"op": "ping"})  # the server drops clients silent for 30 s
                     if self._ws is None:
                         continue
-                left = deadline - now
                 try:
-                    text = ws.recv(max(0.0, min(left, self.heartbeat_timeout)))
+                    got = ws.wait(max(0.0, min(deadline - now, self.heartbeat_timeout)))
                 except WebSocketClosed as closed:
                     self._lost(str(closed))
                     continue
                 now = time.monotonic()
-                if text is None:
+                if not got:
                     if now - self._last_received > self.heartbeat_timeout:
                         self._lost(f"no message or heartbeat for {self.heartbeat_timeout:.0f} s")
                         continue
                     if now >= deadline:
-                        return None
+                        return []
                     continue
                 self._last_received = now
+            batch = self._parse(ws.take_all())
+            if batch:
+                return batch
+
+    def _parse(self, texts: List[Any]) -> List[Dict[str, Any]]:
+        batch = []
+        last_seq = self.last_seq
+        loads = json.loads
+        for text in texts:
             # The API sends JSON as text frames; JSON in binary frames is read the same way.
+            if type(text) is bytes:
+                text = text.decode("utf-8", "replace")
             try:
-                message = json.loads(text)
+                message = loads(text)
             except ValueError:
                 self.log("stream: ignored a message that is not JSON")
                 continue
             channel = message.get("channel")
             if channel == "orders" or channel == "account":
                 seq = message.get("seq")
-                last = self.last_seq[channel]
+                last = last_seq[channel]
                 if isinstance(seq, int):
                     if last is not None and seq <= last:
                         continue  # already seen before a reconnect
-                    self.last_seq[channel] = seq
+                    last_seq[channel] = seq
             elif channel == "system" and message.get("type") == "subscribed":
                 self._note_position(message.get("data"))
-            return message
+            batch.append(message)
+        return batch
 
     def _note_position(self, data: Any) -> None:
         """A subscription's answer says where its channel stands: a resume after a drop
@@ -1731,6 +1762,8 @@ class _Runtime:
         # lockstep replay state (backtests)
         self.lockstep = env.mode == "backtest"
         self.bars: Deque[Dict[str, Any]] = collections.deque()
+        self.last_bar_seq = 0
+        self.acks_wanted = True
         self.current_bar = 0  # the bar whose handlers run (or last ran)
         self.completed = 0  # handlers for this bar returned
         self.acked = 0
@@ -1866,10 +1899,11 @@ class _Runtime:
         kind = message.get("type")
         if channel == "candles":
             if kind == "close":
-                if self.lockstep:
-                    self.bars.append(message)
-                else:
+                if not self.lockstep:
                     self._deliver_candle(message)
+                elif message["seq"] > self.last_bar_seq:  # a reconnect resends unacked bars
+                    self.last_bar_seq = message["seq"]
+                    self.bars.append(message)
         elif channel == "session":
             data = message.get("data") or {}
             self.bars_total = data.get("bars_total", self.bars_total)
@@ -1892,7 +1926,11 @@ class _Runtime:
                 self.clock = max(self.clock or 0, message["t"])
         elif kind == "error":
             error = message.get("error") or {}
-            _warn(f"stream error {error.get('code')}: {error.get('message')}")
+            text = str(error.get("message"))
+            if self.lockstep and "takes no acknowledgements" in text:
+                self.acks_wanted = False  # a real-time-multiple session releases bars itself
+                return
+            _warn(f"stream error {error.get('code')}: {text}")
 
     def _on_order_event(self, message: Dict[str, Any]) -> None:
         data = message["data"]
@@ -1951,9 +1989,6 @@ class _Runtime:
         while self.stop_reason is None:
             while bars:
                 seq = bars[0]["seq"]
-                if seq <= self.completed:
-                    bars.popleft()  # resent after a reconnect
-                    continue
                 if self.advanced >= seq:
                     quiet = self.advanced_quiet if self.advanced == seq else False
                 elif self.quiet and not self.acted:
@@ -1971,15 +2006,15 @@ class _Runtime:
                     return
             if self.finished and not bars:
                 return
-            if not stream.pending() and self.completed > self.acked:
+            if self.completed > self.acked and not stream.pending():
                 self._ack(self.completed)  # lockstep rule 3, before waiting for more
-            message = stream.receive(0.25)
-            if message is not None:
+            for message in stream.receive_batch(0.25):
                 self._handle(message)
 
     def _ack(self, seq: int) -> None:
         self.acked = seq
-        self.stream.send({"op": "ack", "seq": seq, "window": self.ack_window})
+        if self.acks_wanted:
+            self.stream.send({"op": "ack", "seq": seq, "window": self.ack_window})
 
     def _after_reconnect(self) -> None:
         if self.lockstep:
