@@ -143,6 +143,7 @@ export async function backtestCommand(args: string[]): Promise<number> {
     });
   } catch (error) {
     progress.clear();
+    if (error instanceof UsageError) throw error;
     console.error(`tbm backtest: ${(error as Error).message}`);
     return exitCodeFor(error);
   } finally {

@@ -147,6 +147,7 @@ export async function runCommand(args: string[]): Promise<number> {
       onWarning: (message) => say(`warning: ${message}`),
     });
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     console.error(`tbm run: ${(error as Error).message}`);
     return exitCodeFor(error);
   } finally {
