@@ -17,15 +17,18 @@ export function readRateLimit(header: (name: string) => string | null): RateLimi
   return { limit, remaining, reset };
 }
 
+/** A reset this close to our clock means the clocks agree (the real API; a sandbox on real time). */
+const alignedWithinMs = 60_000;
 /** A jump in the apparent clock skew larger than this means the server's clock was reset. */
 const skewResetMs = 5_000;
 
 /**
  * Tracks the server's rate-limit window so that a client that has spent it waits for the refill
- * instead of earning a 429. The reset time is on the server's clock, which may differ from ours
- * (a sandbox started with `--now` runs in the past), so the skew is estimated: each answer's
- * `reset - localNow` is an upper bound of (server clock − local clock) plus at most one window,
- * and the smallest bound seen so far is the best estimate.
+ * instead of earning a 429. The reset time is on the server's clock. Usually that is ours (a
+ * reset within a minute of our clock); a sandbox started with `--now` runs in the past, and then
+ * the skew is estimated: each answer's `reset - localNow` is an upper bound of (server clock −
+ * local clock) plus at most one window, and the smallest bound seen so far is the best estimate
+ * (early on it may wait too little, and a 429's Retry-After covers the rest).
  */
 export class RateLimitTracker {
   private skew: number | null = null;
@@ -40,7 +43,8 @@ export class RateLimitTracker {
   /** Records the headers of an answer received at local time `receivedAt`. */
   observe(headers: RateLimitHeaders, receivedAt: number = this.now()): void {
     const bound = headers.reset - receivedAt;
-    if (this.skew === null || bound < this.skew || bound > this.skew + skewResetMs) {
+    if (Math.abs(bound) <= alignedWithinMs) this.skew = 0;
+    else if (this.skew === null || bound < this.skew || bound > this.skew + skewResetMs) {
       this.skew = bound;
     }
     this.window = headers;
