@@ -27,10 +27,6 @@ export type HistoryResult =
   /** The store no longer holds the channel's messages after `sinceSeq`; `oldestSeq` is the first it has. */
   | { ok: false; oldestSeq: number };
 
-// Snapshots may carry binary sections next to their JSON (snapshot-sections.ts); the state's
-// deserializer takes them when it knows them.
-const restore = deserializeSandboxState as (data: unknown, sections: unknown) => SandboxState;
-
 interface Base {
   lsn: number;
   load(): Promise<SandboxState>;
@@ -54,7 +50,7 @@ export async function readChannelHistory(
     lsn: file.lsn,
     load: async () => {
       const loaded = await readSnapshot(file);
-      return restore(loaded.state, loaded.sections);
+      return deserializeSandboxState(loaded.state, loaded.sections);
     },
   }));
   bases.push({ lsn: 0, load: () => Promise.resolve(createSandboxState()) });
