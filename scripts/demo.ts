@@ -1,170 +1,145 @@
-// `npm start`: starts the embedded sandbox and trades on it over HTTP, as a strategy script would.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// `npm start`: the embedded sandbox up, then the SMA crossover example (TypeScript twin) trading
+// live on it through the runner, its orders and fills printed as they happen, for a few minutes
+// or until Ctrl-C, then a short summary.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Account } from '../api/account';
-import type { CreatedKey } from '../api/admin';
-import type { Candle, Instrument, Quote } from '../api/market';
-import type { Order } from '../api/orders';
+import { parseArgs } from 'node:util';
+import type { Instrument } from '../api/market';
 import { isOpen, lastOpenInstantAtOrBefore } from '../sandbox/market/hours';
 import { instrumentBySymbol } from '../sandbox/market/instruments';
-import { dataFiles } from '../sandbox/service/data-dir';
-import { startSandbox } from '../sandbox/service/start';
+import { fillLine, money, orderLine } from '../runner/format';
+import { connectLocalSandbox } from '../runner/local-sandbox';
+import { projectRoot } from '../runner/project';
+import { runScript } from '../runner/run-script';
 
 const symbol = 'EURUSD';
+const minute = 60_000;
+/** Small periods so the averages cross within minutes instead of hours (the example's are 50/200). */
+const demoParams = { fast: 2, slow: 3, quantity: 10_000 };
 
-/** The real clock when EURUSD trades now; otherwise the last hour before it closed. */
-function demoStart(): { startAt?: number; note: string } {
+/**
+ * Where the sandbox's clock starts: a few seconds before a minute closes, so the first bar
+ * arrives at once; now if EURUSD trades now, otherwise an hour before its last close.
+ */
+function demoStart(): { startAt: number; note: string } {
   const instrument = instrumentBySymbol(symbol) as Instrument;
   const now = Date.now();
-  if (isOpen(instrument, now)) return { note: 'market clock: now' };
-  const lastOpen = lastOpenInstantAtOrBefore(instrument, now) ?? now;
-  const startAt = lastOpen - 3600_000;
+  const open = isOpen(instrument, now);
+  const base = open ? now : (lastOpenInstantAtOrBefore(instrument, now) ?? now) - 3600_000;
+  const startAt = Math.floor(base / minute) * minute + minute - 3_000;
   return {
     startAt,
-    note: `${symbol} is closed now; the market clock starts at ${new Date(startAt).toISOString()}`,
+    note: open
+      ? `the market clock starts at ${iso(startAt)}, 3 s before a bar closes`
+      : `${symbol} is closed now, so the market clock starts at ${iso(startAt)}, during its last session`,
   };
 }
 
-async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'timber-demo-'));
+const iso = (t: number) => new Date(t).toISOString().slice(0, 19).replace('T', ' ') + 'Z';
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: { minutes: { type: 'string', default: '5' } },
+  });
+  const minutes = Number(values.minutes);
+  if (!(minutes > 0)) {
+    console.error(`demo: --minutes must be a positive number, got "${values.minutes}"`);
+    return 2;
+  }
+  const root = projectRoot();
+  const script = join(root, 'examples', 'sma-crossover', 'sma_crossover.ts');
+  if (!existsSync(script)) {
+    console.error(`demo: the example ${script} is missing; is the checkout complete?`);
+    return 1;
+  }
+  const work = mkdtempSync(join(tmpdir(), 'timber-demo-'));
   const { startAt, note } = demoStart();
-  const running = await startSandbox({
-    port: 0,
-    host: '127.0.0.1',
-    dataDir,
-    ...(startAt !== undefined && { startAt }),
-    keyRateLimit: 10_000,
-    orderRateLimit: 100,
+  const sandbox = await connectLocalSandbox({
+    dataDir: join(work, 'sandbox'),
+    startAt,
     log: (line) => console.error(line),
   });
-  const { url } = running;
-  console.log(`Timber sandbox on ${url} (${note})\n`);
+  const abort = new AbortController();
+  const stop = () => abort.abort();
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const deadline = setTimeout(stop, minutes * minute);
   try {
-    const adminToken = readFileSync(join(dataDir, dataFiles.adminToken), 'utf8').trim();
-    const key = await call<CreatedKey>(url, adminToken, 'POST', '/admin/keys', { scope: 'trade' });
-    const token = await call<{ access_token: string }>(url, null, 'POST', '/oauth/token', {
-      grant_type: 'client_credentials',
-      client_id: key.key_id,
-      client_secret: key.secret,
-    });
-    const bearer = token.access_token;
-    console.log(`1. key ${key.key_id} (scope ${key.scope}) exchanged for a bearer token`);
-
-    const { instruments } = await call<{ instruments: Instrument[] }>(
-      url,
-      bearer,
-      'GET',
-      '/market',
+    // The example's strategy.json with small SMA periods, so trades come within minutes.
+    const config = join(work, 'strategy.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        name: 'SMA crossover (demo)',
+        symbols: [symbol],
+        interval: '1m',
+        params: demoParams,
+      }),
     );
-    const counts = new Map<string, number>();
-    for (const instrument of instruments)
-      counts.set(instrument.kind, (counts.get(instrument.kind) ?? 0) + 1);
-    const kinds = [...counts].map(([kind, count]) => `${count} ${kind}`);
-    console.log(`2. ${instruments.length} instruments: ${kinds.join(', ')}`);
-
-    const { candles } = await call<{ candles: Candle[] }>(
-      url,
-      bearer,
-      'GET',
-      `/market/candles?symbol=${symbol}&interval=1m&limit=5`,
+    const key = await sandbox.createKey('trade');
+    console.log(`Timber sandbox on ${sandbox.url} (${note})`);
+    console.log(
+      `Running examples/sma-crossover/sma_crossover.ts live on it for ${minutes} min (Ctrl-C stops it sooner).`,
     );
-    console.log(`3. last ${candles.length} one-minute ${symbol} candles:`);
-    for (const c of candles)
-      console.log(
-        `     ${new Date(c.t).toISOString().slice(11, 16)}  o ${c.o}  h ${c.h}  l ${c.l}  c ${c.c}  ticks ${c.v}`,
-      );
-
-    const { quotes } = await call<{ quotes: Quote[] }>(
-      url,
-      bearer,
-      'GET',
-      `/market/quotes?symbols=${symbol}`,
+    console.log(
+      `Demo settings: SMA periods ${demoParams.fast}/${demoParams.slow} instead of 50/200, ${demoParams.quantity} ${symbol}; ` +
+        'bars close once a minute in real time, so the first trade comes after 3 or 4 bars.\n',
     );
-    const quote = quotes[0];
-    console.log(`4. ${symbol} bid ${quote.bid} ask ${quote.ask}`);
-
-    const pip = 0.0001;
-    const entry = await call<Order>(
-      url,
-      bearer,
-      'POST',
-      '/orders',
-      {
-        symbol,
-        action: 'buy',
-        quantity: 10_000,
-        order_type: 'market',
-        time_in_force: 'gtc',
-        stop_loss: round(quote.bid - 20 * pip),
-        take_profit: round(quote.ask + 20 * pip),
+    const started = Date.now();
+    const ticker = setInterval(() => {
+      void sandbox
+        .now()
+        .then((now) =>
+          console.log(
+            `[demo] ${Math.round((Date.now() - started) / 1000)} s elapsed, market clock ${iso(now)}`,
+          ),
+        );
+    }, 30_000);
+    const outcome = await runScript({
+      script,
+      config,
+      runsDir: join(work, 'runs'),
+      connection: {
+        env: 'local',
+        baseUrl: sandbox.url,
+        streamUrl: `${sandbox.url.replace(/^http/, 'ws')}/stream`,
+        keyId: key.key_id,
+        secret: key.secret,
+        apiNow: () => sandbox.now(),
       },
-      { 'Idempotency-Key': `demo-entry-${Date.now()}` },
+      signal: abort.signal,
+      onLine: (stream, text) =>
+        stream === 'stdout' ? console.log(`  ${text}`) : console.error(`  ${text}`),
+      onWarning: (message) => console.error(`[demo] warning: ${message}`),
+    }).finally(() => clearInterval(ticker));
+    const { record } = outcome;
+    console.log(
+      `\nSummary: the strategy ${record.status === 'stopped' ? 'ran until stopped' : `ended (${record.status})`}.`,
+    );
+    console.log(`  ${record.orders.length} orders, ${record.fills.length} fills`);
+    for (const order of record.orders) console.log(`  order ${orderLine(order)}`);
+    for (const fill of record.fills) console.log(`  fill  ${fillLine(fill)}`);
+    console.log(
+      `  realized P&L ${money(record.pnl?.realized)} USD, fees ${money(record.pnl?.fees)} USD, ` +
+        `equity change ${money(record.pnl?.equity_change)} USD (open positions marked to market)`,
     );
     console.log(
-      `5. market buy 10,000 ${symbol}: ${entry.status} at ${entry.avg_fill_price}, stop ${entry.stop_loss}, target ${entry.take_profit}`,
+      '\nNext: "npx tbm run examples/sma-crossover/sma_crossover.py" trades the Python twin; ' +
+        '"npx tbm backtest examples/sma-crossover/sma_crossover.ts" backtests it.',
     );
-
-    const limit = await call<Order>(url, bearer, 'POST', '/orders', {
-      symbol,
-      action: 'buy',
-      quantity: 5_000,
-      order_type: 'limit',
-      limit_price: round(quote.bid - 50 * pip),
-      time_in_force: 'day',
-    });
-    console.log(`6. limit buy 5,000 at ${limit.limit_price}: ${limit.status}`);
-
-    const account = await call<Account>(url, bearer, 'GET', '/account');
-    console.log(
-      `7. account: balance ${account.balance} USD, equity ${account.equity}, margin used ${account.margin_used}`,
-    );
-    for (const p of account.positions)
-      console.log(
-        `     ${p.symbol} ${p.quantity} @ ${p.avg_price}, now ${p.market_price}, P&L ${p.unrealized_pnl}`,
-      );
-
-    const cancelled = await call<Order>(url, bearer, 'DELETE', `/orders/${limit.id}`);
-    console.log(`8. cancelled ${cancelled.id}: ${cancelled.status}`);
-
-    const { orders } = await call<{ orders: Order[] }>(url, bearer, 'GET', '/orders?status=all');
-    console.log(
-      `9. ${orders.length} orders on the account: ${orders.map((o) => `${o.id} ${o.status}`).join(', ')}`,
-    );
-    console.log(`\nAPI reference: ${url}/openapi.json (while the sandbox runs). Done.`);
+    return record.status === 'failed' ? 1 : 0;
   } finally {
-    await running.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    clearTimeout(deadline);
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await sandbox.close();
+    rmSync(work, { recursive: true, force: true });
   }
 }
 
-function round(price: number): number {
-  return Number(price.toFixed(5));
-}
-
-async function call<T>(
-  url: string,
-  bearer: string | null,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<T> {
-  const response = await fetch(url + path, {
-    method,
-    headers: {
-      ...(bearer && { Authorization: `Bearer ${bearer}` }),
-      ...(body !== undefined && { 'Content-Type': 'application/json' }),
-      ...headers,
-    },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-  return JSON.parse(text) as T;
-}
-
-await main().catch((error: unknown) => {
+process.exitCode = await main().catch((error: unknown) => {
   console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
+  return 1;
 });
