@@ -759,6 +759,8 @@ class Client:
             except _NETWORK_ERRORS as error:
                 what = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
                 self.breaker.record_failure(what)
+                if trading and self.breaker.state == CircuitBreaker.OPEN:
+                    raise self.breaker.open_error() from error
                 if safe and attempt < self.max_retries:
                     attempt = self._pause(attempt, None, f"{method} {path}: {what}")
                     continue
@@ -781,6 +783,8 @@ class Client:
                 raise error
             if status >= 500:
                 self.breaker.record_failure(f"{status} from {method} {path}")
+                if trading and self.breaker.state == CircuitBreaker.OPEN:
+                    raise self.breaker.open_error()
                 if safe and attempt < self.max_retries:
                     attempt = self._pause(attempt, None, f"{method} {path}: {status}")
                     continue
@@ -1849,13 +1853,13 @@ class _Runtime:
     def place_order(self, request: Dict[str, Any]) -> Dict[str, Any]:
         self._guard(request)
         self._before_trading()
-        self._recent_orders.append(self.now())
         self.acted = True
         try:
             order = self.client.place_order(request)
         except ApiError as error:
             _warn(f"{_iso(self.now())} order refused: {_describe_request(request)}: {error}")
             raise
+        self._recent_orders.append(self.now())
         self.orders_placed += 1
         self._track_order(order)
         for fill in order.get("fills", []):

@@ -1,0 +1,44 @@
+"""Integration fixture: places orders in steps the test controls (through marker files), so
+the test can switch the sandbox's fault injection between steps; reports every outcome."""
+
+import os
+import time
+
+import timber
+
+
+def wait_for(path):
+    while not os.path.exists(path):
+        time.sleep(0.02)
+
+
+class BreakerProbe(timber.Strategy):
+    def on_start(self, ctx):
+        params = ctx.params
+        ctx.log("READY")
+        if "go" in params:
+            wait_for(params["go"])
+        for index in range(int(params.get("orders", 3))):
+            self.try_order(ctx, index)
+        ctx.log(f"PHASE1 breaker={ctx.client.breaker.state}")
+        if "go2" in params:
+            wait_for(params["go2"])
+            for attempt in range(200):
+                if self.try_order(ctx, 100 + attempt):
+                    break
+                time.sleep(0.05)
+        ctx.log(f"DONE breaker={ctx.client.breaker.state}")
+
+    def try_order(self, ctx, index):
+        try:
+            order = ctx.buy("EURUSD", 1000)
+            ctx.log(f"PLACED {index} {order['status']}")
+            return True
+        except timber.CircuitOpenError:
+            ctx.log(f"CIRCUIT_OPEN {index}")
+        except timber.TimberError as error:
+            ctx.log(f"FAILED {index} {type(error).__name__}: {error}")
+        return False
+
+
+timber.run(BreakerProbe())
