@@ -19,16 +19,16 @@ export function readRateLimit(header: (name: string) => string | null): RateLimi
 
 /** A reset this close to our clock means the clocks agree (the real API; a sandbox on real time). */
 const alignedWithinMs = 60_000;
-/** A jump in the apparent clock skew larger than this means the server's clock was reset. */
-const skewResetMs = 5_000;
+/** The API's rate windows last a second. */
+const windowMs = 1_000;
 
 /**
  * Tracks the server's rate-limit window so that a client that has spent it waits for the refill
  * instead of earning a 429. The reset time is on the server's clock. Usually that is ours (a
- * reset within a minute of our clock); a sandbox started with `--now` runs in the past, and then
- * the skew is estimated: each answer's `reset - localNow` is an upper bound of (server clock −
- * local clock) plus at most one window, and the smallest bound seen so far is the best estimate
- * (early on it may wait too little, and a 429's Retry-After covers the rest).
+ * reset within a minute of our clock). A sandbox started with `--now` runs in the past; then the
+ * skew is bounded from below: when an answer left the server its window had begun, so
+ * (server clock − ours) ≥ reset − window − received. Using the largest such bound can only make
+ * the wait longer than needed (by less than a window), never short enough to earn a 429.
  */
 export class RateLimitTracker {
   private skew: number | null = null;
@@ -42,10 +42,15 @@ export class RateLimitTracker {
 
   /** Records the headers of an answer received at local time `receivedAt`. */
   observe(headers: RateLimitHeaders, receivedAt: number = this.now()): void {
-    const bound = headers.reset - receivedAt;
-    if (Math.abs(bound) <= alignedWithinMs) this.skew = 0;
-    else if (this.skew === null || bound < this.skew || bound > this.skew + skewResetMs) {
-      this.skew = bound;
+    const ahead = headers.reset - receivedAt;
+    if (ahead >= -alignedWithinMs && ahead <= alignedWithinMs) {
+      this.skew = 0;
+    } else {
+      const lower = ahead - windowMs;
+      // A much smaller bound than before: the server's clock was set back (a restart with --now).
+      if (this.skew === null || lower > this.skew || lower < this.skew - 5 * windowMs) {
+        this.skew = lower;
+      }
     }
     this.window = headers;
   }
