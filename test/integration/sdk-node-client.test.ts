@@ -106,7 +106,7 @@ describe('Node SDK REST client on a real sandbox', () => {
     );
     const byKey = new Map<string, number[]>();
     for (const { request, status } of attempts) {
-      const idempotencyKey = request.headers['Idempotency-Key']!;
+      const idempotencyKey = request.headers['Idempotency-Key'];
       byKey.set(idempotencyKey, [...(byKey.get(idempotencyKey) ?? []), status as number]);
     }
     assert.equal(byKey.size, 8, 'one key per order, reused by its retries');
@@ -148,7 +148,7 @@ describe('Node SDK REST client on a real sandbox', () => {
       await clearFaults();
     }
     assert.equal(client.breaker.state, 'open');
-    assert.match(changes[0]!.reason, /took \d+ ms \(limit 150 ms\)/);
+    assert.match(changes[0].reason, /took \d+ ms \(limit 150 ms\)/);
     const sent = to('POST /orders').length;
     await assert.rejects(client.placeOrder(buy), CircuitOpenError);
     assert.equal(to('POST /orders').length, sent, 'refused without a request');

@@ -1,0 +1,148 @@
+// Helpers of the Node SDK's integration tests: bundle a TypeScript strategy the way the runner
+// does (`@timber-studio/sdk` aliased to the SDK's sources, `ws` external), run it as a real
+// process with a TIMBER_* environment, and watch its output line by line.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { build } from 'esbuild';
+
+const root = resolve(import.meta.dirname, '../..');
+const folders = new Set<string>();
+const children = new Set<ChildProcess>();
+
+/** A temp folder removed by `cleanUpScripts`. */
+export function scratchFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sdk-node-it-'));
+  folders.add(dir);
+  return dir;
+}
+
+/** Bundles a strategy script (a path, or its source text) into a runnable .mjs. */
+export async function bundleStrategy(
+  script: { path: string } | { source: string },
+): Promise<string> {
+  const dir = scratchFolder();
+  let entry: string;
+  if ('path' in script) entry = resolve(root, script.path);
+  else {
+    entry = join(dir, 'strategy.ts');
+    writeFileSync(entry, script.source);
+  }
+  const outfile = join(dir, 'strategy.mjs');
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    alias: { '@timber-studio/sdk': join(root, 'sdk/node/src/index.ts') },
+    external: ['ws'],
+    nodePaths: [join(root, 'node_modules')],
+    logLevel: 'warning',
+    banner: {
+      js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);",
+    },
+  });
+  return outfile;
+}
+
+/** Writes a strategy config into a scratch folder and answers its path. */
+export function configFile(config: unknown): string {
+  const path = join(scratchFolder(), 'strategy.json');
+  writeFileSync(path, JSON.stringify(config));
+  return path;
+}
+
+export interface RunningScript {
+  lines: string[];
+  stderr(): string;
+  /** Resolves with the first stdout line (from the start) matching `pattern`. */
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  exited: Promise<number | string>;
+  child: ChildProcess;
+}
+
+export function runScript(bundle: string, env: Record<string, string>): RunningScript {
+  const child = spawn(process.execPath, [bundle], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', NODE_PATH: join(root, 'node_modules'), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  const lines: string[] = [];
+  let stderr = '';
+  const waiters = new Set<{ pattern: RegExp; resolve: (line: string) => void }>();
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    lines.push(line);
+    for (const waiter of waiters) {
+      if (waiter.pattern.test(line)) {
+        waiters.delete(waiter);
+        waiter.resolve(line);
+      }
+    }
+  });
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | string>((done) =>
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      done(code ?? signal ?? -1);
+    }),
+  );
+  return {
+    lines,
+    child,
+    exited,
+    stderr: () => stderr,
+    waitForLine: (pattern, timeoutMs = 60_000) => {
+      const found = lines.find((line) => pattern.test(line));
+      if (found !== undefined) return Promise.resolve(found);
+      return new Promise<string>((resolveLine, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          reject(
+            new Error(
+              `no line matching ${pattern} within ${timeoutMs} ms; stdout:\n${lines.join('\n')}\nstderr:\n${stderr}`,
+            ),
+          );
+        }, timeoutMs);
+        const waiter = {
+          pattern,
+          resolve: (line: string) => {
+            clearTimeout(timer);
+            resolveLine(line);
+          },
+        };
+        waiters.add(waiter);
+        void exited.then(() => {
+          if (!waiters.has(waiter)) return;
+          waiters.delete(waiter);
+          clearTimeout(timer);
+          reject(
+            new Error(
+              `the script exited before printing ${pattern}; stdout:\n${lines.join('\n')}\nstderr:\n${stderr}`,
+            ),
+          );
+        });
+      });
+    },
+  };
+}
+
+/** Kills every script still running and removes the scratch folders. */
+export async function cleanUpScripts(): Promise<void> {
+  await Promise.all(
+    [...children].map(
+      (child) =>
+        new Promise<void>((done) => {
+          child.once('exit', () => done());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
+  for (const dir of folders) rmSync(dir, { recursive: true, force: true });
+  folders.clear();
+}
