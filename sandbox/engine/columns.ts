@@ -5,57 +5,97 @@
 // Columns grow in fixed chunks, so rows are written once and never copied. There is one class
 // per element type, rather than one generic class, so that every access site sees one kind of
 // typed array and V8 keeps it fast.
+//
+// Snapshots (engine/snapshot.ts): `capture` freezes the chunks instead of copying them (a later
+// `set` copies the one chunk it touches), and a restart `adoptLazily` reads each chunk from the
+// snapshot file only when a row of it is first used. Memory touched for the first time is what
+// a restart pays for most on small VMs, and most old rows are never read again.
 
 const chunkBits = 16;
 const chunkRows = 1 << chunkBits;
 const rowMask = chunkRows - 1;
 
+/** Where a lazily adopted column reads its rows: bytes from `offset` (row r at r × row size). */
+export interface RowSource {
+  read(offset: number, target: Uint8Array): void;
+}
+
+/** Pieces of bytes of a captured column, pulled one at a time while a snapshot is written. */
+export type CapturedRows = () => Iterable<Uint8Array>;
+
 /** A column of doubles indexed by row; unwritten rows read 0. NaN stands for null. */
 export class Float64Column {
-  private chunks: Float64Array[] = [];
+  /** undefined: a chunk still in the snapshot file (see `adoptLazily`). */
+  private chunks: (Float64Array | undefined)[] = [];
   /** Chunks handed to a snapshot being written (see `capture`): copied before they change. */
   private shared: boolean[] = [];
+  private lazy: LazyRows | null = null;
 
   set(row: number, value: number): void {
-    const chunk = row >>> chunkBits;
-    while (chunk >= this.chunks.length) this.grow();
-    if (this.shared[chunk]) this.unshare(chunk);
-    this.chunks[chunk][row & rowMask] = value;
-  }
-
-  private grow(): void {
-    this.chunks.push(new Float64Array(chunkRows));
-    this.shared.push(false);
-  }
-
-  private unshare(chunk: number): void {
-    this.chunks[chunk] = this.chunks[chunk].slice();
-    this.shared[chunk] = false;
-  }
-
-  /**
-   * Rows 0..count as pieces of bytes, without copying: the chunks are frozen, and a later `set`
-   * copies the chunk it touches first. So a snapshot can be written over many event-loop turns
-   * and still show the rows as they were at this instant.
-   */
-  capture(count: number): Uint8Array[] {
-    return captureChunks(this.chunks, this.shared, count, 8);
-  }
-
-  /** Takes rows 0..count from `capture`'s bytes; whole chunks stay views into them (no copy). */
-  adopt(bytes: Uint8Array, count: number): void {
-    const rows = viewRows(bytes, count, 8, Float64Array);
-    this.chunks = adoptChunks(rows, count, (length) => new Float64Array(length));
-    this.shared = this.chunks.map(() => false);
+    const index = row >>> chunkBits;
+    let chunk = this.chunks[index];
+    if (chunk === undefined || this.shared[index]) chunk = this.writable(index);
+    chunk[row & rowMask] = value;
   }
 
   get(row: number): number {
     const chunk = this.chunks[row >>> chunkBits];
-    return chunk === undefined ? 0 : chunk[row & rowMask];
+    return chunk !== undefined ? chunk[row & rowMask] : this.lazyGet(row);
+  }
+
+  private lazyGet(row: number): number {
+    const index = row >>> chunkBits;
+    if (this.lazy === null || index >= this.lazy.chunks) return 0;
+    return this.load(index)[row & rowMask];
+  }
+
+  private writable(index: number): Float64Array {
+    while (index >= this.chunks.length) {
+      this.chunks.push(undefined);
+      this.shared.push(false);
+    }
+    const chunk = this.chunks[index];
+    if (chunk === undefined) {
+      if (this.lazy !== null && index < this.lazy.chunks) return this.load(index);
+      return (this.chunks[index] = new Float64Array(chunkRows));
+    }
+    this.shared[index] = false;
+    return (this.chunks[index] = chunk.slice());
+  }
+
+  private load(index: number): Float64Array {
+    const chunk = new Float64Array(chunkRows);
+    this.lazy!.readChunk(index, new Uint8Array(chunk.buffer), 8);
+    this.chunks[index] = chunk;
+    if (this.lazy!.loaded()) this.lazy = null;
+    return chunk;
+  }
+
+  /**
+   * Rows 0..count, frozen as they are now: a later `set` copies the chunk it touches first, and
+   * chunks still in the snapshot file are read from it when written out.
+   */
+  capture(count: number): CapturedRows {
+    return captureChunks(this.chunks, this.shared, this.lazy, count, 8);
+  }
+
+  /** Takes rows 0..count (as `capture` wrote them) from `source`, each chunk on first use. */
+  adoptLazily(source: RowSource, count: number): void {
+    this.lazy = new LazyRows(source, count);
+    this.chunks = Array.from({ length: this.lazy.chunks }, () => undefined);
+    this.shared = this.chunks.map(() => false);
+  }
+
+  /** Reads every chunk still in the snapshot file. */
+  loadAll(): void {
+    for (let index = 0; this.lazy !== null; index++) {
+      if (this.chunks[index] === undefined) this.load(index);
+    }
   }
 
   /** Rows 1..count as base64 of their bytes: compact, and fast to write and read back. */
   encode(count: number): string {
+    this.loadAll();
     const rows = new Float64Array(count);
     copyRows(this.chunks, rows, count, 'out');
     return bytesToBase64(rows);
@@ -64,50 +104,75 @@ export class Float64Column {
   /** The inverse of `encode`. */
   decode(text: string, count: number): void {
     const rows = new Float64Array(base64ToBytes(text, count * 8).buffer);
-    if (count > 0) this.set(count, rows[count - 1] ?? 0); // allocates every chunk up to the last row
+    for (let index = 0; index <= count >>> chunkBits; index++) this.writable(index);
     copyRows(this.chunks, rows, count, 'in');
   }
 }
 
-/** A column of 32-bit integers indexed by row; unwritten rows read 0. */
+/** A column of 32-bit integers indexed by row; unwritten rows read 0. As Float64Column. */
 export class Int32Column {
-  private chunks: Int32Array[] = [];
-  /** As in Float64Column. */
+  private chunks: (Int32Array | undefined)[] = [];
   private shared: boolean[] = [];
+  private lazy: LazyRows | null = null;
 
   set(row: number, value: number): void {
-    const chunk = row >>> chunkBits;
-    while (chunk >= this.chunks.length) this.grow();
-    if (this.shared[chunk]) this.unshare(chunk);
-    this.chunks[chunk][row & rowMask] = value;
-  }
-
-  private grow(): void {
-    this.chunks.push(new Int32Array(chunkRows));
-    this.shared.push(false);
-  }
-
-  private unshare(chunk: number): void {
-    this.chunks[chunk] = this.chunks[chunk].slice();
-    this.shared[chunk] = false;
-  }
-
-  capture(count: number): Uint8Array[] {
-    return captureChunks(this.chunks, this.shared, count, 4);
-  }
-
-  adopt(bytes: Uint8Array, count: number): void {
-    const rows = viewRows(bytes, count, 4, Int32Array);
-    this.chunks = adoptChunks(rows, count, (length) => new Int32Array(length));
-    this.shared = this.chunks.map(() => false);
+    const index = row >>> chunkBits;
+    let chunk = this.chunks[index];
+    if (chunk === undefined || this.shared[index]) chunk = this.writable(index);
+    chunk[row & rowMask] = value;
   }
 
   get(row: number): number {
     const chunk = this.chunks[row >>> chunkBits];
-    return chunk === undefined ? 0 : chunk[row & rowMask];
+    return chunk !== undefined ? chunk[row & rowMask] : this.lazyGet(row);
+  }
+
+  private lazyGet(row: number): number {
+    const index = row >>> chunkBits;
+    if (this.lazy === null || index >= this.lazy.chunks) return 0;
+    return this.load(index)[row & rowMask];
+  }
+
+  private writable(index: number): Int32Array {
+    while (index >= this.chunks.length) {
+      this.chunks.push(undefined);
+      this.shared.push(false);
+    }
+    const chunk = this.chunks[index];
+    if (chunk === undefined) {
+      if (this.lazy !== null && index < this.lazy.chunks) return this.load(index);
+      return (this.chunks[index] = new Int32Array(chunkRows));
+    }
+    this.shared[index] = false;
+    return (this.chunks[index] = chunk.slice());
+  }
+
+  private load(index: number): Int32Array {
+    const chunk = new Int32Array(chunkRows);
+    this.lazy!.readChunk(index, new Uint8Array(chunk.buffer), 4);
+    this.chunks[index] = chunk;
+    if (this.lazy!.loaded()) this.lazy = null;
+    return chunk;
+  }
+
+  capture(count: number): CapturedRows {
+    return captureChunks(this.chunks, this.shared, this.lazy, count, 4);
+  }
+
+  adoptLazily(source: RowSource, count: number): void {
+    this.lazy = new LazyRows(source, count);
+    this.chunks = Array.from({ length: this.lazy.chunks }, () => undefined);
+    this.shared = this.chunks.map(() => false);
+  }
+
+  loadAll(): void {
+    for (let index = 0; this.lazy !== null; index++) {
+      if (this.chunks[index] === undefined) this.load(index);
+    }
   }
 
   encode(count: number): string {
+    this.loadAll();
     const rows = new Int32Array(count);
     copyRows(this.chunks, rows, count, 'out');
     return bytesToBase64(rows);
@@ -115,73 +180,87 @@ export class Int32Column {
 
   decode(text: string, count: number): void {
     const rows = new Int32Array(base64ToBytes(text, count * 4).buffer);
-    if (count > 0) this.set(count, rows[count - 1] ?? 0); // allocates every chunk up to the last row
+    for (let index = 0; index <= count >>> chunkBits; index++) this.writable(index);
     copyRows(this.chunks, rows, count, 'in');
   }
 }
 
+/** Rows 0..rows-1 of a column still in the snapshot file, and how many of its chunks are unread. */
+class LazyRows {
+  readonly chunks: number;
+  private unread: number;
+
+  constructor(
+    private readonly source: RowSource,
+    count: number,
+  ) {
+    if (!littleEndian) throw new Error('Engine snapshots need a little-endian machine');
+    this.rows = count + 1;
+    this.chunks = Math.ceil(this.rows / chunkRows);
+    this.unread = this.chunks;
+  }
+
+  readonly rows: number;
+
+  /** Reads chunk `index`'s rows into `target` (a whole chunk; rows past the end stay 0). */
+  readChunk(index: number, target: Uint8Array, rowBytes: number): void {
+    const first = index * chunkRows;
+    const rows = Math.min(chunkRows, this.rows - first);
+    this.source.read(first * rowBytes, target.subarray(0, rows * rowBytes));
+    this.unread--;
+  }
+
+  /** Reads rows first..first+rows-1 into the start of `target`. */
+  readRows(first: number, rows: number, rowBytes: number, target: Uint8Array): void {
+    this.source.read(first * rowBytes, target.subarray(0, rows * rowBytes));
+  }
+
+  loaded(): boolean {
+    return this.unread === 0;
+  }
+}
+
 function captureChunks(
-  chunks: readonly (Float64Array | Int32Array)[],
+  chunks: readonly (Float64Array | Int32Array | undefined)[],
   shared: boolean[],
+  lazy: LazyRows | null,
   count: number,
   rowBytes: number,
-): Uint8Array[] {
-  const pieces: Uint8Array[] = [];
+): CapturedRows {
+  const pieces: (Uint8Array | { first: number; rows: number; stored: number })[] = [];
   for (let first = 0; first <= count; first += chunkRows) {
     const index = first >>> chunkBits;
-    const bytes = Math.min(chunkRows, count + 1 - first) * rowBytes;
+    const rows = Math.min(chunkRows, count + 1 - first);
     const chunk = chunks[index];
-    if (chunk === undefined) {
-      pieces.push(new Uint8Array(bytes)); // never written: zeros
-      continue;
-    }
-    shared[index] = true;
-    pieces.push(new Uint8Array(chunk.buffer, chunk.byteOffset, bytes));
-  }
-  return pieces;
-}
-
-/** The rows 0..count of a snapshot section as a typed array over the same memory when aligned. */
-function viewRows<A extends Float64Array | Int32Array>(
-  bytes: Uint8Array,
-  count: number,
-  rowBytes: number,
-  Rows: new (buffer: ArrayBufferLike, byteOffset: number, length: number) => A,
-): A {
-  if (!littleEndian) throw new Error('Engine snapshots need a little-endian machine');
-  if (bytes.byteLength !== (count + 1) * rowBytes) {
-    throw new Error(
-      `Snapshot column holds ${bytes.byteLength} bytes; expected ${(count + 1) * rowBytes}`,
-    );
-  }
-  const source = bytes.byteOffset % rowBytes === 0 ? bytes : new Uint8Array(bytes);
-  return new Rows(source.buffer, source.byteOffset, count + 1);
-}
-
-/** Chunks over `rows` (row r at chunk r >>> chunkBits): views, except a fresh, full last chunk. */
-function adoptChunks<A extends Float64Array | Int32Array>(
-  rows: A,
-  count: number,
-  allocate: (length: number) => A,
-): A[] {
-  const chunks: A[] = [];
-  for (let first = 0; first <= count; first += chunkRows) {
-    const view = rows.subarray(first, Math.min(first + chunkRows, count + 1)) as A;
-    if (view.length === chunkRows) {
-      chunks.push(view);
+    if (chunk !== undefined) {
+      shared[index] = true;
+      pieces.push(new Uint8Array(chunk.buffer, chunk.byteOffset, rows * rowBytes));
+    } else if (lazy !== null && index < lazy.chunks) {
+      // Still in the snapshot file, which never changes: read it when it is written out.
+      // Rows past the file's (orders still in play) were never set, so they are zeros.
+      pieces.push({ first, rows, stored: Math.min(rows, lazy.rows - first) });
     } else {
-      // A short last chunk must still take rows up to the end of its chunk.
-      const chunk = allocate(chunkRows);
-      chunk.set(view);
-      chunks.push(chunk);
+      pieces.push(new Uint8Array(rows * rowBytes)); // never written: zeros
     }
   }
-  return chunks;
+  return function* () {
+    let staging: Uint8Array | null = null;
+    for (const piece of pieces) {
+      if (piece instanceof Uint8Array) {
+        yield piece;
+        continue;
+      }
+      staging ??= new Uint8Array(chunkRows * rowBytes);
+      lazy!.readRows(piece.first, piece.stored, rowBytes, staging);
+      staging.fill(0, piece.stored * rowBytes, piece.rows * rowBytes);
+      yield staging.subarray(0, piece.rows * rowBytes);
+    }
+  };
 }
 
 /** Copies rows 1..count between chunks and a flat array (row r at index r - 1), chunk by chunk. */
 function copyRows<A extends Float64Array | Int32Array>(
-  chunks: A[],
+  chunks: (A | undefined)[],
   rows: A,
   count: number,
   direction: 'in' | 'out',

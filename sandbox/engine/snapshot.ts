@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { Price, Quantity, Timestamp } from '../../api/common';
 import { Order } from '../../api/orders';
+import type { CapturedRows, RowSource } from './columns';
+import { Float64Column, type Int32Column } from './columns';
 import { fillColumnNames } from './fill-table';
 import { archiveColumnNames } from './order-archive';
 import type { AccountRecord, EngineState, OrderRecord } from './state';
@@ -136,10 +138,10 @@ export const EngineImageMeta = EngineSnapshot.extend({
 });
 export type EngineImageMeta = z.infer<typeof EngineImageMeta>;
 
-/** The state as JSON meta plus sections of bytes, each a list of pieces. */
+/** The state as JSON meta plus sections of bytes, each pulled piece by piece when written. */
 export interface EngineImage {
   meta: EngineImageMeta;
-  sections: Uint8Array[][];
+  sections: CapturedRows[];
 }
 
 /**
@@ -147,8 +149,8 @@ export interface EngineImage {
  * than copied (see `capture` in columns.ts), so the sections may be written out later.
  */
 export function captureEngineState(state: EngineState): EngineImage {
-  const sections: Uint8Array[][] = [];
-  const add = (pieces: Uint8Array[]) => sections.push(pieces) - 1;
+  const sections: CapturedRows[] = [];
+  const add = (rows: CapturedRows) => sections.push(rows) - 1;
   const archive = state.archive.columns();
   const fills = state.fills.columns();
   const sparse = state.archive.sparseStrings();
@@ -169,27 +171,40 @@ export function captureEngineState(state: EngineState): EngineImage {
   return { meta, sections };
 }
 
-/** Rebuilds a state from `captureEngineState`'s meta and the bytes of its sections. */
+/**
+ * Rebuilds a state from `captureEngineState`'s meta and its sections: `sectionAt(index, bytes)`
+ * gives where to read section `index`, which must hold `bytes` bytes. Columns are read lazily,
+ * a chunk at a time as rows are used (see columns.ts); `loadEngineColumns` reads the rest.
+ */
 export function restoreEngineState(
   json: unknown,
-  sectionAt: (index: number) => Uint8Array,
+  sectionAt: (index: number, byteLength: number) => RowSource,
 ): EngineState {
   const meta = EngineImageMeta.parse(json);
   const state = createEngineState();
   restoreAccounts(state, meta);
+  const adopt = (column: Float64Column | Int32Column, section: number, count: number) => {
+    const rowBytes = column instanceof Float64Column ? 8 : 4;
+    column.adoptLazily(sectionAt(section, (count + 1) * rowBytes), count);
+  };
   const archive = state.archive.columns();
   for (const name of archiveColumnNames) {
-    archive[name].adopt(sectionAt(meta.archive.columns[name]), meta.order_count);
+    adopt(archive[name], meta.archive.columns[name], meta.order_count);
   }
   const sparse = state.archive.sparseStrings();
   for (const [row, id] of meta.archive.client_order_ids) sparse.clientOrderIds.set(row, id);
   for (const [row, reason] of meta.archive.reject_reasons) sparse.rejectReasons.set(row, reason);
   const fills = state.fills.columns();
-  for (const name of fillColumnNames)
-    fills[name].adopt(sectionAt(meta.fills[name]), meta.fill_count);
+  for (const name of fillColumnNames) adopt(fills[name], meta.fills[name], meta.fill_count);
   state.fills.count = meta.fill_count;
   restoreHotOrders(state, meta);
   return state;
+}
+
+/** Reads every column chunk a restore left in the snapshot file, so the file can be closed. */
+export function loadEngineColumns(state: EngineState): void {
+  for (const column of Object.values(state.archive.columns())) column.loadAll();
+  for (const column of Object.values(state.fills.columns())) column.loadAll();
 }
 
 type SmallParts = Omit<EngineSnapshot, 'archive' | 'fills'>;

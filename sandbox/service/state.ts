@@ -1,7 +1,12 @@
 import { applyEvent } from '../engine/apply';
 import type { EngineEvent } from '../engine/events';
 import type { EngineImageMeta } from '../engine/snapshot';
-import { captureEngineState, deserializeEngineState, restoreEngineState } from '../engine/snapshot';
+import {
+  captureEngineState,
+  deserializeEngineState,
+  loadEngineColumns,
+  restoreEngineState,
+} from '../engine/snapshot';
 import type { EngineState } from '../engine/state';
 import { createEngineState } from '../engine/state';
 import type { IdempotencyColumns, IdempotencyEvent } from './idempotency';
@@ -78,7 +83,7 @@ export function serializeSandboxState(state: SandboxState): SnapshotImage {
   const image = new SnapshotImage();
   const engine = captureEngineState(state.engine);
   const engineSectionsFrom = image.sections.length;
-  for (const pieces of engine.sections) image.add(() => pieces);
+  for (const rows of engine.sections) image.add(rows);
   const meta: SandboxImageMeta = {
     layout: 'sections',
     engine: engine.meta,
@@ -116,12 +121,18 @@ function fromImage(meta: SandboxImageMeta, sections: SnapshotSections): SandboxS
     throw new Error(`unknown snapshot layout ${String(meta.layout)}`);
   }
   const from = meta.engine_sections_from;
-  return {
-    engine: restoreEngineState(meta.engine, (index) => sections.bytes(from + index)),
+  const state: SandboxState = {
+    engine: restoreEngineState(meta.engine, (index, bytes) => sections.source(from + index, bytes)),
     keys: new Map(meta.keys.map((key) => [key.key_id, key])),
     idempotency: idempotencyFromSections(meta.idempotency, sections),
     lastEventAt: meta.last_event_at,
   };
+  // Both read the snapshot lazily; before the store closes the file, they read the rest.
+  sections.beforeClose(() => {
+    state.idempotency.warm();
+    loadEngineColumns(state.engine);
+  });
+  return state;
 }
 
 function fromJson(snapshot: JsonSandboxSnapshot): SandboxState {

@@ -27,6 +27,7 @@ const JSON_VERSION = 1;
 const HEADER_BYTES = 128;
 const SECTION_ALIGNMENT = 8;
 const ENCODE_CHUNK_CHARS = 1024 * 1024;
+const VERIFY_CHUNK_BYTES = 4 * 1024 * 1024;
 
 /** What a snapshot file holds: the meta (for version 1, the whole state) and its sections. */
 export interface SnapshotContents {
@@ -107,7 +108,7 @@ export function readSnapshotFile(path: string, expectedLsn: number): Promise<Sna
 }
 
 function readSnapshotFileSync(path: string, expectedLsn: number): SnapshotContents {
-  const fd = fs.openSync(path, 'r');
+  let fd = fs.openSync(path, 'r');
   try {
     const size = fs.fstatSync(fd).size;
     const head = Buffer.alloc(Math.min(HEADER_BYTES, size));
@@ -126,22 +127,45 @@ function readSnapshotFileSync(path: string, expectedLsn: number): SnapshotConten
       throw new Error(`it holds ${size} bytes, but its header says ${header.at + header.bytes}`);
     }
     const index = parseIndex(readChecked(fd, header.at, header, size), header.at);
-    const buffers: Uint8Array[] = [];
-    for (const [number, [at, bytes, crc]] of index.sections.entries()) {
-      // One buffer per section, so a section no longer needed (once its records are indexed)
-      // can be freed on its own.
-      const buffer = Buffer.allocUnsafeSlow(bytes);
-      if (readFully(fd, buffer, bytes, at) < bytes) {
+    verifySections(fd, index.sections);
+    if (index.sections.length === 0) return { meta: index.meta, sections: SnapshotSections.none };
+    // The sections are read when the state uses them; the file stays open until the store closes.
+    const table = index.sections.map(([at, bytes]) => ({ at, bytes }));
+    const file = fd;
+    fd = -1;
+    const sections = SnapshotSections.fromFile(
+      table,
+      (target, position) => {
+        if (readFully(file, target, target.byteLength, position) < target.byteLength) {
+          throw new Error(`the snapshot "${path}" was cut short after it was opened`);
+        }
+      },
+      () => fs.closeSync(file),
+    );
+    return { meta: index.meta, sections };
+  } finally {
+    if (fd >= 0) fs.closeSync(fd);
+  }
+}
+
+/**
+ * Checks every section's CRC-32 by streaming it through one small buffer: a damaged snapshot is
+ * found now, while the older one can still be used, without reading the state into memory.
+ */
+function verifySections(fd: number, sections: readonly [number, number, number][]): void {
+  const largest = sections.reduce((most, [, bytes]) => Math.max(most, bytes), 0);
+  const buffer = Buffer.allocUnsafe(Math.min(largest, VERIFY_CHUNK_BYTES));
+  for (const [number, [at, bytes, expected]] of sections.entries()) {
+    let crc = 0;
+    for (let done = 0; done < bytes;) {
+      const length = Math.min(buffer.length, bytes - done);
+      if (readFully(fd, buffer, length, at + done) < length) {
         throw new Error(`section ${number} was cut short while being read`);
       }
-      if (crc32(buffer, 0, bytes) !== crc) {
-        throw new Error(`section ${number}'s checksum does not match`);
-      }
-      buffers.push(buffer);
+      crc = crc32(buffer, 0, length, crc);
+      done += length;
     }
-    return { meta: index.meta, sections: new SnapshotSections(buffers) };
-  } finally {
-    fs.closeSync(fd);
+    if (crc !== expected) throw new Error(`section ${number}'s checksum does not match`);
   }
 }
 

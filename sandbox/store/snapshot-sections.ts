@@ -9,7 +9,6 @@
 // Writing: a section is a function returning its bytes piece by piece; the writer pulls one
 // piece, checksums and writes it, and only then asks for the next, so a piece may be a reused
 // staging buffer and encoding never holds the whole section in memory.
-import { isAscii } from 'node:buffer';
 
 /** The bytes of one section, produced piece by piece (see above). */
 export type SectionSource = () => Iterable<Uint8Array>;
@@ -105,90 +104,127 @@ export function addStringColumn(
   return { lengths, bytes };
 }
 
-/** The sections of a snapshot as read back, each in its own buffer, already checksummed. */
-export class SnapshotSections {
-  static readonly none = new SnapshotSections([]);
+/** Reads bytes of the snapshot file: `length` bytes at file position `position` into `target`. */
+export type ReadAt = (target: Uint8Array, position: number) => void;
 
-  constructor(private readonly buffers: readonly Uint8Array[]) {}
+/**
+ * The sections of a snapshot as read back. Their checksums were verified when the file was
+ * opened (streamed through a small buffer); their bytes are read only when asked for, so a
+ * restart touches only the memory of what it uses (see the top of this file). The file stays
+ * open until `close`, which first runs what was registered with `beforeClose` (a state reading
+ * in the rest of what it still needs).
+ */
+export class SnapshotSections {
+  static readonly none = SnapshotSections.fromBuffers([]);
+  private readonly finishers: (() => void)[] = [];
+  private closed = false;
+
+  private constructor(
+    private readonly table: readonly { readonly at: number; readonly bytes: number }[],
+    private readonly readAt: ReadAt,
+    private readonly release: () => void,
+  ) {}
+
+  /** Sections held in memory (tests, and snapshots with nothing to read lazily). */
+  static fromBuffers(buffers: readonly Uint8Array[]): SnapshotSections {
+    let at = 0;
+    const table = buffers.map((buffer) => ({
+      at: (at += buffer.byteLength) - buffer.byteLength,
+      bytes: buffer.byteLength,
+    }));
+    return new SnapshotSections(
+      table,
+      (target, position) => {
+        const index = table.findIndex(
+          (entry) => position >= entry.at && position < entry.at + entry.bytes,
+        );
+        const buffer = buffers[index];
+        const offset = position - table[index].at;
+        target.set(buffer.subarray(offset, offset + target.byteLength));
+      },
+      () => undefined,
+    );
+  }
+
+  /** Sections of an open file, at the positions `table` gives; `release` closes the file. */
+  static fromFile(
+    table: readonly { readonly at: number; readonly bytes: number }[],
+    readAt: ReadAt,
+    release: () => void,
+  ): SnapshotSections {
+    return new SnapshotSections(table, readAt, release);
+  }
 
   get count(): number {
-    return this.buffers.length;
+    return this.table.length;
   }
 
+  byteLength(index: number): number {
+    return this.entry(index).bytes;
+  }
+
+  /** Reads `target.byteLength` bytes of section `index`, from byte `offset` of it. */
+  read(index: number, offset: number, target: Uint8Array): void {
+    const entry = this.entry(index);
+    if (offset < 0 || offset + target.byteLength > entry.bytes) {
+      throw new RangeError(
+        `bytes ${offset}..${offset + target.byteLength} are outside snapshot section ${index} ` +
+          `(${entry.bytes} bytes)`,
+      );
+    }
+    if (this.closed) {
+      throw new Error(
+        'the snapshot file was closed with the store; read what you need of a restored state ' +
+          'before closing the store',
+      );
+    }
+    if (target.byteLength > 0) this.readAt(target, entry.at + offset);
+  }
+
+  /** The whole of section `index`, read now into a buffer of its own. */
   bytes(index: number): Uint8Array {
-    const bytes = this.buffers[index];
-    if (bytes === undefined) {
+    const bytes = Buffer.allocUnsafeSlow(this.byteLength(index));
+    this.read(index, 0, bytes);
+    return bytes;
+  }
+
+  /** Where to read section `index`, which must hold exactly `byteLength` bytes. */
+  source(index: number, byteLength: number): { read(offset: number, target: Uint8Array): void } {
+    const bytes = this.byteLength(index);
+    if (bytes !== byteLength) {
+      throw new Error(`snapshot section ${index} holds ${bytes} bytes; expected ${byteLength}`);
+    }
+    return { read: (offset, target) => this.read(index, offset, target) };
+  }
+
+  /** Runs `finish` before the file is closed, so a state can read in what it still lacks. */
+  beforeClose(finish: () => void): void {
+    this.finishers.push(finish);
+  }
+
+  /** Runs the `beforeClose` callbacks, then closes the file. Later reads throw. */
+  close(): void {
+    if (this.closed) return;
+    try {
+      for (const finish of this.finishers.splice(0)) finish();
+    } finally {
+      this.discard();
+    }
+  }
+
+  /** Closes the file without finishing anything (the state that read it is being dropped). */
+  discard(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.finishers.length = 0;
+    this.release();
+  }
+
+  private entry(index: number): { at: number; bytes: number } {
+    const entry = this.table[index];
+    if (entry === undefined) {
       throw new Error(`the snapshot refers to section ${index} but holds ${this.count}`);
     }
-    return bytes;
-  }
-
-  float64(index: number, count: number): Float64Array {
-    requireLittleEndian();
-    const bytes = aligned(this.sized(index, count * 8), 8);
-    return new Float64Array(bytes.buffer, bytes.byteOffset, count);
-  }
-
-  int32(index: number, count: number): Int32Array {
-    requireLittleEndian();
-    const bytes = aligned(this.sized(index, count * 4), 4);
-    return new Int32Array(bytes.buffer, bytes.byteOffset, count);
-  }
-
-  strings(column: { lengths: number; bytes: number }, count: number): StringColumn {
-    return new StringColumn(this.int32(column.lengths, count), this.bytes(column.bytes));
-  }
-
-  private sized(index: number, byteLength: number): Uint8Array {
-    const bytes = this.bytes(index);
-    if (bytes.byteLength !== byteLength) {
-      throw new Error(
-        `snapshot section ${index} holds ${bytes.byteLength} bytes; expected ${byteLength}`,
-      );
-    }
-    return bytes;
-  }
-}
-
-/** The bytes themselves when they start on a multiple of `alignment`, else a copy that does. */
-function aligned(bytes: Uint8Array, alignment: number): Uint8Array {
-  return bytes.byteOffset % alignment === 0 ? bytes : new Uint8Array(bytes);
-}
-
-/** A column of strings read back: each string is decoded only when asked for. */
-export class StringColumn {
-  private readonly starts: Float64Array;
-  private readonly blob: Buffer;
-  private readonly encoding: 'latin1' | 'utf8';
-
-  constructor(
-    private readonly lengths: Int32Array,
-    bytes: Uint8Array,
-  ) {
-    this.starts = new Float64Array(lengths.length);
-    let start = 0;
-    for (let index = 0; index < lengths.length; index++) {
-      this.starts[index] = start;
-      start += Math.max(0, lengths[index]);
-    }
-    if (start !== bytes.byteLength) {
-      throw new Error(
-        `a string column holds ${bytes.byteLength} bytes; its lengths add up to ${start}`,
-      );
-    }
-    this.blob = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    // One-byte strings are cheaper to make and to use than decoding UTF-8.
-    this.encoding = isAscii(this.blob) ? 'latin1' : 'utf8';
-  }
-
-  get length(): number {
-    return this.lengths.length;
-  }
-
-  get(index: number): string | null {
-    const length = this.lengths[index];
-    if (length < 0) return null;
-    const start = this.starts[index];
-    return this.blob.toString(this.encoding, start, start + length);
+    return entry;
   }
 }

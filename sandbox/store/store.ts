@@ -138,6 +138,8 @@ export async function openStore<S, E>(options: StoreOptions<S, E>): Promise<Stor
     ...(options.repair !== undefined && { repair: options.repair }),
     ...(options.io !== undefined && { io: options.io }),
   });
+  // The loaded snapshot's file: its sections are read lazily, so it stays open until close().
+  let sections: SnapshotSections | null = null;
   try {
     const skippedSnapshots: SkippedSnapshot[] = [];
     const loaded = await loadLatestSnapshot(options.dir, {
@@ -149,6 +151,7 @@ export async function openStore<S, E>(options: StoreOptions<S, E>): Promise<Stor
 
     const deserialize = options.deserialize ?? ((data: unknown) => data as S);
     const decodeEvent = options.decodeEvent ?? ((data: unknown) => data as E);
+    sections = loaded?.sections ?? null;
     const state =
       loaded !== null ? deserialize(loaded.state, loaded.sections) : options.initialState();
     const replayedEvents = journal.replay(snapshotLsn + 1, (data, lsn) => {
@@ -175,8 +178,17 @@ export async function openStore<S, E>(options: StoreOptions<S, E>): Promise<Stor
       skippedSnapshots,
       journal: journal.recovery,
     };
-    return new JournaledStore(options, durability, journal, state, recovery, olderSnapshotLsn ?? 0);
+    return new JournaledStore(
+      options,
+      durability,
+      journal,
+      state,
+      recovery,
+      olderSnapshotLsn ?? 0,
+      sections,
+    );
   } catch (error) {
+    sections?.discard();
     await journal.close();
     throw error;
   }
@@ -227,6 +239,7 @@ class JournaledStore<S, E> implements Store<S, E> {
     state: S,
     recovery: StoreRecovery,
     olderSnapshotLsn: number,
+    private readonly loadedSections: SnapshotSections | null,
   ) {
     this.options = options;
     this.durability = durability;
@@ -316,9 +329,14 @@ class JournaledStore<S, E> implements Store<S, E> {
       await this.queueSnapshot().catch(() => undefined);
     }
     try {
-      await this.journal.close();
+      // After the closing snapshot, which may still have read from the loaded one.
+      this.loadedSections?.close();
     } finally {
-      this.phase = 'closed';
+      try {
+        await this.journal.close();
+      } finally {
+        this.phase = 'closed';
+      }
     }
   }
 
