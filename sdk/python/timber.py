@@ -1720,8 +1720,8 @@ _LIVE_STATUSES = ("open", "partially_filled")
 class _Runtime:
     """Owns the client, the stream and the state mirrored for the strategy."""
 
-    ack_window = 256
-    ack_every = 64
+    ack_window = 2048
+    ack_every = 512
 
     def __init__(self, strategy: Strategy, env: Environment, config: StrategyConfig) -> None:
         self.strategy = strategy

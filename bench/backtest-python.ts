@@ -1,0 +1,113 @@
+// `npm run bench -- backtest-python`: the Python SMA crossover (examples/sma-crossover) as a
+// backtest in a lockstep replay session of a real `tbm sandbox`, over a long range of 1-minute
+// EURUSD: bars/s from the first bar to the session's end (target >= 50,000). Baseline, in the
+// same run: the same Python strategy loop over the same bars read from a file, no network and no
+// engine; the ratio says what the session's stream, acks and fills cost on top.
+// TBM_BENCH_PY_DAYS changes the range (default 180 days, about 185,000 bars).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Session } from '../api/sessions';
+import {
+  accessToken,
+  api,
+  createKey,
+  startSandboxProcess,
+  stopAllSandboxes,
+} from '../test/integration/harness';
+import type { BenchFigure } from './figures';
+import { printFigure } from './figures';
+
+const root = resolve(import.meta.dirname, '..');
+const driver = join(root, 'sdk/python/tests/scripts/bench_sma.py');
+const config = join(root, 'examples/sma-crossover/strategy.json');
+const from = Date.parse('2023-01-02T00:00:00Z');
+const dayMs = 86_400_000;
+
+interface Measured {
+  bars: number;
+  seconds: number;
+  orders: number;
+}
+
+/** Runs the driver; resolves with its BENCH line, or fails with its stderr. */
+function runDriver(args: string[], env: Record<string, string>): Promise<Measured> {
+  return new Promise((done, fail) => {
+    const child = spawn('python3', [driver, ...args], {
+      env: { ...process.env, PYTHONPATH: join(root, 'sdk/python'), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let measured: Measured | undefined;
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (line.startsWith('BENCH ')) measured = JSON.parse(line.slice(6)) as Measured;
+    });
+    child.once('exit', (code) => {
+      if (code === 0 && measured) done(measured);
+      else fail(new Error(`python3 ${args.join(' ')} exited ${code}: ${stderr}`));
+    });
+  });
+}
+
+export async function benchBacktestPython(): Promise<BenchFigure[]> {
+  console.log('sdk/python: lockstep backtest');
+  const days = Number(process.env.TBM_BENCH_PY_DAYS ?? 180);
+  const folder = mkdtempSync(join(tmpdir(), 'tbm-bench-python-'));
+  try {
+    const sandbox = await startSandboxProcess({ now: '2024-06-05T12:00:00Z' });
+    const key = await createKey(sandbox, 'trade');
+    const token = await accessToken(sandbox.url, key);
+    const created = await api<Session>(sandbox.url, token, 'POST', '/sandbox/sessions', {
+      symbols: ['EURUSD'],
+      interval: '1m',
+      from,
+      to: from + days * dayMs,
+    });
+    if (created.status !== 201)
+      throw new Error(`creating the session failed: ${JSON.stringify(created.body)}`);
+    const session = created.body;
+    const barsFile = join(folder, 'bars.json');
+    const replay = await runDriver(['session', barsFile], {
+      TIMBER_BASE_URL: session.base_url,
+      TIMBER_STREAM_URL: session.stream_url,
+      TIMBER_ENV: 'backtest',
+      TIMBER_API_KEY_ID: key.key_id,
+      TIMBER_API_SECRET: key.secret,
+      TIMBER_STRATEGY_CONFIG: config,
+    });
+    const baseline = await runDriver(['file', barsFile], {});
+    if (replay.bars !== session.bars_total || baseline.bars !== replay.bars)
+      throw new Error(
+        `bar counts differ: session ${session.bars_total}, replayed ${replay.bars}, file ${baseline.bars}`,
+      );
+    const replayRate = replay.bars / replay.seconds;
+    const baselineRate = baseline.bars / baseline.seconds;
+    const note = `${replay.bars.toLocaleString('en-US')} bars over ${days} days, ${replay.orders} orders (baseline ${baseline.orders})`;
+    const figures: BenchFigure[] = [
+      {
+        part: 'backtest-python',
+        name: 'Python SMA crossover, lockstep replay session',
+        value: replayRate,
+        unit: 'bars/s',
+        target: { atLeast: 50_000 },
+        ratio: replayRate / baselineRate,
+        baseline: 'same Python loop over a file',
+        note,
+      },
+      {
+        part: 'backtest-python',
+        name: '  baseline: same Python loop over a file',
+        value: baselineRate,
+        unit: 'bars/s',
+      },
+    ];
+    figures.forEach(printFigure);
+    return figures;
+  } finally {
+    await stopAllSandboxes();
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
