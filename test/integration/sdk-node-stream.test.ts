@@ -57,7 +57,7 @@ function assertEveryEventOnce(events: OrderMessage[], orderIds: string[]): void 
   for (let i = 1; i < seqs.length; i++) {
     assert.equal(
       seqs[i],
-      seqs[i - 1]! + 1,
+      seqs[i - 1] + 1,
       `seq ${seqs[i]} follows ${seqs[i - 1]}: no gap, no duplicate`,
     );
   }

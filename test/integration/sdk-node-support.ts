@@ -1,5 +1,5 @@
-// Helpers of the Node SDK's integration tests: bundle a TypeScript strategy the way the runner
-// does (`@timber-studio/sdk` aliased to the SDK's sources, `ws` external), run it as a real
+// Helpers of the Node SDK's integration tests: bundle a TypeScript strategy with the runner's
+// bundler (`@timber-studio/sdk` aliased to the SDK's sources, `ws` external), run it as a real
 // process with a TIMBER_* environment, and watch its output line by line.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -7,11 +7,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { build } from 'esbuild';
+import { bundleTypeScript } from '../../runner/launch';
 
 const root = resolve(import.meta.dirname, '../..');
 const folders = new Set<string>();
 const children = new Set<ChildProcess>();
+const cleanups: (() => void)[] = [];
 
 /** A temp folder removed by `cleanUpScripts`. */
 export function scratchFolder(): string {
@@ -20,34 +21,19 @@ export function scratchFolder(): string {
   return dir;
 }
 
-/** Bundles a strategy script (a path, or its source text) into a runnable .mjs. */
+/** Bundles a strategy script (a path, or its source text) as the runner does, into a runnable .mjs. */
 export async function bundleStrategy(
   script: { path: string } | { source: string },
 ): Promise<string> {
-  const dir = scratchFolder();
   let entry: string;
   if ('path' in script) entry = resolve(root, script.path);
   else {
-    entry = join(dir, 'strategy.ts');
+    entry = join(scratchFolder(), 'strategy.ts');
     writeFileSync(entry, script.source);
   }
-  const outfile = join(dir, 'strategy.mjs');
-  await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    alias: { '@timber-studio/sdk': join(root, 'sdk/node/src/index.ts') },
-    external: ['ws'],
-    nodePaths: [join(root, 'node_modules')],
-    logLevel: 'warning',
-    banner: {
-      js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);",
-    },
-  });
-  return outfile;
+  const bundle = await bundleTypeScript(entry, root);
+  cleanups.push(bundle.cleanup);
+  return bundle.file;
 }
 
 /** Writes a strategy config into a scratch folder and answers its path. */
@@ -69,14 +55,14 @@ export interface RunningScript {
 export function runScript(bundle: string, env: Record<string, string>): RunningScript {
   const child = spawn(process.execPath, [bundle], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', NODE_PATH: join(root, 'node_modules'), ...env },
+    env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
   const lines: string[] = [];
   let stderr = '';
   const waiters = new Set<{ pattern: RegExp; resolve: (line: string) => void }>();
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  createInterface({ input: child.stdout }).on('line', (line) => {
     lines.push(line);
     for (const waiter of waiters) {
       if (waiter.pattern.test(line)) {
@@ -85,7 +71,7 @@ export function runScript(bundle: string, env: Record<string, string>): RunningS
       }
     }
   });
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | string>((done) =>
     child.once('exit', (code, signal) => {
       children.delete(child);
@@ -143,6 +129,7 @@ export async function cleanUpScripts(): Promise<void> {
         }),
     ),
   );
+  for (const cleanup of cleanups.splice(0)) cleanup();
   for (const dir of folders) rmSync(dir, { recursive: true, force: true });
   folders.clear();
 }
