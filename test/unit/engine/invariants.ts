@@ -7,6 +7,7 @@ import { snapToStep } from '../../../sandbox/engine/grid';
 import { deserializeEngineState, serializeEngineState } from '../../../sandbox/engine/snapshot';
 import type { EngineState } from '../../../sandbox/engine/state';
 import { createEngineState, isLive } from '../../../sandbox/engine/state';
+import { assertBinaryRoundTrip } from '../store/engine-image';
 import { everyOrder } from './harness';
 
 const nextStatuses: Record<OrderStatus, readonly OrderStatus[]> = {
@@ -44,6 +45,7 @@ export function assertReplayable(state: EngineState, journal: readonly EngineEve
   const restored = deserializeEngineState(JSON.parse(JSON.stringify(expected)));
   assert.deepEqual(serializeEngineState(restored), expected, 'snapshot round trip differs');
   assertIndexes(restored);
+  assertBinaryRoundTrip(state);
 }
 
 /** The accounting the journal implies matches the state, account by account. */
