@@ -1,0 +1,163 @@
+"""The lockstep rules of the runtime, with a scripted stream instead of a server: which bars go
+to the strategy from the buffer, when it waits for `advanced`, and what it acknowledges."""
+
+import contextlib
+import io
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import timber  # noqa: E402
+
+
+class ScriptedStream:
+    """Gives the runtime scripted batches; `on_send` may add batches in answer to acks."""
+
+    def __init__(self, batches, on_send=None):
+        self.batches = list(batches)
+        self.sent = []
+        self.on_send = on_send
+
+    def pending(self):
+        return 0
+
+    def send(self, message):
+        self.sent.append(message)
+        if self.on_send:
+            self.on_send(message, self)
+
+    def receive_batch(self, timeout):
+        if not self.batches:
+            raise AssertionError("the runtime waited for a message that will never come")
+        return self.batches.pop(0)
+
+    def receive(self, timeout):
+        batch = self.receive_batch(timeout)
+        self.batches.insert(0, batch[1:]) if len(batch) > 1 else None
+        return batch[0] if batch else None
+
+
+def candle(seq):
+    data = {"symbol": "EURUSD", "interval": "1m", "t": seq * 60_000, "o": 1, "h": 1, "l": 1,
+            "c": 1, "v": 1}
+    return {"channel": "candles", "type": "close", "seq": seq, "t": (seq + 1) * 60_000,
+            "data": data}
+
+
+def advanced(seq, quiet=True):
+    return {"channel": "session", "type": "advanced", "seq": seq, "t": (seq + 1) * 60_000,
+            "data": {"session_id": "s", "quiet": quiet, "bars_total": 9, "bars_released": seq}}
+
+
+FINISHED = {"channel": "session", "type": "finished", "seq": 9, "t": 0,
+            "data": {"session_id": "s", "quiet": True, "bars_total": 9, "bars_released": 9}}
+
+
+class Recorder(timber.Strategy):
+    def __init__(self, trade_at=()):
+        self.seen = []
+        self.trade_at = trade_at
+
+    def on_candle(self, candle, ctx):
+        self.seen.append(candle.t // 60_000)
+        if candle.t // 60_000 in self.trade_at:
+            ctx.buy("EURUSD", 1000)
+
+
+def runtime(strategy, stream, order_answer=None):
+    env = timber.Environment("http://127.0.0.1:9", "ws://127.0.0.1:9/stream", "backtest", "k",
+                             "s", None, None)
+    config = timber.StrategyConfig("t", ["EURUSD"])
+    rt = timber._Runtime(strategy, env, config)
+    rt.stream = stream
+    rt._wants_order = rt._wants_fill = False
+    placed = []
+
+    def place_order(request, idempotency_key=None):
+        placed.append((rt.advanced, rt.current_bar))
+        return dict(order_answer or {"id": f"o{len(placed)}", "status": "filled",
+                                     "order_type": "market", "stop_loss": None,
+                                     "take_profit": None, "symbol": "EURUSD", "action": "buy",
+                                     "fills": []})
+
+    rt.client.place_order = place_order
+    return rt, placed
+
+
+class LockstepTests(unittest.TestCase):
+    def test_a_quiet_account_takes_buffered_bars_without_waiting(self):
+        stream = ScriptedStream([[advanced(1), candle(1)] + [candle(k) for k in range(2, 10)],
+                                 [FINISHED]])
+        strategy = Recorder()
+        rt, _ = runtime(strategy, stream)
+        rt.run_lockstep()
+        self.assertEqual(strategy.seen, list(range(1, 10)))
+        self.assertEqual(stream.sent[0], {"op": "ack", "seq": 0, "window": rt.ack_window})
+        self.assertEqual(stream.sent[-1]["seq"], 9)
+
+    def test_a_busy_account_waits_for_advanced_before_each_bar(self):
+        stream = ScriptedStream([[advanced(1, quiet=False), candle(1), candle(2), candle(3)],
+                                 [advanced(2, quiet=False)], [advanced(3, quiet=True)],
+                                 [FINISHED]])
+        strategy = Recorder()
+        rt, _ = runtime(strategy, stream)
+        seen_at_wait = []
+        original = stream.receive_batch
+
+        def watch(timeout):
+            seen_at_wait.append(list(strategy.seen))
+            return original(timeout)
+
+        stream.receive_batch = watch
+        rt.run_lockstep()
+        self.assertEqual(seen_at_wait, [[], [1], [1, 2], [1, 2, 3]])
+        # Each wait came after an ack of the bar just finished (rule 3).
+        self.assertEqual([m["seq"] for m in stream.sent], [0, 1, 2, 3])
+
+    def test_an_order_waits_for_its_bar_advanced_and_a_resting_order_for_the_next(self):
+        resting = {"id": "o1", "status": "open", "order_type": "limit", "stop_loss": None,
+                   "take_profit": None, "symbol": "EURUSD", "action": "buy", "fills": [],
+                   "updated_at": 1}
+
+        def answer(message, stream):
+            if message.get("seq") == 2:
+                stream.batches.insert(0, [advanced(3)])
+            if message.get("seq") == 3:
+                stream.batches.insert(0, [advanced(4, quiet=False)])
+
+        stream = ScriptedStream([[advanced(1), candle(1), candle(2), candle(3), candle(4)],
+                                 [FINISHED]], on_send=answer)
+        strategy = Recorder(trade_at={3})
+        rt, placed = runtime(strategy, stream, order_answer=resting)
+        rt.run_lockstep()
+        # Bar 3's order went out once the clock stood at bar 3 (after acking bar 2).
+        self.assertEqual(placed, [(3, 3)])
+        self.assertEqual(strategy.seen, [1, 2, 3, 4])
+
+    def test_a_market_order_filled_at_once_leaves_the_account_quiet(self):
+        fill_event = {"channel": "orders", "type": "fill", "seq": 1, "t": 0,
+                      "data": {"order": {"id": "o1", "status": "filled", "symbol": "EURUSD",
+                                         "action": "buy", "quantity": 1000,
+                                         "order_type": "market"},
+                               "fill": {"id": "f1", "price": 1.0, "quantity": 1000}}}
+
+        def answer(message, stream):
+            if message.get("seq") == 1:
+                stream.batches.insert(0, [advanced(2)])
+
+        stream = ScriptedStream([[advanced(1), candle(1), candle(2), candle(3)],
+                                 [fill_event], [FINISHED]], on_send=answer)
+        strategy = Recorder(trade_at={2})
+        rt, placed = runtime(strategy, stream)
+        with contextlib.redirect_stdout(io.StringIO()) as printed:
+            rt.run_lockstep()
+        self.assertIn("fill: bought 1000 EURUSD at 1.0", printed.getvalue())
+        self.assertEqual(strategy.seen, [1, 2, 3])
+        self.assertEqual(rt.positions["EURUSD"], 1000)
+        # Bar 3 came from the buffer once the fill arrived; no advanced 3 was needed.
+        self.assertEqual(rt.advanced, 2)
+
+
+if __name__ == "__main__":
+    unittest.main()
