@@ -72,9 +72,14 @@ export interface DispatchDeps {
   now(): number;
   /** The account a caller acts on; replay sessions map every key to the session's account. */
   accountOf?(caller: Caller): string;
-  /** Faults injected into this caller's requests (`PUT /sandbox/faults`, a session's faults). */
+  /**
+   * Faults injected into this caller's requests (`PUT /sandbox/faults`, a session's faults);
+   * never into the fault endpoints themselves, so that faults can always be cleared.
+   */
   faultsFor?(caller: Caller): FaultDecision;
 }
+
+const faultExempt: ReadonlySet<OperationId> = new Set(['setFaults', 'getFaults', 'clearFaults']);
 
 const loopback = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 
@@ -124,7 +129,7 @@ export class Dispatcher {
         }
         if (this.deps.accountOf) caller.accountId = this.deps.accountOf(caller);
         // Injected before validation and the handler, so an injected error changes nothing.
-        const fault = this.deps.faultsFor?.(caller);
+        const fault = faultExempt.has(operationId) ? undefined : this.deps.faultsFor?.(caller);
         if (fault !== undefined && fault.delayMs > 0) await sleep(fault.delayMs);
         if (fault?.error !== undefined) throw fault.error;
       } else {
