@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Float64Column, Int32Column } from '../../../sandbox/engine/columns';
-import { crc32 } from '../../../sandbox/store/crc32';
 import {
   listSnapshots,
   loadLatestSnapshot,
@@ -20,6 +19,7 @@ import {
   SnapshotSections,
 } from '../../../sandbox/store/snapshot-sections';
 import { sectionBuffers } from './engine-image';
+import { writeVersion1Snapshot } from './snapshot-files';
 import { tempDir } from './temp-dir';
 
 interface Columns {
@@ -214,19 +214,4 @@ function flipByte(path: string, index: number): void {
   const at = index < 0 ? data.length + index : index;
   data[at] ^= 0x20;
   fs.writeFileSync(path, data);
-}
-
-/** What sandboxes before binary snapshots wrote: a version 1 header, then the state as JSON. */
-export function writeVersion1Snapshot(dir: string, lsn: number, state: unknown): string {
-  const payload = Buffer.from(JSON.stringify(state), 'utf8');
-  const header = JSON.stringify({
-    format: 'timber-sandbox-snapshot',
-    version: 1,
-    lsn,
-    bytes: payload.length,
-    crc32: crc32(payload, 0, payload.length),
-  });
-  const path = join(dir, snapshotFileName(lsn));
-  fs.writeFileSync(path, Buffer.concat([Buffer.from(`${header.padEnd(127, ' ')}\n`), payload]));
-  return path;
 }

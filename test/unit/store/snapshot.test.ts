@@ -25,7 +25,12 @@ void test('a snapshot round-trips; an empty or missing folder has none', async (
   assert.equal(written.path, join(dir, 'snapshot-0000000000000042.tbsnap'));
   const loaded = await loadLatestSnapshot(dir);
   assert.deepEqual(
-    { lsn: loaded?.lsn, state: loaded?.state, path: loaded?.path, sections: loaded?.sections.count },
+    {
+      lsn: loaded?.lsn,
+      state: loaded?.state,
+      path: loaded?.path,
+      sections: loaded?.sections.count,
+    },
     { lsn: 42, state: state(42), path: written.path, sections: 0 },
   );
 });
