@@ -171,10 +171,8 @@ export function decimalsOf(tick: number): number {
 
 /** "2024-03-06 12:01:00Z": the instant a line is about, in UTC. */
 export function stamp(t: number): string {
-  return new Date(t)
-    .toISOString()
-    .replace('T', ' ')
-    .replace(/\.\d+Z$/, 'Z');
+  const iso = new Date(t).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}Z`;
 }
 
 function toError(error: unknown): Error {
