@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Instrument } from '../api/market';
+import { candlesBetween } from '../sandbox/market/feed';
 import { isOpen, lastOpenInstantAtOrBefore } from '../sandbox/market/hours';
 import { instrumentBySymbol } from '../sandbox/market/instruments';
 import { fillLine, money, orderLine } from '../runner/format';
@@ -15,25 +16,83 @@ import { runScript } from '../runner/run-script';
 
 const symbol = 'EURUSD';
 const minute = 60_000;
-/** Small periods so the averages cross within minutes instead of hours (the example's are 50/200). */
-const demoParams = { fast: 2, slow: 3, quantity: 10_000 };
+/**
+ * Small periods so the averages cross within minutes instead of hours (the example's are
+ * 50/200): the close against its two-bar average.
+ */
+const demoParams = { fast: 1, slow: 2, quantity: 10_000 };
+/** Time the script gets to start and subscribe before the first bar closes. */
+const leadMs = 15_000;
+
+/** The sides the example would take on these closes (its own arithmetic), 0 before it can tell. */
+function crossoverSides(closes: readonly number[]): number[] {
+  const { fast, slow } = demoParams;
+  let fastSum = 0;
+  let slowSum = 0;
+  return closes.map((close, index) => {
+    const count = index + 1;
+    fastSum += close;
+    if (count > fast) fastSum -= closes[count - 1 - fast];
+    slowSum += close;
+    if (count > slow) slowSum -= closes[count - 1 - slow];
+    if (count < slow) return 0;
+    const [fastAverage, slowAverage] = [fastSum / fast, slowSum / slow];
+    return fastAverage > slowAverage ? 1 : fastAverage < slowAverage ? -1 : 0;
+  });
+}
+
+/** Bar indexes (0-based) at which the example would trade: each flip after the first side. */
+function tradeBars(sides: readonly number[]): number[] {
+  const trades: number[] = [];
+  let previous = 0;
+  sides.forEach((side, index) => {
+    if (side === 0 || side === previous) return;
+    if (previous !== 0) trades.push(index);
+    previous = side;
+  });
+  return trades;
+}
 
 /**
- * Where the sandbox's clock starts: a few seconds before a minute closes, so the first bar
- * arrives at once; now if EURUSD trades now, otherwise an hour before its last close.
+ * Where the sandbox's clock starts. Market data is deterministic, so the demo looks back from
+ * now (or from EURUSD's last session, when it is closed) for a stretch whose bars make the
+ * example trade at its third bar and a few times after: the demo shows trading at once
+ * instead of waiting on chance. The clock starts shortly before the first of those bars closes.
  */
-function demoStart(): { startAt: number; note: string } {
+function demoStart(minutes: number): { startAt: number; note: string } {
   const instrument = instrumentBySymbol(symbol) as Instrument;
   const now = Date.now();
   const open = isOpen(instrument, now);
-  const base = open ? now : (lastOpenInstantAtOrBefore(instrument, now) ?? now) - 3600_000;
-  const startAt = Math.floor(base / minute) * minute + minute - 3_000;
-  return {
-    startAt,
-    note: open
-      ? `the market clock starts at ${iso(startAt)}, 3 s before a bar closes`
-      : `${symbol} is closed now, so the market clock starts at ${iso(startAt)}, during its last session`,
-  };
+  const base = open ? now : (lastOpenInstantAtOrBefore(instrument, now) ?? now);
+  const bars = Math.max(4, Math.ceil(minutes));
+  let fallback: number | null = null;
+  for (let back = bars + 1; back < 24 * 60; back++) {
+    const first = Math.floor(base / minute) * minute - back * minute;
+    const candles = candlesBetween(instrument, '1m', first, first + (bars - 1) * minute);
+    if (candles.length !== bars || candles.some((c, i) => c.t !== first + i * minute)) continue;
+    fallback ??= first;
+    const trades = tradeBars(crossoverSides(candles.map((c) => c.c)));
+    if (trades[0] === 2 && trades.length >= Math.min(3, bars - 2)) {
+      return { startAt: first + minute - leadMs, note: `its bars from ${iso(first)} on` };
+    }
+  }
+  const first = fallback ?? Math.floor(base / minute) * minute;
+  return { startAt: first + minute - leadMs, note: `its bars from ${iso(first)} on` };
+}
+
+/** Prints each bar as it closes on the sandbox's clock, from the same deterministic data. */
+function barTicker(clock: () => Promise<number>, startAt: number): ReturnType<typeof setInterval> {
+  const instrument = instrumentBySymbol(symbol) as Instrument;
+  let printedUpTo = Math.floor(startAt / minute) * minute;
+  return setInterval(() => {
+    void clock().then((now) => {
+      const closedUpTo = Math.floor(now / minute) * minute;
+      if (closedUpTo <= printedUpTo) return;
+      for (const candle of candlesBetween(instrument, '1m', printedUpTo, closedUpTo - minute))
+        console.log(`[demo] bar ${iso(candle.t).slice(11, 16)} closed: ${symbol} ${candle.c}`);
+      printedUpTo = closedUpTo;
+    });
+  }, 250);
 }
 
 const iso = (t: number) => new Date(t).toISOString().slice(0, 19).replace('T', ' ') + 'Z';
@@ -55,7 +114,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const work = mkdtempSync(join(tmpdir(), 'timber-demo-'));
-  const { startAt, note } = demoStart();
+  const { startAt, note } = demoStart(minutes);
   const sandbox = await connectLocalSandbox({
     dataDir: join(work, 'sandbox'),
     startAt,
@@ -79,24 +138,18 @@ async function main(): Promise<number> {
       }),
     );
     const key = await sandbox.createKey('trade');
-    console.log(`Timber sandbox on ${sandbox.url} (${note})`);
+    console.log(
+      `Timber sandbox on ${sandbox.url}; its market clock starts at ${iso(startAt)} and runs in real time (${note}).`,
+    );
     console.log(
       `Running examples/sma-crossover/sma_crossover.ts live on it for ${minutes} min (Ctrl-C stops it sooner).`,
     );
     console.log(
-      `Demo settings: SMA periods ${demoParams.fast}/${demoParams.slow} instead of 50/200, ${demoParams.quantity} ${symbol}; ` +
-        'bars close once a minute in real time, so the first trade comes after 3 or 4 bars.\n',
+      `Demo settings: SMA periods ${demoParams.fast}/${demoParams.slow} (the close against its two-bar average) ` +
+        `instead of 50/200, ${demoParams.quantity} ${symbol}, and a start instant picked so that the third bar ` +
+        `already trades. Bars close once a minute: the first in ${leadMs / 1000} s, the first trade about 2 min later.\n`,
     );
-    const started = Date.now();
-    const ticker = setInterval(() => {
-      void sandbox
-        .now()
-        .then((now) =>
-          console.log(
-            `[demo] ${Math.round((Date.now() - started) / 1000)} s elapsed, market clock ${iso(now)}`,
-          ),
-        );
-    }, 30_000);
+    const ticker = barTicker(() => sandbox.now(), startAt);
     const outcome = await runScript({
       script,
       config,

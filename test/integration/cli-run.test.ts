@@ -3,13 +3,22 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { SandboxProcess } from './harness';
-import { cliPath, startSandboxProcess, stopAllSandboxes, waitFor } from './harness';
+import {
+  accessToken,
+  api,
+  cliPath,
+  createKey,
+  startSandboxProcess,
+  stopAllSandboxes,
+  waitFor,
+} from './harness';
 
 // `tbm run` as a user runs it: a real sandbox process, real scripts, a real runs folder.
 
+const root = resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(join(tmpdir(), 'cli-run-'));
 const runsDir = join(work, 'runs');
 let sandbox: SandboxProcess;
@@ -236,4 +245,54 @@ test('without a running sandbox, tbm run starts one for the run', async () => {
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
+});
+
+test('both SMA twins start live on the local sandbox, reconcile the order left open before, and stop on Ctrl-C', async () => {
+  // An order a previous run left open: each twin's start must find it.
+  const key = await createKey(sandbox, 'trade');
+  const token = await accessToken(sandbox.url, key);
+  const resting = await api<{ id: string }>(sandbox.url, token, 'POST', '/orders', {
+    symbol: 'EURUSD',
+    action: 'buy',
+    quantity: 1000,
+    order_type: 'limit',
+    limit_price: 0.5,
+    time_in_force: 'gtc',
+  });
+  assert.equal(resting.status, 201);
+  const twins = [
+    { file: 'sma_crossover.py', started: /reconciled: 1 open order/ },
+    { file: 'sma_crossover.ts', started: /1 open order\(s\) left by a previous run/ },
+  ];
+  for (const twin of twins) {
+    const running = tbm([
+      'run',
+      join(root, 'examples', 'sma-crossover', twin.file),
+      '--data-dir',
+      sandbox.dataDir,
+      '--runs-dir',
+      runsDir,
+    ]);
+    let stdout = '';
+    running.child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    await waitFor(`${twin.file} to reconcile`, () =>
+      Promise.resolve(twin.started.test(stdout) ? true : undefined),
+    );
+    running.child.kill('SIGINT');
+    const result = await running.finished;
+    assert.equal(result.code, 0, result.stderr);
+    const record = JSON.parse(readFileSync(join(runFolder(result.stderr), 'run.json'), 'utf8')) as {
+      status: string;
+      warnings: string[];
+    };
+    assert.equal(record.status, 'stopped');
+    assert.deepEqual(record.warnings, []);
+  }
+  const still = await api<{ status: string }>(
+    sandbox.url,
+    token,
+    'GET',
+    `/orders/${resting.body.id}`,
+  );
+  assert.equal(still.body.status, 'open', 'a run must leave the orders it did not place alone');
 });
