@@ -9,7 +9,7 @@ export const BatchRequest = z
         z
           .object({
             id: z.string().min(1).max(64),
-            method: z.enum(['GET', 'POST', 'DELETE']),
+            method: z.enum(['GET', 'POST', 'PUT', 'DELETE']),
             path: z.string().startsWith('/', 'must start with "/"').max(2048),
             body: z.unknown().optional(),
             /** Sent as the inner request's Idempotency-Key header. */
