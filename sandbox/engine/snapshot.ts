@@ -254,28 +254,44 @@ function restoreHotOrders(
   rebuildIndexes(state, snapshot.armed_exits);
 }
 
+// Runs over every order and fill of a restore, so it avoids a map lookup per row: orders in play
+// are few, and are met in number order.
 function rebuildIndexes(state: EngineState, armedExits: readonly number[]) {
-  const accountOf = (orderNumber: number): AccountRecord => {
-    const record = state.hot_orders.get(orderNumber);
-    const account =
-      record !== undefined
-        ? state.accounts.get(record.account_id)
-        : state.account_list[state.archive.accountOf(orderNumber)];
+  const hot = [...state.hot_orders.values()].sort((a, b) => a.number - b.number);
+  const hotAccount = (record: OrderRecord): AccountRecord => {
+    const account = state.accounts.get(record.account_id);
+    if (account === undefined) throw new Error(`Snapshot order ${record.number} has no account`);
+    return account;
+  };
+  const archivedAccount = (orderNumber: number): AccountRecord => {
+    const account = state.account_list[state.archive.accountOf(orderNumber)];
     if (account === undefined) throw new Error(`Snapshot order ${orderNumber} has no account`);
     return account;
   };
+  let nextHot = 0;
   for (let number = 1; number <= state.order_count; number++) {
-    const account = accountOf(number);
-    account.order_numbers.push(number);
-    const record = state.hot_orders.get(number);
-    if (record !== undefined && isLive(record)) indexLiveOrder(state, account, record);
+    if (nextHot < hot.length && hot[nextHot].number === number) {
+      const record = hot[nextHot++];
+      const account = hotAccount(record);
+      account.order_numbers.push(number);
+      if (isLive(record)) indexLiveOrder(state, account, record);
+    } else {
+      archivedAccount(number).order_numbers.push(number);
+    }
   }
+  if (nextHot < hot.length) {
+    throw new Error(`Snapshot order ${hot[nextHot].number} is past the order count`);
+  }
+  const firstHot = hot.length > 0 ? hot[0].number : Infinity;
   for (let number = 1; number <= state.fills.count; number++) {
-    accountOf(state.fills.orderOf(number)).fill_numbers.push(number);
+    const orderNumber = state.fills.orderOf(number);
+    const record = orderNumber >= firstHot ? state.hot_orders.get(orderNumber) : undefined;
+    const account = record !== undefined ? hotAccount(record) : archivedAccount(orderNumber);
+    account.fill_numbers.push(number);
   }
   for (const number of armedExits) {
     const entry = state.hot_orders.get(number);
     if (entry === undefined) throw new Error(`Snapshot arms exits of order ${number}, not in play`);
-    armExits(state, accountOf(number), entry);
+    armExits(state, hotAccount(entry), entry);
   }
 }
