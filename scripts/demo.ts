@@ -89,7 +89,9 @@ function barTicker(clock: () => Promise<number>, startAt: number): ReturnType<ty
       const closedUpTo = Math.floor(now / minute) * minute;
       if (closedUpTo <= printedUpTo) return;
       for (const candle of candlesBetween(instrument, '1m', printedUpTo, closedUpTo - minute))
-        console.log(`[demo] bar ${iso(candle.t).slice(11, 16)} closed: ${symbol} ${candle.c}`);
+        console.log(
+          `[demo] bar ${iso(candle.t).slice(11, 16)}-${iso(candle.t + minute).slice(11, 16)} closed: ${symbol} ${candle.c}`,
+        );
       printedUpTo = closedUpTo;
     });
   }, 250);

@@ -109,6 +109,14 @@ test('the SMA crossover twins give the same trades: TypeScript in-process, TypeS
   assert.equal(record.fills.length, python.report.fills.length);
 });
 
+test('the volatility breakout twins, with stops and targets, give the same trades', async () => {
+  const breakout = join(root, 'examples', 'volatility-breakout');
+  const typescript = await backtest(join(breakout, 'volatility_breakout.ts'));
+  const python = await backtest(join(breakout, 'volatility_breakout.py'));
+  assert.ok(typescript.report.fills.length > 0, 'the breakout never traded on the day');
+  assert.deepEqual(trades(python), trades(typescript));
+});
+
 test('--report writes one self-contained HTML page with the equity curve and trades', async () => {
   const file = join(work, 'report.html');
   const result = await tbm([
