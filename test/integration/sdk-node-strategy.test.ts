@@ -166,6 +166,12 @@ describe('the example twins in replay sessions and in-process', () => {
       params: { fast: 5, slow: 20, quantity: 10000 },
     },
     {
+      name: 'SMA crossover, its stream dropped every 150 ms',
+      path: 'examples/sma-crossover/sma_crossover.ts',
+      params: { fast: 5, slow: 20, quantity: 10000 },
+      faults: { stream_drop_after_ms: 150 },
+    },
+    {
       name: 'volatility breakout',
       path: 'examples/volatility-breakout/volatility_breakout.ts',
       params: { lookback: 20, k: 1.5, stop: 2, target: 3, quantity: 10000 },
@@ -183,6 +189,7 @@ describe('the example twins in replay sessions and in-process', () => {
         interval: '1m',
         from,
         to,
+        ...('faults' in example && { faults: example.faults }),
       });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       const session = created.body;
@@ -195,6 +202,10 @@ describe('the example twins in replay sessions and in-process', () => {
         TIMBER_STRATEGY_CONFIG: config,
       });
       assert.equal(await live.exited, 0, live.stderr());
+      if ('faults' in example) {
+        const drops = live.stderr().match(/stream: the stream closed \(1012/g) ?? [];
+        assert.ok(drops.length >= 2, `the stream was dropped mid-run (${drops.length} times)`);
+      }
       const answer = await call<BacktestReport>('GET', `/sandbox/sessions/${session.id}/report`);
       assert.equal(answer.status, 200);
       const viaSession = BacktestReportSchema.parse(answer.body);

@@ -10,6 +10,7 @@ import type { EngineFailure } from '../../../sandbox/engine/failures';
 import { orderUpdateFor } from '../../../sandbox/engine/order-updates';
 import { instrumentBySymbol } from '../../../sandbox/market/instruments';
 import { Replay } from '../../../sandbox/replay/replay';
+import type { SandboxEvent } from '../../../sandbox/service/state';
 import type { BacktestSpec } from './config';
 import type { Broker } from './context';
 import { Context, stamp } from './context';
@@ -57,7 +58,14 @@ export async function runBacktest(
     balance: spec.balance,
   });
   const pending: OrderUpdate[] = [];
-  const broker = new ReplayBroker(replay, pending);
+  // Each order update is read right after its event is applied, as the stream of a replay
+  // session reads it: an order accepted and filled at once shows as open, then as filled.
+  replay.state.onApplied = (event, state) => {
+    if (!isEngineEvent(event)) return;
+    const update = orderUpdateFor(state.engine, event);
+    if (update !== undefined) pending.push(update);
+  };
+  const broker = new ReplayBroker(replay);
   const ctx = new Context(config, broker, print, spec.symbols);
   const handlers = new Handlers(strategy, ctx, print);
   const deliver = (): HandlerResult => deliverPending(pending, handlers);
@@ -73,8 +81,7 @@ export async function runBacktest(
     const step = replay.next();
     if (step === undefined) break;
     bars++;
-    if (step.events.length > 0) {
-      queueUpdates(replay, step.events, pending);
+    if (pending.length > 0) {
       const delivered = deliver();
       if (delivered !== undefined) await delivered;
     }
@@ -139,11 +146,18 @@ function deliverPending(pending: OrderUpdate[], handlers: Handlers): HandlerResu
   return;
 }
 
-function queueUpdates(replay: Replay, events: readonly EngineEvent[], into: OrderUpdate[]): void {
-  for (const event of events) {
-    const update = orderUpdateFor(replay.state.engine, event);
-    if (update !== undefined) into.push(update);
-  }
+const engineEventTypes: ReadonlySet<string> = new Set<EngineEvent['type']>([
+  'account_opened',
+  'account_reset',
+  'order_accepted',
+  'order_filled',
+  'order_cancelled',
+  'order_expired',
+  'order_rejected',
+]);
+
+function isEngineEvent(event: SandboxEvent): event is EngineEvent {
+  return engineEventTypes.has(event.type);
 }
 
 /** Writes the report where the runner asked for it. */
@@ -156,10 +170,7 @@ class ReplayBroker implements Broker {
   readonly mode = 'backtest' as const;
   private readonly accountId: string;
 
-  constructor(
-    private readonly replay: Replay,
-    private readonly pending: OrderUpdate[],
-  ) {
+  constructor(private readonly replay: Replay) {
     this.accountId = replay.accountId;
   }
 
@@ -197,21 +208,18 @@ class ReplayBroker implements Broker {
     }
     const result = this.replay.placeOrder(parsed.data);
     if (!result.ok) return Promise.reject(engineError(result));
-    queueUpdates(this.replay, result.events, this.pending);
     return Promise.resolve(result.order);
   }
 
   cancel(orderId: string): Promise<Order> {
     const result = this.replay.cancelOrder(orderId);
     if (!result.ok) return Promise.reject(engineError(result));
-    queueUpdates(this.replay, result.events, this.pending);
     return Promise.resolve(result.order);
   }
 
   cancelMany(request: { symbol: string } | { all: true }): Promise<CancelResult[]> {
     const result = this.replay.cancelOrders(request);
     if (!result.ok) return Promise.reject(engineError(result));
-    queueUpdates(this.replay, result.events, this.pending);
     return Promise.resolve(result.results);
   }
 

@@ -68,6 +68,7 @@ class LiveRun implements Broker {
   private readonly gate = new LockstepGate();
   private readonly candles = new Map<number, CandleMessage>();
   private nextBar = 1;
+  private lastAck: ReturnType<LockstepGate['ack']> | null = null;
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly queue: Message[] = [];
   private pumping = false;
@@ -117,7 +118,8 @@ class LiveRun implements Broker {
       token: (renew) => this.client.accessToken(renew),
       onMessage: (message) => this.receive(message),
       onOpen: (reconnected) => {
-        if (reconnected && this.session && this.gate.bar > 0) stream.send(this.gate.ack());
+        // The server may have missed the last ack with the old connection.
+        if (reconnected && this.lastAck !== null) stream.send(this.lastAck);
       },
       onProblem: (problem) => this.warn(`stream: ${problem}`),
     });
@@ -220,7 +222,8 @@ class LiveRun implements Broker {
       const result = this.deliverCandle(message);
       if (isPromise(result)) await result;
       if (this.inflight.size > 0) await Promise.allSettled(this.inflight);
-      this.stream?.send(this.gate.ack());
+      this.lastAck = this.gate.ack();
+      this.stream?.send(this.lastAck);
     }
   }
 

@@ -49,7 +49,7 @@ test('candles arrive closed, in order, one per minute of the range', async () =>
   }
 });
 
-test('an order at a bar fills at its close; its events come before the next candle', async () => {
+test('an order at a bar fills at its close; its events, each as it happened, come before the next candle', async () => {
   const log: string[] = [];
   class Trader extends Strategy {
     bars = 0;
@@ -62,7 +62,7 @@ test('an order at a bar fills at its close; its events come before the next cand
       return;
     }
     override onOrder(update: OrderUpdate, ctx: StrategyContext) {
-      log.push(`order ${update.type} at ${ctx.now() - spec.from}`);
+      log.push(`order ${update.type} ${update.order.status} at ${ctx.now() - spec.from}`);
     }
     override onFill(fill: StrategyFill) {
       log.push(`fill ${fill.action} ${fill.quantity}`);
@@ -77,13 +77,13 @@ test('an order at a bar fills at its close; its events come before the next cand
     'candle 2 position 0',
     'candle 3 position 0',
     'placed filled',
-    'order accepted at 180000',
-    'order fill at 180000',
+    'order accepted open at 180000',
+    'order fill filled at 180000',
     'fill buy 10000',
     'candle 4 position 10000',
     'candle 5 position 10000',
-    'order accepted at 300000',
-    'order fill at 300000',
+    'order accepted open at 300000',
+    'order fill filled at 300000',
     'fill sell 10000',
   ]);
   assert.equal(log[12], 'candle 6 position 0');
