@@ -35,6 +35,11 @@ export class StreamClient {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly closeListeners: (() => void)[] = [];
   private isGone = false;
+  private corked = false;
+  private readonly uncork = () => {
+    this.corked = false;
+    this.tcp?.uncork();
+  };
   /** Errors sent while a backend call ran: a subscribe that failed takes no allowance. */
   private errorsSent = 0;
   readonly sink: StreamSink;
@@ -45,6 +50,8 @@ export class StreamClient {
     private readonly limits: StreamLimits,
     private readonly log: (line: string) => void,
     private readonly onGone: (client: StreamClient) => void,
+    /** The TCP socket under `socket`, corked while a burst of sends is queued. */
+    private readonly tcp?: { cork(): void; uncork(): void },
   ) {
     const now = Date.now();
     this.lastHeardAt = now;
@@ -230,6 +237,13 @@ export class StreamClient {
 
   private send(text: string): void {
     if (this.ending || this.socket.readyState !== this.socket.OPEN) return;
+    if (this.tcp !== undefined && !this.corked) {
+      // Everything sent in this turn of the event loop (a publisher's fan-out) leaves in one
+      // write, not two syscalls per message; nothing waits longer than the current turn.
+      this.corked = true;
+      this.tcp.cork();
+      process.nextTick(this.uncork);
+    }
     this.socket.send(bytesOf(text));
     if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) this.slowConsumer();
   }

@@ -82,8 +82,14 @@ export function attachStreamServer(server: Server, options: StreamServerOptions)
         principal = outcome;
       }
       sockets.handleUpgrade(request, socket, head, (ws) => {
-        const client = new StreamClient(ws, route.backend, limits, log, (gone) =>
-          clients.delete(gone),
+        const tcp = socket as Duplex & { cork(): void; uncork(): void };
+        const client = new StreamClient(
+          ws,
+          route.backend,
+          limits,
+          log,
+          (gone) => clients.delete(gone),
+          tcp,
         );
         clients.add(client);
         client.start(principal);
