@@ -27,14 +27,14 @@ export type CapturedRows = () => Iterable<Uint8Array>;
 export class Float64Column {
   /** undefined: a chunk still in the snapshot file (see `adoptLazily`). */
   private chunks: (Float64Array | undefined)[] = [];
-  /** Chunks handed to a snapshot being written (see `capture`): copied before they change. */
-  private shared: boolean[] = [];
+  /** Per chunk, how many snapshots being written hold it (see `capture`): copied before it changes. */
+  private shared: number[] = [];
   private lazy: LazyRows | null = null;
 
   set(row: number, value: number): void {
     const index = row >>> chunkBits;
     let chunk = this.chunks[index];
-    if (chunk === undefined || this.shared[index]) chunk = this.writable(index);
+    if (chunk === undefined || this.shared[index] !== 0) chunk = this.writable(index);
     chunk[row & rowMask] = value;
   }
 
@@ -52,14 +52,14 @@ export class Float64Column {
   private writable(index: number): Float64Array {
     while (index >= this.chunks.length) {
       this.chunks.push(undefined);
-      this.shared.push(false);
+      this.shared.push(0);
     }
     const chunk = this.chunks[index];
     if (chunk === undefined) {
       if (this.lazy !== null && index < this.lazy.chunks) return this.load(index);
       return (this.chunks[index] = new Float64Array(chunkRows));
     }
-    this.shared[index] = false;
+    this.shared[index] = 0;
     return (this.chunks[index] = chunk.slice());
   }
 
@@ -83,7 +83,7 @@ export class Float64Column {
   adoptLazily(source: RowSource, count: number): void {
     this.lazy = new LazyRows(source, count);
     this.chunks = Array.from({ length: this.lazy.chunks }, () => undefined);
-    this.shared = this.chunks.map(() => false);
+    this.shared = this.chunks.map(() => 0);
   }
 
   /** Reads every chunk still in the snapshot file. */
@@ -112,13 +112,13 @@ export class Float64Column {
 /** A column of 32-bit integers indexed by row; unwritten rows read 0. As Float64Column. */
 export class Int32Column {
   private chunks: (Int32Array | undefined)[] = [];
-  private shared: boolean[] = [];
+  private shared: number[] = [];
   private lazy: LazyRows | null = null;
 
   set(row: number, value: number): void {
     const index = row >>> chunkBits;
     let chunk = this.chunks[index];
-    if (chunk === undefined || this.shared[index]) chunk = this.writable(index);
+    if (chunk === undefined || this.shared[index] !== 0) chunk = this.writable(index);
     chunk[row & rowMask] = value;
   }
 
@@ -136,14 +136,14 @@ export class Int32Column {
   private writable(index: number): Int32Array {
     while (index >= this.chunks.length) {
       this.chunks.push(undefined);
-      this.shared.push(false);
+      this.shared.push(0);
     }
     const chunk = this.chunks[index];
     if (chunk === undefined) {
       if (this.lazy !== null && index < this.lazy.chunks) return this.load(index);
       return (this.chunks[index] = new Int32Array(chunkRows));
     }
-    this.shared[index] = false;
+    this.shared[index] = 0;
     return (this.chunks[index] = chunk.slice());
   }
 
@@ -162,7 +162,7 @@ export class Int32Column {
   adoptLazily(source: RowSource, count: number): void {
     this.lazy = new LazyRows(source, count);
     this.chunks = Array.from({ length: this.lazy.chunks }, () => undefined);
-    this.shared = this.chunks.map(() => false);
+    this.shared = this.chunks.map(() => 0);
   }
 
   loadAll(): void {
@@ -222,18 +222,20 @@ class LazyRows {
 
 function captureChunks(
   chunks: readonly (Float64Array | Int32Array | undefined)[],
-  shared: boolean[],
+  shared: number[],
   lazy: LazyRows | null,
   count: number,
   rowBytes: number,
 ): CapturedRows {
   const pieces: (Uint8Array | { first: number; rows: number; stored: number })[] = [];
+  const held: { index: number; chunk: Float64Array | Int32Array }[] = [];
   for (let first = 0; first <= count; first += chunkRows) {
     const index = first >>> chunkBits;
     const rows = Math.min(chunkRows, count + 1 - first);
     const chunk = chunks[index];
     if (chunk !== undefined) {
-      shared[index] = true;
+      shared[index]++;
+      held.push({ index, chunk });
       pieces.push(new Uint8Array(chunk.buffer, chunk.byteOffset, rows * rowBytes));
     } else if (lazy !== null && index < lazy.chunks) {
       // Still in the snapshot file, which never changes: read it when it is written out.
@@ -254,6 +256,11 @@ function captureChunks(
       lazy!.readRows(piece.first, piece.stored, rowBytes, staging);
       staging.fill(0, piece.stored * rowBytes, piece.rows * rowBytes);
       yield staging.subarray(0, piece.rows * rowBytes);
+    }
+    // Written out: the chunks may change in place again (unless a later change already copied
+    // one, or another snapshot still holds it).
+    for (const { index, chunk } of held) {
+      if (chunks[index] === chunk && shared[index] > 0) shared[index]--;
     }
   };
 }

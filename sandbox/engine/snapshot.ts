@@ -254,44 +254,70 @@ function restoreHotOrders(
   rebuildIndexes(state, snapshot.armed_exits);
 }
 
-// Runs over every order and fill of a restore, so it avoids a map lookup per row: orders in play
-// are few, and are met in number order.
+// Runs over every order and fill of a restore, so it avoids a map lookup per row (orders in play
+// are few, and are met in number order) and sizes each account's lists before filling them.
 function rebuildIndexes(state: EngineState, armedExits: readonly number[]) {
   const hot = [...state.hot_orders.values()].sort((a, b) => a.number - b.number);
-  const hotAccount = (record: OrderRecord): AccountRecord => {
+  const accounts = state.account_list;
+  const hotAccount = (record: OrderRecord): number => {
     const account = state.accounts.get(record.account_id);
     if (account === undefined) throw new Error(`Snapshot order ${record.number} has no account`);
-    return account;
+    return account.index;
   };
-  const archivedAccount = (orderNumber: number): AccountRecord => {
-    const account = state.account_list[state.archive.accountOf(orderNumber)];
-    if (account === undefined) throw new Error(`Snapshot order ${orderNumber} has no account`);
-    return account;
-  };
-  let nextHot = 0;
-  for (let number = 1; number <= state.order_count; number++) {
-    if (nextHot < hot.length && hot[nextHot].number === number) {
-      const record = hot[nextHot++];
-      const account = hotAccount(record);
-      account.order_numbers.push(number);
-      if (isLive(record)) indexLiveOrder(state, account, record);
-    } else {
-      archivedAccount(number).order_numbers.push(number);
+  const checked = (index: number, orderNumber: number): number => {
+    if (index < 0 || index >= accounts.length) {
+      throw new Error(`Snapshot order ${orderNumber} has no account`);
     }
-  }
-  if (nextHot < hot.length) {
-    throw new Error(`Snapshot order ${hot[nextHot].number} is past the order count`);
-  }
+    return index;
+  };
+  // The account of every order, then of every fill: two passes each, to count and then to place.
+  const forEachOrder = (visit: (number: number, account: number) => void) => {
+    let nextHot = 0;
+    for (let number = 1; number <= state.order_count; number++) {
+      if (nextHot < hot.length && hot[nextHot].number === number) {
+        visit(number, hotAccount(hot[nextHot++]));
+      } else {
+        visit(number, checked(state.archive.accountOf(number), number));
+      }
+    }
+    if (nextHot < hot.length) {
+      throw new Error(`Snapshot order ${hot[nextHot].number} is past the order count`);
+    }
+  };
   const firstHot = hot.length > 0 ? hot[0].number : Infinity;
-  for (let number = 1; number <= state.fills.count; number++) {
-    const orderNumber = state.fills.orderOf(number);
-    const record = orderNumber >= firstHot ? state.hot_orders.get(orderNumber) : undefined;
-    const account = record !== undefined ? hotAccount(record) : archivedAccount(orderNumber);
-    account.fill_numbers.push(number);
+  const forEachFill = (visit: (number: number, account: number) => void) => {
+    for (let number = 1; number <= state.fills.count; number++) {
+      const orderNumber = state.fills.orderOf(number);
+      const record = orderNumber >= firstHot ? state.hot_orders.get(orderNumber) : undefined;
+      const account =
+        record !== undefined
+          ? hotAccount(record)
+          : checked(state.archive.accountOf(orderNumber), orderNumber);
+      visit(number, account);
+    }
+  };
+  const orderCounts = new Int32Array(accounts.length);
+  const fillCounts = new Int32Array(accounts.length);
+  forEachOrder((_, account) => orderCounts[account]++);
+  forEachFill((_, account) => fillCounts[account]++);
+  for (const account of accounts) {
+    account.order_numbers = new Array<number>(orderCounts[account.index]);
+    account.fill_numbers = new Array<number>(fillCounts[account.index]);
+  }
+  orderCounts.fill(0);
+  fillCounts.fill(0);
+  forEachOrder((number, account) => {
+    accounts[account].order_numbers[orderCounts[account]++] = number;
+  });
+  forEachFill((number, account) => {
+    accounts[account].fill_numbers[fillCounts[account]++] = number;
+  });
+  for (const record of hot) {
+    if (isLive(record)) indexLiveOrder(state, accounts[hotAccount(record)], record);
   }
   for (const number of armedExits) {
     const entry = state.hot_orders.get(number);
     if (entry === undefined) throw new Error(`Snapshot arms exits of order ${number}, not in play`);
-    armExits(state, hotAccount(entry), entry);
+    armExits(state, accounts[hotAccount(entry)], entry);
   }
 }

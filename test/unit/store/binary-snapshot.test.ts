@@ -193,6 +193,17 @@ void test('a captured column keeps its rows as they were, whatever is set afterw
   assert.equal(prices.get(5), -1);
   assert.equal(counts.get(65_600), -1);
 
+  // Two snapshots in flight: the one written out first does not release what the other holds.
+  const first = counts.capture(70_001);
+  const second = counts.capture(70_001);
+  sectionBuffers([second]);
+  counts.set(7, -7);
+  const [held] = sectionBuffers([first]);
+  assert.equal(new Int32Array(new Uint8Array(held).buffer)[7], 7);
+  sectionBuffers([counts.capture(10)]);
+  counts.set(8, -8);
+  assert.equal(counts.get(8), -8);
+
   // Restored lazily, a column reads chunks as used and captures unread ones from the file.
   const restored = new Float64Column();
   const sections = SnapshotSections.fromBuffers([priceBytes]);
