@@ -71,6 +71,13 @@ export class ChannelCounter {
     return seqsOf(account, ends);
   }
 
+  /** Keeps count through an event that is not rendered (an account nobody streams). */
+  skip(event: EngineEvent): void {
+    const ends = this.unfilledEnds.get(event.account_id);
+    if (ends !== undefined && endsOrderUnfilled(event))
+      this.unfilledEnds.set(event.account_id, ends + 1);
+  }
+
   /** The channels' seqs right after `event` was applied to `state` (call once per event). */
   afterEvent(state: EngineState, account: AccountRecord, event: EngineEvent): ChannelSeqs {
     let ends = this.unfilledEnds.get(account.account_id);

@@ -1,6 +1,8 @@
-// The live side of the `orders` and `account` channels: renders every applied engine event once
+// The live side of the `orders` and `account` channels: renders each applied engine event once
 // (SandboxState.onApplied), keeps the newest of them per account in a bounded ring for resumes,
 // and hands them to the account's listeners. Older messages come from the store (history.ts).
+// Only accounts that have been streamed (since start, within `maxRings`) are rendered: the
+// others cost the order path nothing, and a first resume of theirs reads the store.
 import type { MarketView } from '../engine/market-view';
 import type { SandboxEvent, SandboxState } from '../service/state';
 import type { AccountChannel, ChannelSeqs, FeedEntry } from './account-entries';
@@ -71,9 +73,13 @@ export class AccountFeed {
   /** The SandboxState.onApplied tap: called right after each event is applied. */
   readonly onApplied = (event: SandboxEvent, state: SandboxState): void => {
     if (!isEngineEvent(event)) return;
+    const ring = this.rings.get(event.account_id);
+    if (ring === undefined) {
+      this.counter.skip(event);
+      return;
+    }
     const entries = entriesFor(state.engine, this.options.market, this.counter, event);
-    if (entries.length === 0) return;
-    const ring = this.ringOf(event.account_id);
+    this.touch(event.account_id, ring);
     const listeners = this.listeners.get(event.account_id);
     for (const entry of entries) {
       ring.push(entry);
@@ -85,7 +91,9 @@ export class AccountFeed {
     return this.counter.current(state.engine, accountId);
   }
 
+  /** Listening also starts keeping the account's messages in memory, for its later resumes. */
   listen(accountId: string, listener: FeedListener): () => void {
+    this.watch(accountId);
     let set = this.listeners.get(accountId);
     if (set === undefined) {
       set = new Set();
@@ -147,20 +155,23 @@ export class AccountFeed {
     return { ok: true, entries };
   }
 
-  private ringOf(accountId: string): EntryRing {
-    let ring = this.rings.get(accountId);
-    if (ring !== undefined) {
-      // Most recently active last, so the first key is the one to evict.
-      this.rings.delete(accountId);
-      this.rings.set(accountId, ring);
-      return ring;
+  /** Keeps the account's messages from now on (until it is the least recently active of too many). */
+  watch(accountId: string): void {
+    if (this.rings.has(accountId)) return;
+    this.rings.set(accountId, new EntryRing(this.ringSize));
+    if (this.rings.size <= this.maxRings) return;
+    // The least recently active account nobody is listening to gives up its ring.
+    for (const candidate of this.rings.keys()) {
+      if (candidate !== accountId && !this.listeners.has(candidate)) {
+        this.rings.delete(candidate);
+        return;
+      }
     }
-    ring = new EntryRing(this.ringSize);
+  }
+
+  /** Most recently active last, so the first key is the one to evict. */
+  private touch(accountId: string, ring: EntryRing): void {
+    this.rings.delete(accountId);
     this.rings.set(accountId, ring);
-    if (this.rings.size > this.maxRings) {
-      const oldest = this.rings.keys().next().value;
-      if (oldest !== undefined) this.rings.delete(oldest);
-    }
-    return ring;
   }
 }

@@ -125,6 +125,24 @@ describe('the orders and account feed', () => {
     assert.deepEqual(reset.data.positions, []);
   });
 
+  test('an account first streamed mid-way continues the same numbering', async (t) => {
+    const { sandbox, clock, feed, store } = await setUp(t);
+    // Counted once before anyone streams, then traded unrendered.
+    assert.deepEqual(feed.current(store.state, defaultAccountId), { orders: 0, account: 1 });
+    await trade(sandbox, clock);
+    const live: FeedEntry[] = [];
+    feed.listen(defaultAccountId, (entry) => live.push(entry));
+    await trade(sandbox, clock);
+    assert.deepEqual(seqsOf(live, 'orders'), [9, 10, 11, 12, 13, 14, 15, 16]);
+    assert.deepEqual(seqsOf(live, 'account'), [6, 7, 8, 9]);
+    const backlog = await feed.backlog(defaultAccountId, 'orders', 3, 16);
+    assert.ok(backlog.ok);
+    assert.deepEqual(
+      backlog.entries.map((entry) => entry.seq),
+      Array.from({ length: 13 }, (_, index) => index + 4),
+    );
+  });
+
   test('messages rebuilt from the store equal those sent live, also after a reopen', async (t) => {
     const { dir, sandbox, clock, feed, store } = await setUp(t);
     const live: FeedEntry[] = [];
