@@ -51,6 +51,8 @@ export class IdempotencyState {
   private loaded: LoadedRecords | null = null;
   private indexed: Map<string, IdempotencyRecord> | null = null;
   private nextLoaded = 0;
+  /** Records set while loaded ones are still being indexed, oldest first (see `set`). */
+  private newer: { slot: string; record: IdempotencyRecord }[] = [];
 
   static fromColumns(columns: IdempotencyColumns): IdempotencyState {
     return IdempotencyState.fromLoaded({
@@ -81,11 +83,12 @@ export class IdempotencyState {
     }
     this.nextLoaded = end;
     if (end < loaded.count) return false;
-    for (const [slot, record] of this.records) {
+    for (const { slot, record } of this.newer) {
       indexed.delete(slot);
       indexed.set(slot, record);
     }
     this.records = indexed;
+    this.newer = [];
     this.loaded = null;
     this.indexed = null;
     return true;
@@ -98,6 +101,12 @@ export class IdempotencyState {
 
   /** Records a newer answer for the slot (replacing an older, expired one). */
   set(slot: string, record: IdempotencyRecord): void {
+    if (this.loaded !== null) {
+      // Kept in order until the loaded records are indexed: the journal replayed at a restart
+      // sets tens of thousands, and a list costs far less than a map before serving.
+      this.newer.push({ slot, record });
+      return;
+    }
     this.records.delete(slot);
     this.records.set(slot, record);
   }
