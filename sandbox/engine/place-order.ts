@@ -105,14 +105,17 @@ function sessionIssues(
   if (expiresAt !== null && !(Number.isSafeInteger(expiresAt) && expiresAt > 0)) {
     details.push({
       path: 'time_in_force',
-      message: `${request.symbol} has no upcoming session for a day order to expire with; use gtc`,
+      message: `cannot be day: ${request.symbol} has no upcoming session for it to expire with; use gtc`,
       reason: 'market_closed',
     });
   }
   if (!open && (request.order_type === 'market' || request.time_in_force === 'ioc')) {
     details.push({
       path: request.order_type === 'market' ? 'order_type' : 'time_in_force',
-      message: `${request.symbol} is closed now; only gtc or day limit orders can wait for it to open`,
+      message:
+        request.order_type === 'market'
+          ? `cannot be market: ${request.symbol} is closed now; only gtc or day limit orders can wait for it to open`
+          : `cannot be ioc: ${request.symbol} is closed now; only gtc or day limit orders can wait for it to open`,
       reason: 'market_closed',
     });
   } else if (request.order_type === 'market' && quote === null) {
