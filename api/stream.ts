@@ -69,6 +69,8 @@ export type SessionEventType = z.infer<typeof SessionEventType>;
 
 export const SessionEventData = z.object({
   session_id: z.string(),
+  /** Whether the clock waits for acks (`speed: "max"`); a real-time-multiple session does not. */
+  lockstep: z.boolean(),
   quiet: z.boolean(),
   bars_total: z.number().int().nonnegative(),
   bars_released: z.number().int().nonnegative(),

@@ -224,6 +224,7 @@ export class SessionFeed {
       t,
       data: {
         session_id: this.session.id,
+        lockstep: this.session.request.speed === 'max',
         quiet: quiet ?? this.session.replay.quiet(),
         bars_total: this.session.barsTotal,
         bars_released: this.advancedSeq,

@@ -1917,6 +1917,8 @@ class _Runtime:
         elif channel == "session":
             data = message.get("data") or {}
             self.bars_total = data.get("bars_total", self.bars_total)
+            if data.get("lockstep") is False:
+                self.acks_wanted = False  # a real-time-multiple session releases bars itself
             if kind == "advanced":
                 self.advanced = message["seq"]
                 self.advanced_quiet = bool(data.get("quiet"))

@@ -65,6 +65,7 @@ class LiveRun implements Broker {
   private clock = 0;
   private clockAt = 0;
   private session = false;
+  private lockstep = true;
   private readonly gate = new LockstepGate();
   private readonly candles = new Map<number, CandleMessage>();
   private nextBar = 1;
@@ -119,7 +120,7 @@ class LiveRun implements Broker {
       onMessage: (message) => this.receive(message),
       onOpen: (reconnected) => {
         // The server may have missed the last ack with the old connection.
-        if (reconnected && this.lastAck !== null) stream.send(this.lastAck);
+        if (reconnected && this.lockstep && this.lastAck !== null) stream.send(this.lastAck);
       },
       onProblem: (problem) => this.warn(`stream: ${problem}`),
     });
@@ -147,6 +148,7 @@ class LiveRun implements Broker {
     }
     if (message.channel === 'session') {
       this.session = true;
+      this.lockstep = message.data.lockstep;
       if (message.type === 'advanced') this.gate.onAdvanced(message.seq, message.data.quiet);
       if (message.type !== 'finished') this.advanceClock(message.t);
     } else if (!this.session && message.channel !== 'candles') {
@@ -223,7 +225,8 @@ class LiveRun implements Broker {
       if (isPromise(result)) await result;
       if (this.inflight.size > 0) await Promise.allSettled(this.inflight);
       this.lastAck = this.gate.ack();
-      this.stream?.send(this.lastAck);
+      // A real-time-multiple session releases bars by itself and takes no acks.
+      if (this.lockstep) this.stream?.send(this.lastAck);
     }
   }
 
