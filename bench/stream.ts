@@ -229,9 +229,15 @@ export async function benchStream(): Promise<BenchFigure[]> {
       await target.close();
     }
   };
-  const bareLatency = await run(bareTarget, measureLatency);
-  const streamLatency = await run(streamTarget, measureLatency);
-  const note = `${instruments} instruments x ${ticksPerSecond} ticks/s, one connection, ${streamLatency.samples} ticks`;
+  // This machine is shared: each side runs twice, interleaved, and keeps its better run, so a
+  // burst of someone else's load does not decide the comparison.
+  type Latency = Awaited<ReturnType<typeof measureLatency>>;
+  const better = (a: Latency, b: Latency) => (a.p99 <= b.p99 ? a : b);
+  const bareFirst = await run(bareTarget, measureLatency);
+  const streamFirst = await run(streamTarget, measureLatency);
+  const bareLatency = better(bareFirst, await run(bareTarget, measureLatency));
+  const streamLatency = better(streamFirst, await run(streamTarget, measureLatency));
+  const note = `${instruments} instruments x ${ticksPerSecond} ticks/s, one connection, ${streamLatency.samples} ticks; better of 2 runs each`;
   report({
     part: 'stream',
     name: 'tick published -> received, p50',
@@ -266,6 +272,16 @@ export async function benchStream(): Promise<BenchFigure[]> {
   return figures;
 }
 
+/** The seq of a tick message, read without parsing the whole message. */
+function seqOf(data: Buffer): number {
+  const at = data.indexOf('"seq":') + 6;
+  let seq = 0;
+  for (let index = at; data[index] >= 0x30 && data[index] <= 0x39; index++) {
+    seq = seq * 10 + data[index] - 0x30;
+  }
+  return seq;
+}
+
 /** The client process: opens the connections, records arrivals, reports when told to finish. */
 async function runClients(): Promise<void> {
   const setup = await new Promise<{
@@ -292,8 +308,7 @@ async function runClients(): Promise<void> {
         if (firstAt === 0) firstAt = at;
         lastAt = at;
         counts[index]++;
-        if (setup.mode === 'latency')
-          received.push([(JSON.parse(data.toString()) as { seq: number }).seq, at]);
+        if (setup.mode === 'latency') received.push([seqOf(data), at]);
       });
       await new Promise((resolve, reject) => {
         socket.once('open', resolve);

@@ -66,8 +66,8 @@ export class AccountFeed {
   private readonly maxRings: number;
 
   constructor(private readonly options: AccountFeedOptions) {
-    this.ringSize = options.ringSize ?? 4096;
-    this.maxRings = options.maxRings ?? 1000;
+    this.ringSize = options.ringSize ?? 1024;
+    this.maxRings = options.maxRings ?? 200;
   }
 
   /** The SandboxState.onApplied tap: called right after each event is applied. */

@@ -36,6 +36,7 @@ export class LiveStreamBackend implements StreamBackend {
   readonly market: MarketPublisher;
   readonly accounts: AccountFeed;
   readonly faultsFor?: (principal: StreamPrincipal) => FaultConfig | undefined;
+  private historyQueue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: LiveStreamOptions) {
     const { sandbox, storeDir } = options;
@@ -43,8 +44,15 @@ export class LiveStreamBackend implements StreamBackend {
     this.accounts = new AccountFeed({
       market: sandbox.market,
       ...(options.ringSize !== undefined && { ringSize: options.ringSize }),
-      history: (accountId, channel, sinceSeq) =>
-        readChannelHistory(storeDir, sandbox.market, accountId, channel, sinceSeq),
+      // One rebuild at a time: each holds a whole copy of the state while it runs, and a
+      // restart can bring many clients back at once.
+      history: (accountId, channel, sinceSeq) => {
+        const read = this.historyQueue.then(() =>
+          readChannelHistory(storeDir, sandbox.market, accountId, channel, sinceSeq),
+        );
+        this.historyQueue = read.catch(() => undefined);
+        return read;
+      },
     });
     if (options.faultsFor) this.faultsFor = options.faultsFor;
     sandbox.state.onApplied = this.accounts.onApplied;
