@@ -104,6 +104,14 @@ export function addStringColumn(
   return { lengths, bytes };
 }
 
+const unclosedFiles = new FinalizationRegistry<() => void>((release) => {
+  try {
+    release();
+  } catch {
+    // Closing a file nobody reads any more: nothing to tell anyone.
+  }
+});
+
 /** Reads bytes of the snapshot file: `length` bytes at file position `position` into `target`. */
 export type ReadAt = (target: Uint8Array, position: number) => void;
 
@@ -146,13 +154,25 @@ export class SnapshotSections {
     );
   }
 
-  /** Sections of an open file, at the positions `table` gives; `release` closes the file. */
+  /**
+   * Sections of an open file, at the positions `table` gives; `release` closes the file. Should
+   * the sections be dropped without `close` (a state read for a moment, then let go), the file is
+   * closed once they are garbage: nothing can read through them any more by then.
+   */
   static fromFile(
     table: readonly { readonly at: number; readonly bytes: number }[],
     readAt: ReadAt,
     release: () => void,
   ): SnapshotSections {
-    return new SnapshotSections(table, readAt, release);
+    let open = true;
+    const releaseOnce = () => {
+      if (!open) return;
+      open = false;
+      release();
+    };
+    const sections = new SnapshotSections(table, readAt, releaseOnce);
+    unclosedFiles.register(sections, releaseOnce);
+    return sections;
   }
 
   get count(): number {
