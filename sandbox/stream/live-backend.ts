@@ -89,6 +89,9 @@ export class LiveStreamBackend implements StreamBackend {
   }
 }
 
+/** Live events held back while a resume reads the store, before the resume gives up. */
+const maxPendingWhileResuming = 10_000;
+
 interface AccountSubscription {
   symbols: Set<string> | null;
   /** Seq of the last message sent; live ones at or below it are duplicates of the backlog. */
@@ -253,8 +256,10 @@ class LiveConnection implements StreamConnection {
     };
     subscription.stopListening = this.backend.accounts.listen(accountId, (entry) => {
       if (entry.channel !== channel) return;
-      if (subscription.pending !== null) subscription.pending.push(entry);
-      else this.deliver(subscription, entry);
+      if (subscription.pending === null) this.deliver(subscription, entry);
+      else if (subscription.pending.length < maxPendingWhileResuming)
+        subscription.pending.push(entry);
+      else this.abandonResume(channel, subscription);
     });
     this.accountSubs.set(channel, subscription);
     this.sink.system('subscribed', {
@@ -263,7 +268,6 @@ class LiveConnection implements StreamConnection {
       seq: current,
     });
     if (request.since_seq === undefined) return;
-    subscription.lastSent = request.since_seq;
     const since = request.since_seq;
     subscription.lastSent = since;
     void this.backend.accounts
@@ -286,6 +290,17 @@ class LiveConnection implements StreamConnection {
         subscription.pending = null;
         for (const entry of pending) this.deliver(subscription, entry);
       });
+  }
+
+  /** Live events piled up faster than the store was read: the client must resubscribe. */
+  private abandonResume(channel: AccountChannel, subscription: AccountSubscription): void {
+    subscription.stopListening();
+    subscription.pending = null;
+    if (this.accountSubs.get(channel) === subscription) this.accountSubs.delete(channel);
+    this.sink.error(
+      'unavailable',
+      `more than ${maxPendingWhileResuming} new ${channel} events arrived while older ones were read from the store; the subscription was dropped, subscribe again with since_seq`,
+    );
   }
 
   private deliver(subscription: AccountSubscription, entry: FeedEntry): void {
