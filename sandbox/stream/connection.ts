@@ -244,7 +244,8 @@ export class StreamClient {
       this.tcp.cork();
       process.nextTick(this.uncork);
     }
-    this.socket.send(bytesOf(text));
+    // JSON goes out as text frames, as a WebSocket client expects of it.
+    this.socket.send(bytesOf(text), { binary: false });
     if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) this.slowConsumer();
   }
 

@@ -130,6 +130,7 @@ describe('replay sessions', () => {
       stream.send({ op: 'ack', seq });
     }
     await stream.next('finished', (m) => m.type === 'finished');
+    assert.equal(stream.binaryFrames, 0, 'every message came as a text frame');
     const fill = stream.messages.find((m) => m.channel === 'orders' && m.type === 'fill');
     assert.ok(fill, 'the fill came on the orders channel');
     const report = await call<BacktestReport>('GET', `/sandbox/sessions/${session.id}/report`);

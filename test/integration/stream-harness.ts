@@ -20,11 +20,14 @@ interface Waiter {
 
 export class TestStream {
   readonly messages: StreamMessage[] = [];
+  /** Frames that came as binary: the server must send its JSON as text frames. */
+  binaryFrames = 0;
   readonly closed: Promise<{ code: number; reason: string }>;
   private readonly waiters = new Set<Waiter>();
 
   private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => {
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) this.binaryFrames++;
       const message = JSON.parse((data as Buffer).toString()) as StreamMessage;
       this.messages.push(message);
       const index = this.messages.length - 1;

@@ -46,6 +46,7 @@ describe('the ticks and candles channels', () => {
     await stream.next('a USDJPY tick', isTick('USDJPY'));
     const ticks = stream.messages.filter((m) => m.channel === 'ticks');
     assert.ok(ticks.every((m) => ['EURUSD', 'USDJPY'].includes((m.data as TickData).symbol)));
+    assert.equal(stream.binaryFrames, 0, 'JSON comes as text frames');
     const eurusd = ticks.filter(isTick('EURUSD'));
     // Per symbol: seq rises by one, time never goes back, and the envelope's t is the tick's.
     for (let index = 1; index < eurusd.length; index++) {
