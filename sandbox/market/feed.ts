@@ -7,7 +7,7 @@ import { dayMs, lastOpenAtOrBefore, minuteMs } from './hours';
 import { instrumentBySymbol, modelOf, usdConversion } from './instruments';
 import type { TopOfBook } from './liquidity';
 import { topOfBookFor } from './liquidity';
-import { clearMinuteBarCache, dayOfTime, minuteBars } from './minute-bars';
+import { clearMinuteBarCache, dayOfTime, minuteBarsForQuote } from './minute-bars';
 import type { InstrumentModel } from './model';
 import { gridValue } from './model';
 import {
@@ -100,13 +100,7 @@ export function* candleDays(
   for (let day = dayOfTime(Math.max(fromMs, marketDataStartMs)); ; day++) {
     if (day * dayMs + anchorEpochDay * dayMs > lastOpen) return;
     const out: Candle[] = [];
-    scanCandlesOfDay(
-      model,
-      intervalMs[interval],
-      day,
-      { ...range, streaming: false },
-      collect(out),
-    );
+    scanCandlesOfDay(model, intervalMs[interval], day, { ...range, streaming: true }, collect(out));
     if (out.length > 0) yield out;
   }
 }
@@ -196,7 +190,7 @@ export function quoteAt(instrument: Instrument, t: number): Quote | null {
   if (last === null || last < marketDataStartMs || t - last > quoteMaxAgeMs) return null;
   if (last >= marketDataEndMs) return null;
   const day = dayOfTime(last);
-  const bars = minuteBars(model, day);
+  const bars = minuteBarsForQuote(model, day);
   const minute = Math.floor((last - bars.startMs) / minuteMs);
   const quoteTicks = minuteTicks(model, bars, minute);
   let k = quoteTicks.count - 1;

@@ -66,7 +66,12 @@ interface DayArrays {
 }
 
 function freshArrays(): DayArrays {
-  return { level: new Float64Array(minutesPerDay), variance: new Float64Array(minutesPerDay) };
+  // One allocation, not two: years of backtest days allocate these by the thousand.
+  const buffer = new ArrayBuffer(2 * minutesPerDay * 8);
+  return {
+    level: new Float64Array(buffer, 0, minutesPerDay),
+    variance: new Float64Array(buffer, minutesPerDay * 8, minutesPerDay),
+  };
 }
 
 function computeLatentDay(latent: LatentSpec, day: number, into: DayArrays): LatentDay {

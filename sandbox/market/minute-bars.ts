@@ -16,15 +16,21 @@ export class MinuteBars {
   /** Days since the series anchor. */
   day = 0;
   startMs = 0;
+  // One allocation for all six columns: years of backtest days allocate these by the thousand.
+  private readonly buffer = new ArrayBuffer(6 * minutesPerDay * 4);
   /** Tick counts; o and c are kept for closed minutes too (they carry the hidden path). */
-  readonly open = new Int32Array(minutesPerDay);
-  readonly high = new Int32Array(minutesPerDay);
-  readonly low = new Int32Array(minutesPerDay);
-  readonly close = new Int32Array(minutesPerDay);
+  readonly open = new Int32Array(this.buffer, 0, minutesPerDay);
+  readonly high = new Int32Array(this.buffer, minutesPerDay * 4, minutesPerDay);
+  readonly low = new Int32Array(this.buffer, 2 * minutesPerDay * 4, minutesPerDay);
+  readonly close = new Int32Array(this.buffer, 3 * minutesPerDay * 4, minutesPerDay);
   /** Ticks in the minute; 0 exactly when the market is closed. */
-  readonly volume = new Int32Array(minutesPerDay);
+  readonly volume = new Int32Array(this.buffer, 4 * minutesPerDay * 4, minutesPerDay);
   /** The minute's price deviation, in ticks: shapes its tick path and widens its spread. */
-  readonly deviationTicks = new Float32Array(minutesPerDay);
+  readonly deviationTicks = new Float32Array(this.buffer, 5 * minutesPerDay * 4, minutesPerDay);
+
+  copyColumnsFrom(source: MinuteBars): void {
+    new Uint8Array(this.buffer).set(new Uint8Array(source.buffer));
+  }
 
   label(day: number): this {
     this.day = day;
@@ -187,13 +193,31 @@ export function minuteBars(model: InstrumentModel, day: number): MinuteBars {
   let bars = cache.get(key);
   if (!bars) {
     bars = new MinuteBars().label(day);
-    computeMinuteBars(model, bars, false);
+    if (streamBarsModel === model.index && streamBars.day === day) {
+      // A backtest walking days through the stream buffer asks for a quote of the same day
+      // when it trades: a copy costs a memcpy, computing the day again a thousand times more.
+      bars.copyColumnsFrom(streamBars);
+    } else {
+      computeMinuteBars(model, bars, false);
+    }
     cache.set(key, bars);
   }
   return bars;
 }
 
 const streamBars = new MinuteBars();
+/** The model whose day `streamBars` holds (-1: none). */
+let streamBarsModel = -1;
+
+/**
+ * The bars a single quote reads: the stream buffer itself when it holds that day (a backtest
+ * trading on the day it is walking), which is safe because a quote reads one minute and keeps
+ * nothing; otherwise the cached day.
+ */
+export function minuteBarsForQuote(model: InstrumentModel, day: number): MinuteBars {
+  if (streamBarsModel === model.index && streamBars.day === day) return streamBars;
+  return minuteBars(model, day);
+}
 
 /**
  * The same bars for a bulk download: computed into one reused buffer, valid until the next
@@ -202,7 +226,9 @@ const streamBars = new MinuteBars();
 export function minuteBarsForStream(model: InstrumentModel, day: number): MinuteBars {
   const cached = cache.get(model.index * 65536 + day);
   if (cached) return cached;
+  streamBarsModel = -1;
   computeMinuteBars(model, streamBars.label(day), true);
+  streamBarsModel = model.index;
   return streamBars;
 }
 
@@ -213,5 +239,6 @@ export function dayOfTime(t: number): number {
 
 export function clearMinuteBarCache(): void {
   cache.clear();
+  streamBarsModel = -1;
   shapeByModel.clear();
 }

@@ -2,18 +2,27 @@ import type { MarketView } from '../engine/market-view';
 import type { AccountRecord } from '../engine/state';
 import { dayMs } from '../market/hours';
 
+/** What the tracker keeps per symbol of the replay: its latest close and how to value it in USD. */
+interface Mark {
+  close: number;
+  /** The quote currency when it is not USD (valued at each bar), else null (a rate of 1). */
+  convertFrom: string | null;
+}
+
 /**
  * Follows an account's equity bar by bar, marked to each symbol's latest close: the drawdown and
- * exposure of a backtest are measured over every bar, the curve kept once per UTC day.
+ * exposure of a backtest are measured over every bar, the curve kept once per UTC day. Called
+ * for every bar of years of data, so it avoids work when the account is flat.
  */
 export class EquityTracker {
-  private readonly marks = new Map<string, number>();
+  private readonly marks = new Map<string, Mark>();
   private readonly curve: [number, number][] = [];
   private peak: number;
   private maxDrawdown = 0;
   private bars = 0;
   private exposedBars = 0;
   private lastT = Number.NaN;
+  private lastDay = Number.NaN;
   private lastEquity: number;
 
   constructor(
@@ -26,17 +35,23 @@ export class EquityTracker {
 
   /** Records the account at the close of a bar of `symbol`. */
   record(account: AccountRecord, symbol: string, close: number, t: number): void {
-    this.marks.set(symbol, close);
+    let mark = this.marks.get(symbol);
+    if (mark === undefined) {
+      const currency = this.market.instrument(symbol)?.quote_currency ?? 'USD';
+      mark = { close, convertFrom: currency === 'USD' ? null : currency };
+      this.marks.set(symbol, mark);
+    }
+    mark.close = close;
     this.bars++;
     let equity = account.balance;
     if (account.positions.size > 0) {
       this.exposedBars++;
       for (const [held, position] of account.positions) {
-        const mark = this.marks.get(held);
-        const instrument = this.market.instrument(held);
-        if (mark === undefined || instrument === undefined) continue;
-        const usdRate = this.market.usdPer(instrument.quote_currency, t);
-        equity += (mark - position.avg_price) * position.quantity * usdRate;
+        const heldMark = this.marks.get(held);
+        if (heldMark === undefined) continue;
+        const usdRate =
+          heldMark.convertFrom === null ? 1 : this.market.usdPer(heldMark.convertFrom, t);
+        equity += (heldMark.close - position.avg_price) * position.quantity * usdRate;
       }
     }
     if (equity > this.peak) this.peak = equity;
@@ -44,8 +59,10 @@ export class EquityTracker {
       const drawdown = (this.peak - equity) / this.peak;
       if (drawdown > this.maxDrawdown) this.maxDrawdown = drawdown;
     }
-    if (this.bars > 1 && Math.floor(this.lastT / dayMs) !== Math.floor(t / dayMs)) {
-      this.curve.push([this.lastT, this.lastEquity]);
+    const day = Math.floor(t / dayMs);
+    if (day !== this.lastDay) {
+      if (this.bars > 1) this.curve.push([this.lastT, this.lastEquity]);
+      this.lastDay = day;
     }
     this.lastT = t;
     this.lastEquity = equity;

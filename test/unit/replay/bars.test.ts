@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Interval } from '../../../api/common';
 import { intervalMs } from '../../../api/common';
-import { candleDays } from '../../../sandbox/market/feed';
+import { candleDays, clearMarketCaches, quoteAt, ticksAfter } from '../../../sandbox/market/feed';
 import { instrumentBySymbol } from '../../../sandbox/market/instruments';
 import { BarSequence, countBars } from '../../../sandbox/replay/bars';
 
@@ -44,5 +44,31 @@ void describe('replay bars', () => {
       assert.equal(bar.closeAt, from + (Math.floor(index / 2) + 1) * 300_000);
       assert.ok(bar.closeAt <= to && bar.candle.t >= from);
     });
+  });
+
+  void it('quotes and ticks read while walking days equal those computed afresh', () => {
+    // The walk reuses the day it streams for quotes and copies it for tick scans; neither may
+    // change a price.
+    const eurusd = instrumentBySymbol('EURUSD')!;
+    const from = Date.UTC(2024, 2, 4);
+    const to = Date.UTC(2024, 2, 7);
+    const seen: unknown[] = [];
+    const closes: number[] = [];
+    for (const day of candleDays(eurusd, '1m', from, to)) {
+      for (let index = 0; index < day.length; index += 97) {
+        const close = day[index].t + 60_000;
+        closes.push(close);
+        seen.push(quoteAt(eurusd, close), ticksAfter(eurusd, close - 5_000, close));
+      }
+    }
+    const afresh: unknown[] = [];
+    for (const close of closes) {
+      clearMarketCaches();
+      afresh.push(quoteAt(eurusd, close));
+      clearMarketCaches();
+      afresh.push(ticksAfter(eurusd, close - 5_000, close));
+    }
+    assert.ok(seen.length > 40);
+    assert.deepEqual(seen, afresh);
   });
 });
