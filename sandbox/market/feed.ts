@@ -20,7 +20,7 @@ import {
 } from './scan';
 import { anchorEpochDay, clearDailyCaches } from './daily';
 import { clearLatentDayCache } from './latent-day';
-import { clearMinuteTickCache, minuteTicks } from './ticks';
+import { clearMinuteTickCache, minuteTicksOnce } from './ticks';
 
 /** A quote older than this is no quote at all (the instrument has not traded for a week). */
 const quoteMaxAgeMs = 7 * dayMs;
@@ -192,7 +192,7 @@ export function quoteAt(instrument: Instrument, t: number): Quote | null {
   const day = dayOfTime(last);
   const bars = minuteBarsForQuote(model, day);
   const minute = Math.floor((last - bars.startMs) / minuteMs);
-  const quoteTicks = minuteTicks(model, bars, minute);
+  const quoteTicks = minuteTicksOnce(model, bars, minute);
   let k = quoteTicks.count - 1;
   while (k > 0 && quoteTicks.time[k] > last) k--;
   return {

@@ -163,6 +163,30 @@ export function minuteTicks(model: InstrumentModel, bars: MinuteBars, minute: nu
   return ticks;
 }
 
+/** The minute last computed for a one-off read, which is cached if it is asked for again. */
+let onceKey = -1;
+const onceTicks = createTickBuffer();
+
+/**
+ * The ticks of one minute for a read that keeps nothing (one quote): a minute asked for the
+ * first time is computed into a scratch buffer, valid until the next call, and cached only when
+ * asked for again. A backtest quotes each minute once; caching those would copy ~36 KB a quote.
+ */
+export function minuteTicksOnce(
+  model: InstrumentModel,
+  bars: MinuteBars,
+  minute: number,
+): TickBuffer {
+  const key = model.index * 1e8 + bars.startMs / minuteMs + minute;
+  const cached = recentMinutes.get(key);
+  if (cached !== undefined) return cached;
+  if (key === onceKey) return minuteTicks(model, bars, minute);
+  onceKey = key;
+  fillMinuteTicks(model, bars, minute, onceTicks);
+  return onceTicks;
+}
+
 export function clearMinuteTickCache(): void {
   recentMinutes.clear();
+  onceKey = -1;
 }
