@@ -44,15 +44,22 @@ export class EquityTracker {
     mark.close = close;
     this.bars++;
     let equity = account.balance;
-    if (account.positions.size > 0) {
+    const positions = account.positions;
+    if (positions.size > 0) {
       this.exposedBars++;
-      for (const [held, position] of account.positions) {
-        const heldMark = this.marks.get(held);
-        if (heldMark === undefined) continue;
-        const usdRate =
-          heldMark.convertFrom === null ? 1 : this.market.usdPer(heldMark.convertFrom, t);
-        equity += (heldMark.close - position.avg_price) * position.quantity * usdRate;
-      }
+      const only = positions.size === 1 ? positions.get(symbol) : undefined;
+      if (only !== undefined) {
+        // The common case (one symbol held, this bar's): no iterator per bar.
+        const usdRate = mark.convertFrom === null ? 1 : this.market.usdPer(mark.convertFrom, t);
+        equity += (close - only.avg_price) * only.quantity * usdRate;
+      } else
+        for (const [held, position] of positions) {
+          const heldMark = this.marks.get(held);
+          if (heldMark === undefined) continue;
+          const usdRate =
+            heldMark.convertFrom === null ? 1 : this.market.usdPer(heldMark.convertFrom, t);
+          equity += (heldMark.close - position.avg_price) * position.quantity * usdRate;
+        }
     }
     if (equity > this.peak) this.peak = equity;
     else if (this.peak > 0) {

@@ -29,7 +29,8 @@ export type HistoryResult =
 
 interface Base {
   lsn: number;
-  load(): Promise<SandboxState>;
+  /** The state at `lsn`, and how to let go of the snapshot file it may still read from. */
+  load(): Promise<{ state: SandboxState; release: () => void }>;
 }
 
 /**
@@ -50,24 +51,35 @@ export async function readChannelHistory(
     lsn: file.lsn,
     load: async () => {
       const loaded = await readSnapshot(file);
-      return deserializeSandboxState(loaded.state, loaded.sections);
+      return {
+        state: deserializeSandboxState(loaded.state, loaded.sections),
+        // The state reads the snapshot's sections lazily; the file closes once it is dropped.
+        release: () => loaded.sections.discard(),
+      };
     },
   }));
-  bases.push({ lsn: 0, load: () => Promise.resolve(createSandboxState()) });
+  bases.push({
+    lsn: 0,
+    load: () => Promise.resolve({ state: createSandboxState(), release: () => undefined }),
+  });
   let oldestSeq = Infinity;
   for (const base of bases) {
     // The journal must continue right after the base, or the events in between are gone.
     if (firstLsn > base.lsn + 1) continue;
     let state: SandboxState;
+    let release: () => void;
     try {
-      state = await base.load();
+      ({ state, release } = await base.load());
     } catch {
       continue; // a damaged or pruned snapshot: an older base may still do
     }
     const counter = new ChannelCounter();
     const atBase = counter.current(state.engine, accountId)[channel];
     oldestSeq = Math.min(oldestSeq, atBase + 1);
-    if (atBase > sinceSeq) continue;
+    if (atBase > sinceSeq) {
+      release();
+      continue;
+    }
     const entries: FeedEntry[] = [];
     state.onApplied = (event: SandboxEvent, applied: SandboxState) => {
       if (!isEngineEvent(event) || event.account_id !== accountId) return;
@@ -75,7 +87,11 @@ export async function readChannelHistory(
         if (entry.channel === channel && entry.seq > sinceSeq) entries.push(entry);
       }
     };
-    forEachJournaledEvent(storeDir, base.lsn + 1, (event) => applySandboxEvent(state, event));
+    try {
+      forEachJournaledEvent(storeDir, base.lsn + 1, (event) => applySandboxEvent(state, event));
+    } finally {
+      release();
+    }
     return { ok: true, entries };
   }
   return { ok: false, oldestSeq: Number.isFinite(oldestSeq) ? oldestSeq : sinceSeq + 1 };
