@@ -200,7 +200,7 @@ describe('POST /batch', () => {
         'requests.0.path',
       ],
       ['duplicate ids', [get('a'), get('b'), get('a')], 'requests.2.id'],
-      ['bad method', [{ id: 'a', method: 'PUT', path: '/account' }], 'requests.0.method'],
+      ['bad method', [{ id: 'a', method: 'PATCH', path: '/account' }], 'requests.0.method'],
       ['relative path', [{ id: 'a', method: 'GET', path: 'account' }], 'requests.0.path'],
       ['unknown field', [{ ...get('a'), headers: {} }], 'requests.0.headers'],
     ];
