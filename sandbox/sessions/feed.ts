@@ -105,23 +105,36 @@ export class SessionFeed {
     this.driver = undefined;
   }
 
-  /** Moves the clock bar by bar until it stands at bar `seq` (or the last), then sends ahead. */
+  /**
+   * Moves the clock bar by bar until it stands at bar `seq` (or the last), then sends ahead. One
+   * `advanced` says where the clock stopped: a client acknowledging many bars at once (its
+   * account quiet, so nothing happened between them) needs no word about each.
+   */
   private advanceUpTo(seq: number): void {
-    while (this.advancedSeq < seq && this.advanceOne()) {
-      // each step sends its events, `advanced` and the candle
+    let announced = true;
+    while (this.advancedSeq < seq) {
+      const step = this.advanceOne();
+      if (step === undefined) break;
+      announced = this.advancedSeq >= seq;
+      if (announced) this.announce(step.quiet);
+      if (step.bar.seq > this.sentSeq) this.sendCandle(step.bar);
     }
+    if (!announced) this.announce(this.session.replay.quiet());
     this.sendAhead();
   }
 
-  private advanceOne(): boolean {
+  /** Moves the clock to the next bar; the caller says so and sends its candle. */
+  private advanceOne(): { bar: ReplayBar; quiet: boolean } | undefined {
     const bar = this.ahead.shift() ?? this.take();
-    if (bar === undefined) return false;
+    if (bar === undefined) return undefined;
     const step = this.session.replay.advance(bar);
     this.advancedSeq = bar.seq;
     this.current = bar;
-    this.broadcast(this.sessionMessage('advanced', bar.closeAt, step.quiet));
-    if (bar.seq > this.sentSeq) this.sendCandle(bar);
-    return true;
+    return { bar, quiet: step.quiet };
+  }
+
+  private announce(quiet: boolean): void {
+    this.broadcast(this.sessionMessage('advanced', this.session.replay.now(), quiet));
   }
 
   private sendAhead(): void {
@@ -162,7 +175,11 @@ export class SessionFeed {
       if (next === undefined) break;
       if (this.ahead.length === 0) this.ahead.push(next);
       if (next.closeAt > target) return;
-      this.advanceOne();
+      // Real time announces every bar: events and candles interleave by time there.
+      const step = this.advanceOne();
+      if (step === undefined) break;
+      this.announce(step.quiet);
+      if (step.bar.seq > this.sentSeq) this.sendCandle(step.bar);
     }
     this.finishIfDone();
   }

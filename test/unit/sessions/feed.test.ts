@@ -152,6 +152,24 @@ void describe('replay session feed (lockstep)', () => {
     assert.equal(replaySession.replay.now(), from + 2 * 60_000);
   });
 
+  void it('answers one acknowledgement of many bars with one `advanced`, where the clock stopped', () => {
+    const replaySession = session();
+    const client = new Client();
+    replaySession.feed.attach(client);
+    replaySession.feed.drive(client);
+    client.take();
+    replaySession.feed.ack(1, 64);
+    client.take();
+    replaySession.feed.ack(40, 64);
+    const advanced = client.take().filter((m) => m.type === 'advanced');
+    assert.deepEqual(
+      advanced.map((m) => m.seq),
+      [41],
+    );
+    assert.equal(advanced[0].t, from + 41 * 60_000);
+    assert.equal(replaySession.replay.now(), from + 41 * 60_000);
+  });
+
   void it('fills exactly as the in-process path does, whatever the window', () => {
     const inProcess = new Replay({
       symbols: ['EURUSD'],
