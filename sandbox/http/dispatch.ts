@@ -9,6 +9,7 @@ import type { RateLimiter, RateWindow } from './rate-limit';
 import { parseUniqueParams } from './request';
 import { Router } from './router';
 import type { TokenAuthority } from './tokens';
+import { checkAccessToken } from './tokens';
 
 /** A request as the handlers see it, whether it came over HTTP or inside a batch. */
 export interface DispatchRequest {
@@ -173,26 +174,11 @@ export class Dispatcher {
         challenge,
       );
     }
-    const claims = this.deps.tokens.verify(match[1], 'access', now);
-    if (claims === 'malformed')
-      throw new ApiError('unauthorized', 'the access token is not valid', [], challenge);
-    if (claims === 'expired') {
-      throw new ApiError(
-        'unauthorized',
-        'the access token has expired; renew it with grant_type=refresh_token',
-        [],
-        challenge,
-      );
-    }
-    if (!this.deps.keyExists(claims.keyId)) {
-      throw new ApiError(
-        'unauthorized',
-        'the key behind this token no longer exists',
-        [],
-        challenge,
-      );
-    }
-    return { keyId: claims.keyId, accountId: claims.accountId, scope: claims.scope };
+    const checked = checkAccessToken(this.deps.tokens, match[1], now, (keyId) =>
+      this.deps.keyExists(keyId),
+    );
+    if ('refused' in checked) throw new ApiError('unauthorized', checked.refused, [], challenge);
+    return checked;
   }
 
   private authorizeAdmin(request: DispatchRequest): void {

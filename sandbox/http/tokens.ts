@@ -104,6 +104,28 @@ export class TokenAuthority {
   }
 }
 
+/** Who an access token speaks for, or why it is refused (in words a client can act on). */
+export type AccessCheck = { keyId: string; accountId: string; scope: Scope } | { refused: string };
+
+/**
+ * The one check of a bearer access token, for REST and the stream alike: well signed, an
+ * access token, not expired, and its key not revoked since.
+ */
+export function checkAccessToken(
+  tokens: TokenAuthority,
+  token: string,
+  now: number,
+  keyExists: (keyId: string) => boolean,
+): AccessCheck {
+  const claims = tokens.verify(token, 'access', now);
+  if (claims === 'malformed') return { refused: 'the access token is not valid' };
+  if (claims === 'expired') {
+    return { refused: 'the access token has expired; renew it with grant_type=refresh_token' };
+  }
+  if (!keyExists(claims.keyId)) return { refused: 'the key behind this token no longer exists' };
+  return { keyId: claims.keyId, accountId: claims.accountId, scope: claims.scope };
+}
+
 /** Secrets are random and long, so a plain SHA-256 is enough to store them safely. */
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');

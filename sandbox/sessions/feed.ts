@@ -60,6 +60,11 @@ export class SessionFeed {
 
   detach(client: FeedClient): void {
     this.clients.delete(client);
+    this.stopDriving(client);
+  }
+
+  /** The client's candles subscription ended: the session waits for a driver to return. */
+  stopDriving(client: FeedClient): void {
     if (this.driver === client) this.driver = undefined;
   }
 
@@ -162,8 +167,9 @@ export class SessionFeed {
   /** Candles sent in lockstep and not acknowledged yet: the bar the clock stands at, and those ahead. */
   private unacknowledged(): ReplayBar[] {
     if (this.session.request.speed !== 'max') return [];
-    const bars = this.current !== undefined && this.current.seq > this.acked ? [this.current] : [];
-    return [...bars, ...this.ahead.filter((bar) => bar.seq <= this.sentSeq)];
+    const current =
+      this.current !== undefined && this.current.seq > this.acked ? [this.current] : [];
+    return [...current, ...this.ahead];
   }
 
   private releaseInRealTime(): void {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CreateSessionRequest } from '../../api/sessions';
 import { ApiError } from '../http/errors';
+import { instrumentBySymbol } from '../market/instruments';
 import type { StreamBackend } from '../stream/backend';
 import type { SessionContext } from './session';
 import { ReplaySession } from './session';
@@ -31,15 +32,26 @@ export class SessionRegistry {
     }
     const id = `ses_${randomBytes(8).toString('hex')}`;
     const context = this.context();
-    let session: ReplaySession;
-    try {
-      session = new ReplaySession(id, ownerAccountId, request, context);
-    } catch (error) {
-      // The schema checked the shape; what remains is the market, e.g. an unknown symbol.
-      throw new ApiError('unprocessable', `cannot replay this range: ${(error as Error).message}`, [
-        { path: 'symbols', message: (error as Error).message, reason: 'unknown_symbol' },
-      ]);
+    const unknown = request.symbols.flatMap((symbol, index) =>
+      instrumentBySymbol(symbol) === undefined
+        ? [
+            {
+              path: `symbols.${index}`,
+              message: `${symbol} is not a tradable instrument; GET /market lists them`,
+              reason: 'unknown_symbol',
+            },
+          ]
+        : [],
+    );
+    if (unknown.length > 0) {
+      const names = request.symbols.filter((symbol) => instrumentBySymbol(symbol) === undefined);
+      throw new ApiError(
+        'unprocessable',
+        `cannot replay ${names.join(', ')}: no such instrument`,
+        unknown,
+      );
     }
+    const session = new ReplaySession(id, ownerAccountId, request, context);
     this.sessions.set(id, session);
     this.streams.set(id, sessionStreamBackend(session, context.keys, context.tokens));
     return session;

@@ -7,6 +7,7 @@ import type {
   Subscription,
 } from '../stream/backend';
 import type { TokenAuthority } from '../http/tokens';
+import { checkAccessToken } from '../http/tokens';
 import type { KeyState } from '../service/keys';
 import type { FeedClient } from './feed';
 import type { ReplaySession } from './session';
@@ -19,13 +20,9 @@ export function sessionStreamBackend(
 ): StreamBackend {
   return {
     authenticate(token) {
-      const claims = tokens.verify(token, 'access', Date.now());
-      if (claims === 'malformed') return { refused: 'the access token is not valid' };
-      if (claims === 'expired') {
-        return { refused: 'the access token has expired; renew it with grant_type=refresh_token' };
-      }
-      if (!keys.has(claims.keyId)) return { refused: 'the key behind this token no longer exists' };
-      return { keyId: claims.keyId, accountId: session.accountId, scope: claims.scope };
+      const checked = checkAccessToken(tokens, token, Date.now(), (keyId) => keys.has(keyId));
+      // Any key of the sandbox acts on the session's own account here.
+      return 'refused' in checked ? checked : { ...checked, accountId: session.accountId };
     },
     now: () => session.replay.now(),
     connect(_principal, sink) {
@@ -121,8 +118,7 @@ class SessionConnection implements StreamConnection, FeedClient {
     if (request.channel === 'account') this.wantsAccount = false;
     if (request.channel === 'candles') {
       this.wantsCandles = false;
-      this.session.feed.detach(this);
-      this.session.feed.attach(this);
+      this.session.feed.stopDriving(this);
     }
     this.sink.system('unsubscribed', { channel: request.channel });
   }

@@ -3,6 +3,7 @@
 import type { FaultConfig } from '../../api/faults';
 import type { Interval } from '../../api/common';
 import type { TokenAuthority } from '../http/tokens';
+import { checkAccessToken } from '../http/tokens';
 import { instrumentBySymbol } from '../market/instruments';
 import type { Sandbox } from '../service/sandbox';
 import type { AccountChannel, FeedEntry } from './account-entries';
@@ -63,14 +64,8 @@ export class LiveStreamBackend implements StreamBackend {
   }
 
   authenticate(token: string): StreamPrincipal | { refused: string } {
-    const claims = this.options.tokens.verify(token, 'access', Date.now());
-    if (claims === 'malformed') return { refused: 'the access token is not valid' };
-    if (claims === 'expired') {
-      return { refused: 'the access token has expired; renew it with grant_type=refresh_token' };
-    }
-    const key = this.options.sandbox.state.keys.get(claims.keyId);
-    if (key === undefined) return { refused: 'the key behind this token no longer exists' };
-    return { keyId: key.key_id, accountId: key.account_id, scope: key.scope };
+    const { keys } = this.options.sandbox.state;
+    return checkAccessToken(this.options.tokens, token, Date.now(), (keyId) => keys.has(keyId));
   }
 
   connect(principal: StreamPrincipal, sink: StreamSink): StreamConnection {
