@@ -13,6 +13,16 @@ import { Order } from './orders';
  * `{"op":"ack","seq":n}`, so results never depend on machine speed. With a number, the clock
  * runs at that multiple of real time and needs no acknowledgement.
  */
+/**
+ * A request to a lockstep session's base URL may carry the acknowledgement the client would
+ * otherwise send on the stream first: `X-Timber-Ack: n` acts as `{"op":"ack","seq":n}` applied
+ * just before the request is handled, so the clock moves to bar n+1 and the request sees it.
+ * A client whose account was quiet at bar n+1 can then trade there in one round trip instead
+ * of acknowledging and waiting for `advanced`. A request refused for any reason acknowledges
+ * nothing.
+ */
+export const lockstepAckHeader = 'X-Timber-Ack';
+
 export const CreateSessionRequest = z
   .object({
     symbols: z.array(InstrumentSymbol).min(1).max(50),

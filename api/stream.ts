@@ -30,12 +30,15 @@ export const ClientMessage = z
      * Replay sessions in lockstep only: the client has finished with every bar up to `seq`
      * (its orders for them answered), so the session's clock may move on. `window` is how many
      * bars the client will buffer ahead of its acknowledgements (default 1: strict lockstep).
+     * `batch: true` asks for the bars released together as one `candles`/`bars` message (see
+     * `CandleBatchData`) instead of one `close` message each; it stays until an ack says false.
      */
     z
       .object({
         op: z.literal('ack'),
         seq: z.number().int().nonnegative(),
         window: z.number().int().min(1).max(4096).optional(),
+        batch: z.boolean().optional(),
       })
       .strict(),
   ])
@@ -79,6 +82,33 @@ export type SessionEventData = z.infer<typeof SessionEventData>;
 
 const envelope = { seq: z.number().int().nonnegative(), t: Timestamp };
 
+/**
+ * One row of a `bars` message: `[seq, symbol, t, o, h, l, c, v]`, a bar's `close` message in
+ * a row of numbers (`t` is the open time, as in a candle).
+ */
+export const CandleBatchRow = z.tuple([
+  z.number().int().positive(),
+  InstrumentSymbol,
+  Timestamp,
+  z.number(),
+  z.number(),
+  z.number(),
+  z.number(),
+  z.number().nonnegative(),
+]);
+export type CandleBatchRow = z.infer<typeof CandleBatchRow>;
+
+/**
+ * Replay sessions whose client acked with `batch: true`: the bars released at once (up to
+ * 1,024) in one message, consecutive seqs, oldest first; the envelope's `seq` and `t` are the
+ * last bar's seq and close. A reader pays one message's cost for many bars.
+ */
+export const CandleBatchData = z.object({
+  interval: Interval,
+  bars: z.array(CandleBatchRow).min(1).max(1024),
+});
+export type CandleBatchData = z.infer<typeof CandleBatchData>;
+
 export const ServerMessage = z
   .union([
     z.object({
@@ -92,6 +122,12 @@ export const ServerMessage = z
       type: z.enum(['update', 'close']),
       ...envelope,
       data: Candle.extend({ symbol: InstrumentSymbol, interval: Interval }),
+    }),
+    z.object({
+      channel: z.literal('candles'),
+      type: z.literal('bars'),
+      ...envelope,
+      data: CandleBatchData,
     }),
     z.object({
       channel: z.literal('orders'),

@@ -3,6 +3,7 @@ import type { Scope } from '../../api/auth';
 import { scopeAllows } from '../../api/auth';
 import { detailsFromZod } from '../../api/errors';
 import type { OperationId, RouteSpec } from '../../api/routes';
+import { lockstepAckHeader } from '../../api/sessions';
 import type { FaultDecision } from '../faults/faults';
 import { ApiError, invalidRequest, summarize } from './errors';
 import type { RateLimiter, RateWindow } from './rate-limit';
@@ -26,6 +27,8 @@ export interface DispatchRequest {
   requestId: string;
   /** Set for the requests inside a batch. */
   inBatch: boolean;
+  /** `X-Timber-Ack` as sent: a lockstep acknowledgement carried by a replay session's request. */
+  lockstepAck?: string | undefined;
 }
 
 export interface Caller {
@@ -78,6 +81,12 @@ export interface DispatchDeps {
    * never into the fault endpoints themselves, so that faults can always be cleared.
    */
   faultsFor?(caller: Caller): FaultDecision;
+  /**
+   * Applies an `X-Timber-Ack` (replay sessions in lockstep), after every check and before the
+   * handler, so a refused request acknowledges nothing; throws an ApiError for a bad value.
+   * Without it, a request carrying the header is refused.
+   */
+  acknowledge?(seq: number): void;
 }
 
 const faultExempt: ReadonlySet<OperationId> = new Set(['setFaults', 'getFaults', 'clearFaults']);
@@ -141,6 +150,7 @@ export class Dispatcher {
       }
       const query = parseQuery(spec, request.queryString);
       const body = parseBodyFor(spec, request);
+      if (request.lockstepAck !== undefined) this.acknowledge(request.lockstepAck);
       const result = await this.deps.handlers[operationId]({
         request,
         params,
@@ -153,6 +163,22 @@ export class Dispatcher {
     } catch (error) {
       return { result: errorResult(error, request.requestId), rate };
     }
+  }
+
+  private acknowledge(value: string): void {
+    if (this.deps.acknowledge === undefined) {
+      throw new ApiError(
+        'invalid_request',
+        `${lockstepAckHeader} acknowledges bars of a lockstep replay session; this URL is not one (send it to the session's base_url)`,
+      );
+    }
+    if (!/^\d{1,15}$/.test(value)) {
+      throw new ApiError(
+        'invalid_request',
+        `${lockstepAckHeader} must be the seq of the last bar the client finished (a whole number), not ${JSON.stringify(value.slice(0, 40))}`,
+      );
+    }
+    this.deps.acknowledge(Number(value));
   }
 
   private authenticate(authorization: string | undefined, now: number): Caller {

@@ -76,6 +76,7 @@ async function handle(
       remoteAddress: request.socket.remoteAddress ?? '',
       requestId,
       inBatch: false,
+      lockstepAck: header(request, 'x-timber-ack'),
     };
     if (hasBody(request)) {
       try {

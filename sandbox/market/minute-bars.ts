@@ -193,10 +193,11 @@ export function minuteBars(model: InstrumentModel, day: number): MinuteBars {
   let bars = cache.get(key);
   if (!bars) {
     bars = new MinuteBars().label(day);
-    if (streamBarsModel === model.index && streamBars.day === day) {
-      // A backtest walking days through the stream buffer asks for a quote of the same day
-      // when it trades: a copy costs a memcpy, computing the day again a thousand times more.
-      bars.copyColumnsFrom(streamBars);
+    const streamed = streamedDay(model, day);
+    if (streamed !== undefined) {
+      // A backtest walking days through the stream buffers asks for a quote of a day it has
+      // just walked when it trades: a copy costs a memcpy, computing the day again far more.
+      bars.copyColumnsFrom(streamed);
     } else {
       computeMinuteBars(model, bars, false);
     }
@@ -205,31 +206,46 @@ export function minuteBars(model: InstrumentModel, day: number): MinuteBars {
   return bars;
 }
 
-const streamBars = new MinuteBars();
-/** The model whose day `streamBars` holds (-1: none). */
-let streamBarsModel = -1;
-
 /**
- * The bars a single quote reads: the stream buffer itself when it holds that day (a backtest
- * trading on the day it is walking), which is safe because a quote reads one minute and keeps
- * nothing; otherwise the cached day.
+ * Reused buffers for bulk reads, the last few days computed, with the model each holds (-1:
+ * none). A few, not one: a replay session sends bars a window ahead of its clock (up to about
+ * three days of minutes) and walks several symbols, while its orders are quoted at the clock.
  */
-export function minuteBarsForQuote(model: InstrumentModel, day: number): MinuteBars {
-  if (streamBarsModel === model.index && streamBars.day === day) return streamBars;
-  return minuteBars(model, day);
+const streamRing = Array.from({ length: 8 }, () => ({ model: -1, bars: new MinuteBars() }));
+let streamNext = 0;
+
+function streamedDay(model: InstrumentModel, day: number): MinuteBars | undefined {
+  for (const entry of streamRing) {
+    if (entry.model === model.index && entry.bars.day === day) return entry.bars;
+  }
+  return undefined;
 }
 
 /**
- * The same bars for a bulk download: computed into one reused buffer, valid until the next
- * call. Callers finish a day before asking for another (generators yield between days).
+ * The bars a single quote reads: a stream buffer itself when one holds that day (a backtest
+ * trading on a day it walks), which is safe because a quote reads one minute and keeps
+ * nothing; otherwise the cached day.
+ */
+export function minuteBarsForQuote(model: InstrumentModel, day: number): MinuteBars {
+  return streamedDay(model, day) ?? minuteBars(model, day);
+}
+
+/**
+ * The same bars for a bulk download: computed into a reused buffer, valid until seven more
+ * days were streamed. Callers finish a day before asking for another (generators yield
+ * between days).
  */
 export function minuteBarsForStream(model: InstrumentModel, day: number): MinuteBars {
   const cached = cache.get(model.index * 65536 + day);
   if (cached) return cached;
-  streamBarsModel = -1;
-  computeMinuteBars(model, streamBars.label(day), true);
-  streamBarsModel = model.index;
-  return streamBars;
+  const streamed = streamedDay(model, day);
+  if (streamed !== undefined) return streamed;
+  const entry = streamRing[streamNext];
+  streamNext = (streamNext + 1) % streamRing.length;
+  entry.model = -1;
+  computeMinuteBars(model, entry.bars.label(day), true);
+  entry.model = model.index;
+  return entry.bars;
 }
 
 /** Days since the anchor of the UTC day containing t. */
@@ -239,6 +255,6 @@ export function dayOfTime(t: number): number {
 
 export function clearMinuteBarCache(): void {
   cache.clear();
-  streamBarsModel = -1;
+  for (const entry of streamRing) entry.model = -1;
   shapeByModel.clear();
 }

@@ -42,6 +42,9 @@ export class SessionFeed {
   private acked = 0;
   private sentSeq = 0;
   private window = 1;
+  /** Whether the driver asked for `bars` messages; `batch` holds the bars not sent yet. */
+  private batching = false;
+  private readonly batch: ReplayBar[] = [];
   private exhausted = false;
   private timer: NodeJS.Timeout | undefined;
   private startedAt = 0;
@@ -84,13 +87,18 @@ export class SessionFeed {
     if (this.advancedSeq > 0) {
       client.send(this.sessionMessage('advanced', this.session.replay.now()));
     }
-    for (const bar of this.unacknowledged()) client.send(candleMessage(bar));
+    const unacknowledged = this.unacknowledged();
+    if (this.batching) sendBars(client, unacknowledged);
+    else for (const bar of unacknowledged) client.send(candleMessage(bar));
     if (this.status === 'finished')
       client.send(this.sessionMessage('finished', this.session.replay.now()));
   }
 
-  /** `{"op":"ack"}` from the driver; the answer is an error text, or undefined when accepted. */
-  ack(seq: number, window: number | undefined): string | undefined {
+  /**
+   * `{"op":"ack"}` from the driver, or `X-Timber-Ack` on a request (no window or batch then);
+   * the answer is an error text, or undefined when accepted.
+   */
+  ack(seq: number, window?: number, batch?: boolean): string | undefined {
     if (this.session.request.speed !== 'max') {
       return 'this session runs at a multiple of real time and takes no acknowledgements';
     }
@@ -98,6 +106,7 @@ export class SessionFeed {
       return `cannot acknowledge bar ${seq}: only bars up to ${this.sentSeq} have been sent`;
     }
     if (window !== undefined) this.window = window;
+    if (batch !== undefined) this.batching = batch;
     if (seq > this.acked) this.acked = seq;
     this.advanceUpTo(this.acked + 1);
     this.finishIfDone();
@@ -126,6 +135,7 @@ export class SessionFeed {
     }
     if (!announced) this.announce(this.session.replay.quiet());
     this.sendAhead();
+    this.flush();
   }
 
   /** Moves the clock to the next bar; the caller says so and sends its candle. */
@@ -161,7 +171,15 @@ export class SessionFeed {
 
   private sendCandle(bar: ReplayBar): void {
     this.sentSeq = bar.seq;
-    this.driver?.send(candleMessage(bar));
+    if (!this.batching) this.driver?.send(candleMessage(bar));
+    else if (this.driver !== undefined) this.batch.push(bar);
+  }
+
+  /** Sends the batched bars: before any other message, so the order of messages holds. */
+  private flush(): void {
+    if (this.batch.length === 0) return;
+    if (this.driver !== undefined) sendBars(this.driver, this.batch);
+    this.batch.length = 0;
   }
 
   /** Candles sent in lockstep and not acknowledged yet: the bar the clock stands at, and those ahead. */
@@ -202,6 +220,7 @@ export class SessionFeed {
   private onApplied(event: SandboxEvent, state: SandboxState): void {
     if (!('account_id' in event) || event.account_id !== this.session.accountId) return;
     if (!isEngineEvent(event)) return;
+    this.flush();
     const update = orderUpdateFor(state.engine, event);
     if (update !== undefined) {
       const text = JSON.stringify({
@@ -256,6 +275,7 @@ export class SessionFeed {
   }
 
   private broadcast(text: string): void {
+    this.flush();
     for (const client of this.clients) client.send(text);
   }
 }
@@ -272,6 +292,26 @@ function candleMessage(bar: ReplayBar): string {
     `"data":{"symbol":"${bar.symbol}","interval":"${bar.interval}",` +
     `"t":${t},"o":${o},"h":${h},"l":${l},"c":${c},"v":${v}}}`
   );
+}
+
+const maxBatchRows = 1024;
+
+/** Bars as `bars` messages of at most 1,024 rows, written out by hand like `candleMessage`. */
+function sendBars(client: FeedClient, bars: readonly ReplayBar[]): void {
+  for (let start = 0; start < bars.length; start += maxBatchRows) {
+    const end = Math.min(bars.length, start + maxBatchRows);
+    const last = bars[end - 1];
+    let rows = '';
+    for (let i = start; i < end; i++) {
+      const bar = bars[i];
+      const { t, o, h, l, c, v } = bar.candle;
+      rows += `${i === start ? '' : ','}[${bar.seq},"${bar.symbol}",${t},${o},${h},${l},${c},${v}]`;
+    }
+    client.send(
+      `{"channel":"candles","type":"bars","seq":${last.seq},"t":${last.closeAt},` +
+        `"data":{"interval":"${last.interval}","bars":[${rows}]}}`,
+    );
+  }
 }
 
 function isEngineEvent(event: SandboxEvent): event is EngineEvent {

@@ -1,4 +1,6 @@
 import type { CreateSessionRequest, Session, SessionStatus } from '../../api/sessions';
+import { lockstepAckHeader } from '../../api/sessions';
+import { ApiError } from '../http/errors';
 import { FaultPlan } from '../faults/faults';
 import { Dispatcher } from '../http/dispatch';
 import type { DispatchRequest } from '../http/dispatch';
@@ -100,6 +102,12 @@ export class ReplaySession {
       addressLimiter: new RateLimiter(unlimited),
       now: Date.now,
       accountOf: () => this.accountId,
+      acknowledge: (seq) => {
+        this.lastActivityAt = Date.now();
+        const problem = this.feed.ack(seq, undefined);
+        if (problem !== undefined)
+          throw new ApiError('invalid_request', `${lockstepAckHeader}: ${problem}`);
+      },
       ...(this.faults === undefined ? {} : { faultsFor: () => this.faults!.decide() }),
     });
     return dispatcher;

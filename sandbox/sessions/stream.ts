@@ -132,7 +132,7 @@ class SessionConnection implements StreamConnection, FeedClient {
       );
       return;
     }
-    const problem = this.session.feed.ack(request.seq, request.window);
+    const problem = this.session.feed.ack(request.seq, request.window, request.batch);
     if (problem !== undefined) this.sink.error('invalid_request', problem);
   }
 

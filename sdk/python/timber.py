@@ -592,6 +592,9 @@ class Client:
         self._token: Optional[str] = None
         self._refresh_token: Optional[str] = None
         self._token_expires = 0.0
+        # Lockstep replay sessions: an acknowledgement every request carries (X-Timber-Ack),
+        # set by the runtime while it runs a bar the server's clock has not reached yet.
+        self.lockstep_ack: Optional[int] = None
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None, **options: Any) -> "Client":
@@ -707,6 +710,8 @@ class Client:
             headers["Content-Type"] = "application/json"
         if idempotency_key is not None:
             headers["Idempotency-Key"] = idempotency_key
+        if self.lockstep_ack is not None:
+            headers["X-Timber-Ack"] = str(self.lockstep_ack)
         safe = retry if retry is not None else (method != "POST" or idempotency_key is not None)
         return self._exchange(method, path, data, headers, safe=safe, trading=trading, auth=True)
 
@@ -1765,7 +1770,10 @@ class _Runtime:
         self.orders_placed = 0
         # lockstep replay state (backtests)
         self.lockstep = env.mode == "backtest"
-        self.bars: Deque[Dict[str, Any]] = collections.deque()
+        # Bars received ahead of the strategy: rows [seq, symbol, t, o, h, l, c, v] of `bars`
+        # messages (the session sends them batched on request), in seq order.
+        self.bars: Deque[List[Any]] = collections.deque()
+        self.bar_interval = config.interval
         self.last_bar_seq = 0
         self._bar_orders: List[Dict[str, Any]] = []
         self._bar_fills_seen: set = set()
@@ -1890,8 +1898,11 @@ class _Runtime:
         return answer
 
     def _before_trading(self) -> None:
-        """Lockstep rule 1: orders at bar k go out only once the server's clock reached bar k."""
-        if not self.lockstep or self.current_bar == 0:
+        """Lockstep rule 1: orders at bar k go out only once the server's clock reached bar k.
+        A bar run before the clock reached it (rule 2) has its requests carry the
+        acknowledgement of bar k-1 (X-Timber-Ack), which moves the clock to k first: one round
+        trip per order instead of two. Real-time sessions take no acknowledgements: wait."""
+        if not self.lockstep or self.current_bar == 0 or self.client.lockstep_ack is not None:
             return
         while self.advanced < self.current_bar:
             if self.acked < self.current_bar - 1:
@@ -1908,12 +1919,26 @@ class _Runtime:
         channel = message.get("channel")
         kind = message.get("type")
         if channel == "candles":
-            if kind == "close":
+            if kind == "bars":
+                data = message["data"]
+                self.bar_interval = data["interval"]
+                last = self.last_bar_seq
+                for row in data["bars"]:
+                    if row[0] > last:  # a reconnect resends unacknowledged bars
+                        self.bars.append(row)
+                        last = row[0]
+                self.last_bar_seq = last
+            elif kind == "close":
                 if not self.lockstep:
                     self._deliver_candle(message)
-                elif message["seq"] > self.last_bar_seq:  # a reconnect resends unacked bars
+                elif message["seq"] > self.last_bar_seq:
+                    data = message["data"]
                     self.last_bar_seq = message["seq"]
-                    self.bars.append(message)
+                    self.bar_interval = data.get("interval", self.bar_interval)
+                    self.bars.append(
+                        [message["seq"], data["symbol"], data["t"], data["o"], data["h"],
+                         data["l"], data["c"], data.get("v", 0)]
+                    )
         elif channel == "session":
             data = message.get("data") or {}
             self.bars_total = data.get("bars_total", self.bars_total)
@@ -1975,6 +2000,12 @@ class _Runtime:
         self.clock = candle.t + self.interval_ms
         self._call("on_candle", candle)
 
+    def _deliver_row(self, row: List[Any]) -> None:
+        interval = self.bar_interval
+        candle = Candle(row[1], interval, row[2], row[3], row[4], row[5], row[6], row[7])
+        self.clock = row[2] + INTERVAL_MS.get(interval, self.interval_ms)
+        self._call("on_candle", candle)
+
     def _call(self, handler: str, *args: Any) -> None:
         previous = self.handling
         self.handling = handler
@@ -1999,10 +2030,11 @@ class _Runtime:
     def run_lockstep(self) -> None:
         bars = self.bars
         stream = self.stream
+        client = self.client
         self._ack(0)  # announces the window: the server may send bars ahead
         while self.stop_reason is None:
             while bars:
-                seq = bars[0]["seq"]
+                seq = bars[0][0]
                 if self.advanced >= seq:
                     quiet = self.advanced_quiet if self.advanced == seq else False
                 elif self.quiet and (not self.acted or self._settled_quietly()):
@@ -2015,7 +2047,9 @@ class _Runtime:
                 self._bar_fills_seen.clear()
                 self._bar_cancelled = False
                 self.current_bar = seq
-                self._deliver_candle(bars.popleft())
+                # The clock stands at an earlier bar: requests made now move it here first.
+                client.lockstep_ack = seq - 1 if self.acks_wanted and self.advanced < seq else None
+                self._deliver_row(bars.popleft())
                 self.completed = seq
                 if seq - self.acked >= self.ack_every:
                     self._ack(seq)
@@ -2050,7 +2084,9 @@ class _Runtime:
     def _ack(self, seq: int) -> None:
         self.acked = seq
         if self.acks_wanted:
-            self.stream.send({"op": "ack", "seq": seq, "window": self.ack_window})
+            self.stream.send(
+                {"op": "ack", "seq": seq, "window": self.ack_window, "batch": True}
+            )
 
     def _after_reconnect(self) -> None:
         if self.lockstep:

@@ -164,6 +164,90 @@ describe('replay sessions', () => {
     await barReleased(stream, 2);
   });
 
+  test('batches bars on request; a request carrying X-Timber-Ack moves the clock first', async () => {
+    const session = await create();
+    const token = await accessToken(session.base_url, key);
+    const stream = await openStream(session.base_url, token);
+    await stream.subscribe({ channel: 'orders' });
+    await stream.subscribe({ channel: 'candles', symbols: ['EURUSD'], interval: '1m' });
+    await barReleased(stream, 1);
+    stream.send({ op: 'ack', seq: 0, window: 30, batch: true });
+    const batch = await stream.next('bars', (m) => m.type === 'bars');
+    const rows = (batch.data as { interval: string; bars: unknown[][] }).bars;
+    assert.deepEqual(
+      rows.map((row) => row[0]),
+      Array.from({ length: 29 }, (_, index) => index + 2),
+      'bars 2..30 in one message, after the close message of bar 1',
+    );
+    assert.equal(batch.seq, 30);
+    assert.equal(batch.t, from + 30 * 60_000, 'the envelope has the last bar and its close');
+    // The same bars as `close` messages, from a session that did not ask for batches.
+    const plain = await openStream((await create()).base_url, token);
+    await plain.subscribe({ channel: 'candles', symbols: ['EURUSD'], interval: '1m' });
+    plain.send({ op: 'ack', seq: 0, window: 30 });
+    await plain.next('candle 30', (m) => m.channel === 'candles' && m.seq === 30);
+    const closes = plain.messages.filter((m) => m.channel === 'candles' && (m.seq ?? 0) >= 2);
+    assert.deepEqual(
+      rows.map(([seq, symbol, t, o, h, l, c, v]) => ({ seq, symbol, t, o, h, l, c, v })),
+      closes.map((m) => {
+        const { symbol, t, o, h, l, c, v } = m.data as Candle & { symbol: string };
+        return { seq: m.seq, symbol, t, o, h, l, c, v };
+      }),
+      "each row holds what the bar's `close` message does",
+    );
+    assert.ok(closes.every((m) => m.type === 'close'));
+
+    const ack = (seq: string) => ({ 'X-Timber-Ack': seq });
+    const clock = async () => (await call<Session>('GET', `/sandbox/sessions/${session.id}`)).body;
+    for (const [value, problem] of [
+      ['ten', /X-Timber-Ack must be the seq of the last bar .* not "ten"/],
+      ['-1', /X-Timber-Ack must be/],
+      ['31', /X-Timber-Ack: cannot acknowledge bar 31: only bars up to 30 have been sent/],
+    ] as const) {
+      const refused = await api<ErrorBody>(
+        session.base_url,
+        token,
+        'GET',
+        '/account',
+        undefined,
+        ack(value),
+      );
+      assert.equal(refused.status, 400, value);
+      assert.match(refused.body.error.message, problem);
+    }
+    const badOrder = await api<ErrorBody>(
+      session.base_url,
+      token,
+      'POST',
+      '/orders',
+      { ...marketBuy(10_000), quantity: -1 },
+      ack('20'),
+    );
+    assert.equal(badOrder.status, 400);
+    assert.equal((await clock()).bars_released, 1, 'a refused request acknowledges nothing');
+
+    const placed = await api<Order>(
+      session.base_url,
+      token,
+      'POST',
+      '/orders',
+      marketBuy(10_000),
+      ack('9'),
+    );
+    assert.equal(placed.status, 201);
+    assert.equal(placed.body.created_at, from + 10 * 60_000, 'placed at the close of bar 10');
+    assert.equal((await clock()).bars_released, 10);
+    const fill = await stream.next('fill', (m) => m.channel === 'orders' && m.type === 'fill');
+    const advanced = stream.messages.findIndex((m) => m.type === 'advanced' && m.seq === 10);
+    assert.ok(
+      advanced >= 0 && advanced < stream.messages.indexOf(fill),
+      '`advanced` 10 came before the order events',
+    );
+    const onMain = await call<ErrorBody>('GET', '/account', undefined, ack('3'));
+    assert.equal(onMain.status, 400);
+    assert.match(onMain.body.error.message, /this URL is not one .*session's base_url/);
+  });
+
   test('runs at a multiple of real time without acknowledgements', async () => {
     const session = await create({ ...twoHours, speed: 120_000 });
     const token = await accessToken(session.base_url, key);

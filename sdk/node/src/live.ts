@@ -24,7 +24,7 @@ export interface LiveOptions {
 }
 
 type Message = Exclude<ServerMessage, { type: 'error' }>;
-type CandleMessage = Extract<Message, { channel: 'candles' }>;
+type CandleMessage = Extract<Message, { channel: 'candles'; type: 'update' | 'close' }>;
 
 /**
  * Runs a strategy against the API: live, or in a replay session when the base URL is a

@@ -75,7 +75,7 @@ def runtime(strategy, stream, order_answer=None):
     placed = []
 
     def place_order(request, idempotency_key=None):
-        placed.append((rt.advanced, rt.current_bar))
+        placed.append((rt.advanced, rt.current_bar, rt.client.lockstep_ack))
         return dict(order_answer or {"id": f"o{len(placed)}", "status": "filled",
                                      "order_type": "market", "stop_loss": None,
                                      "take_profit": None, "symbol": "EURUSD", "action": "buy",
@@ -93,7 +93,9 @@ class LockstepTests(unittest.TestCase):
         rt, _ = runtime(strategy, stream)
         rt.run_lockstep()
         self.assertEqual(strategy.seen, list(range(1, 10)))
-        self.assertEqual(stream.sent[0], {"op": "ack", "seq": 0, "window": rt.ack_window})
+        self.assertEqual(
+            stream.sent[0], {"op": "ack", "seq": 0, "window": rt.ack_window, "batch": True}
+        )
         self.assertEqual(stream.sent[-1]["seq"], 9)
 
     def test_a_busy_account_waits_for_advanced_before_each_bar(self):
@@ -115,14 +117,12 @@ class LockstepTests(unittest.TestCase):
         # Each wait came after an ack of the bar just finished (rule 3).
         self.assertEqual([m["seq"] for m in stream.sent], [0, 1, 2, 3])
 
-    def test_an_order_waits_for_its_bar_advanced_and_a_resting_order_for_the_next(self):
+    def test_an_order_carries_the_ack_of_the_bar_before_and_a_resting_order_waits(self):
         resting = {"id": "o1", "status": "open", "order_type": "limit", "stop_loss": None,
                    "take_profit": None, "symbol": "EURUSD", "action": "buy", "fills": [],
                    "updated_at": 1}
 
         def answer(message, stream):
-            if message.get("seq") == 2:
-                stream.batches.insert(0, [advanced(3)])
             if message.get("seq") == 3:
                 stream.batches.insert(0, [advanced(4, quiet=False)])
 
@@ -131,9 +131,13 @@ class LockstepTests(unittest.TestCase):
         strategy = Recorder(trade_at={3})
         rt, placed = runtime(strategy, stream, order_answer=resting)
         rt.run_lockstep()
-        # Bar 3's order went out once the clock stood at bar 3 (after acking bar 2).
-        self.assertEqual(placed, [(3, 3)])
+        # Bar 3's order went out at once, carrying the ack of bar 2 (X-Timber-Ack), which
+        # moves the server's clock to bar 3 first; no stream ack or wait for `advanced` 3.
+        self.assertEqual(placed, [(1, 3, 2)])
+        self.assertEqual([m["seq"] for m in stream.sent], [0, 3, 4])
+        # The order rests, so bar 4 waited for its `advanced` (after acking bar 3).
         self.assertEqual(strategy.seen, [1, 2, 3, 4])
+        self.assertEqual(rt.advanced, 4)
 
     def test_a_market_order_filled_at_once_leaves_the_account_quiet(self):
         fill_event = {"channel": "orders", "type": "fill", "seq": 1, "t": 0,
@@ -142,12 +146,8 @@ class LockstepTests(unittest.TestCase):
                                          "order_type": "market"},
                                "fill": {"id": "f1", "price": 1.0, "quantity": 1000}}}
 
-        def answer(message, stream):
-            if message.get("seq") == 1:
-                stream.batches.insert(0, [advanced(2)])
-
         stream = ScriptedStream([[advanced(1), candle(1), candle(2), candle(3)],
-                                 [fill_event], [FINISHED]], on_send=answer)
+                                 [fill_event], [FINISHED]])
         strategy = Recorder(trade_at={2})
         rt, placed = runtime(strategy, stream)
         with contextlib.redirect_stdout(io.StringIO()) as printed:
@@ -155,8 +155,42 @@ class LockstepTests(unittest.TestCase):
         self.assertIn("fill: bought 1000 EURUSD at 1.0", printed.getvalue())
         self.assertEqual(strategy.seen, [1, 2, 3])
         self.assertEqual(rt.positions["EURUSD"], 1000)
-        # Bar 3 came from the buffer once the fill arrived; no advanced 3 was needed.
-        self.assertEqual(rt.advanced, 2)
+        self.assertEqual(placed, [(1, 2, 1)])
+        # Bar 3 came from the buffer once the fill arrived: no `advanced` after bar 1's.
+        self.assertEqual(rt.advanced, 1)
+
+    def test_requests_carry_no_ack_once_the_clock_reached_the_bar(self):
+        stream = ScriptedStream([[advanced(1, quiet=False), candle(1)], [advanced(2), candle(2)],
+                                 [FINISHED]])
+        strategy = Recorder(trade_at={1, 2})
+        rt, placed = runtime(strategy, stream)
+        with contextlib.redirect_stdout(io.StringIO()):
+            rt.run_lockstep()
+        self.assertEqual(placed, [(1, 1, None), (2, 2, None)])
+
+    def test_bars_messages_deliver_rows_once_even_when_sent_again(self):
+        def bars(first, last):
+            rows = [[k, "EURUSD", k * 60_000, 1.5, 1.6, 1.4, 1.55 + k, 7] for k in
+                    range(first, last + 1)]
+            return {"channel": "candles", "type": "bars", "seq": last, "t": (last + 1) * 60_000,
+                    "data": {"interval": "5m", "bars": rows}}
+
+        # A reconnect resends the unacknowledged bars 3..5: they reach the strategy once.
+        stream = ScriptedStream([[advanced(1), bars(1, 5)], [bars(3, 5), bars(6, 9)],
+                                 [FINISHED]])
+        candles = []
+
+        class Keep(timber.Strategy):
+            def on_candle(self, candle, ctx):
+                candles.append(candle)
+
+        rt, _ = runtime(Keep(), stream)
+        rt.run_lockstep()
+        self.assertEqual([c.t // 60_000 for c in candles], list(range(1, 10)))
+        first = candles[0]
+        self.assertEqual((first.symbol, first.interval, first.o, first.h, first.l, first.c,
+                          first.v), ("EURUSD", "5m", 1.5, 1.6, 1.4, 2.55, 7))
+        self.assertEqual(rt.now(), 9 * 60_000 + 5 * 60_000)  # the close of the last bar
 
 
 if __name__ == "__main__":

@@ -181,7 +181,11 @@ void describe('replay session feed (lockstep)', () => {
     for (let step = inProcess.next(); step; step = inProcess.next()) {
       for (const request of ordersAt(step.bar.seq, step.bar.candle)) inProcess.placeOrder(request);
     }
-    for (const window of [1, 16]) {
+    for (const [window, batch] of [
+      [1, false],
+      [16, false],
+      [16, true],
+    ] as const) {
       const replaySession = session();
       const client = new Client();
       replaySession.feed.attach(client);
@@ -191,8 +195,11 @@ void describe('replay session feed (lockstep)', () => {
       for (let seq = 1; replaySession.status === 'running'; seq++) {
         // Everything up to `advanced` seq is here; place this bar's orders, then acknowledge.
         for (const message of client.take()) {
-          if (message.channel === 'candles')
-            candles.set(message.seq, message.data as unknown as Candle);
+          if (message.type === 'close') candles.set(message.seq, message.data as unknown as Candle);
+          if (message.type === 'bars') {
+            for (const [seq, , t, o, h, l, c, v] of message.data.bars as number[][])
+              candles.set(seq, { t, o, h, l, c, v });
+          }
           if (message.channel === 'orders' && message.type !== 'accepted') eventsBeforeAdvanced++;
         }
         for (const request of ordersAt(seq, candles.get(seq)!)) {
@@ -204,7 +211,7 @@ void describe('replay session feed (lockstep)', () => {
             replaySession.replay.now(),
           );
         }
-        replaySession.feed.ack(seq, window);
+        replaySession.feed.ack(seq, window, batch);
       }
       assert.ok(
         eventsBeforeAdvanced > 0,
@@ -214,15 +221,43 @@ void describe('replay session feed (lockstep)', () => {
       assert.equal(
         strip(replaySession.replay.orders()),
         strip(inProcess.orders()),
-        `window ${window}: orders`,
+        `window ${window}, batch ${batch}: orders`,
       );
       assert.equal(
         strip(replaySession.replay.fills()),
         strip(inProcess.fills()),
-        `window ${window}: fills`,
+        `window ${window}, batch ${batch}: fills`,
       );
       assert.ok(inProcess.fills().length > 5);
     }
+  });
+
+  void it('batches the bars released at once after the events and `advanced`; a returning driver gets the rest batched', () => {
+    const replaySession = session();
+    const client = new Client();
+    replaySession.feed.attach(client);
+    replaySession.feed.drive(client);
+    client.take();
+    replaySession.feed.ack(1, 8, true);
+    assert.deepEqual(kinds(client.take()), ['session:advanced:2', 'candles:bars:9']);
+    replaySession.feed.ack(5, undefined);
+    const messages = client.take();
+    assert.deepEqual(kinds(messages), ['session:advanced:6', 'candles:bars:13']);
+    assert.deepEqual(
+      (messages[1].data.bars as number[][]).map((row) => row[0]),
+      [10, 11, 12, 13],
+    );
+    const returning = new Client();
+    replaySession.feed.attach(returning);
+    replaySession.feed.detach(client);
+    replaySession.feed.drive(returning);
+    const resent = returning.take();
+    assert.deepEqual(kinds(resent), ['session:advanced:6', 'candles:bars:13']);
+    assert.deepEqual(
+      (resent[1].data.bars as number[][]).map((row) => row[0]),
+      [6, 7, 8, 9, 10, 11, 12, 13],
+      'every bar not acknowledged, the bar the clock stands at first',
+    );
   });
 
   void it('reports `quiet` only when nothing is open', () => {
