@@ -20,7 +20,7 @@ import {
 } from './scan';
 import { anchorEpochDay, clearDailyCaches } from './daily';
 import { clearLatentDayCache } from './latent-day';
-import { clearMinuteTickCache, minuteTicksOnce } from './ticks';
+import { clearMinuteTickCache, minuteTicksOnce, openingAsk } from './ticks';
 
 /** A quote older than this is no quote at all (the instrument has not traded for a week). */
 const quoteMaxAgeMs = 7 * dayMs;
@@ -192,6 +192,15 @@ export function quoteAt(instrument: Instrument, t: number): Quote | null {
   const day = dayOfTime(last);
   const bars = minuteBarsForQuote(model, day);
   const minute = Math.floor((last - bars.startMs) / minuteMs);
+  if (last === bars.startMs + minute * minuteMs && bars.volume[minute] > 0) {
+    // The minute's first tick, at its start: a quote at a bar's close needs no other tick.
+    return {
+      symbol: instrument.symbol,
+      bid: gridValue(model.price, bars.open[minute]),
+      ask: gridValue(model.price, openingAsk(model, bars, minute)),
+      t: last,
+    };
+  }
   const quoteTicks = minuteTicksOnce(model, bars, minute);
   let k = quoteTicks.count - 1;
   while (k > 0 && quoteTicks.time[k] > last) k--;

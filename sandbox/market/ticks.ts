@@ -115,6 +115,19 @@ function fillBids(bars: MinuteBars, minute: number, out: TickBuffer, rng: Rng): 
   }
 }
 
+/**
+ * The spread draws of a minute come from their own stream, not after the path's: the first
+ * tick's ask (a quote at a bar's close, which is every backtest order) then needs no other tick.
+ */
+function spreadDraws(model: InstrumentModel, start: number): Rng {
+  return new Rng(hashKeys(model.seed, start / minuteMs, 17));
+}
+
+function askOf(bid: number, spreadPerTick: number, draws: Rng): number {
+  const spread = Math.round(spreadPerTick * bid * spreadJitter[draws.nextUint32() >>> tableShift]);
+  return bid + (spread < 1 ? 1 : spread);
+}
+
 /** Fills `out` with the ticks of minute `minute` of the day's bars (none if closed). */
 export function fillMinuteTicks(
   model: InstrumentModel,
@@ -130,14 +143,23 @@ export function fillMinuteTicks(
   fillTimes(out.time, count, start, rng);
   fillBids(bars, minute, out, rng);
   const spreadPerTick = model.spreadBps * 1e-4 * spreadScaleOf(model, bars, minute);
+  const draws = spreadDraws(model, start);
   const bid = out.bid;
   const ask = out.ask;
-  for (let k = 0; k < count; k++) {
-    const spread = Math.round(
-      spreadPerTick * bid[k] * spreadJitter[rng.nextUint32() >>> tableShift],
-    );
-    ask[k] = bid[k] + (spread < 1 ? 1 : spread);
-  }
+  for (let k = 0; k < count; k++) ask[k] = askOf(bid[k], spreadPerTick, draws);
+}
+
+/**
+ * The ask of a minute's first tick (at the minute's start, on the open), without the others;
+ * equal to `fillMinuteTicks`' ask[0]. The minute must have ticks.
+ */
+export function openingAsk(model: InstrumentModel, bars: MinuteBars, minute: number): number {
+  const spreadPerTick = model.spreadBps * 1e-4 * spreadScaleOf(model, bars, minute);
+  return askOf(
+    bars.open[minute],
+    spreadPerTick,
+    spreadDraws(model, bars.startMs + minute * minuteMs),
+  );
 }
 
 // The live feed asks about the same minute many times (quotes, forming candles, a matching

@@ -81,6 +81,23 @@ test('quoteAt is the last tick at or before t', () => {
   }
 });
 
+test("a quote at a minute's start (a bar's close) is that minute's first tick, computed alone", () => {
+  for (const symbol of ['EURUSD', 'USDJPY', 'XAUUSD', 'US500', 'WHEAT', 'TRYJPY']) {
+    const item = instrument(symbol);
+    for (let k = 0; k < 240; k += 7) {
+      const start = wednesday + 9 * hour + k * minute;
+      const alone = quoteAt(item, start);
+      const [first] = ticksBetween(item, start, start + minute - 1);
+      if (first === undefined) continue; // a closed minute: quoted from an earlier tick
+      assert.deepEqual(
+        alone,
+        { symbol, ...first },
+        `${symbol} at ${new Date(start).toISOString()}`,
+      );
+    }
+  }
+});
+
 test('ticksAfter steps through the feed without gaps or repeats', () => {
   const item = instrument('EURJPY');
   const from = wednesdayNoon;
