@@ -97,6 +97,7 @@ export class BarSequence {
   }
 
   private earliest(): SymbolBars | undefined {
+    if (this.sources.length === 1) return this.sources[0];
     let best: SymbolBars | undefined;
     let bestT = Infinity;
     for (const source of this.sources) {

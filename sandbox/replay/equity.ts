@@ -22,7 +22,11 @@ export class EquityTracker {
   private bars = 0;
   private exposedBars = 0;
   private lastT = Number.NaN;
-  private lastDay = Number.NaN;
+  /** The UTC day of the last bar: [dayStartAt, nextDayAt). */
+  private dayStartAt = Number.POSITIVE_INFINITY;
+  private nextDayAt = Number.NEGATIVE_INFINITY;
+  private lastSymbol = '';
+  private lastMark: Mark | undefined;
   private lastEquity: number;
 
   constructor(
@@ -35,11 +39,12 @@ export class EquityTracker {
 
   /** Records the account at the close of a bar of `symbol`. */
   record(account: AccountRecord, symbol: string, close: number, t: number): void {
-    let mark = this.marks.get(symbol);
-    if (mark === undefined) {
-      const currency = this.market.instrument(symbol)?.quote_currency ?? 'USD';
-      mark = { close, convertFrom: currency === 'USD' ? null : currency };
-      this.marks.set(symbol, mark);
+    // Single-symbol backtests ask about one symbol bar after bar: no map lookup then.
+    let mark = this.lastMark;
+    if (mark === undefined || this.lastSymbol !== symbol) {
+      mark = this.markOf(symbol);
+      this.lastSymbol = symbol;
+      this.lastMark = mark;
     }
     mark.close = close;
     this.bars++;
@@ -66,13 +71,24 @@ export class EquityTracker {
       const drawdown = (this.peak - equity) / this.peak;
       if (drawdown > this.maxDrawdown) this.maxDrawdown = drawdown;
     }
-    const day = Math.floor(t / dayMs);
-    if (day !== this.lastDay) {
+    if (t >= this.nextDayAt || t < this.dayStartAt) {
+      // A new UTC day: the curve keeps the last bar of the day before.
       if (this.bars > 1) this.curve.push([this.lastT, this.lastEquity]);
-      this.lastDay = day;
+      this.dayStartAt = Math.floor(t / dayMs) * dayMs;
+      this.nextDayAt = this.dayStartAt + dayMs;
     }
     this.lastT = t;
     this.lastEquity = equity;
+  }
+
+  private markOf(symbol: string): Mark {
+    let mark = this.marks.get(symbol);
+    if (mark === undefined) {
+      const currency = this.market.instrument(symbol)?.quote_currency ?? 'USD';
+      mark = { close: 0, convertFrom: currency === 'USD' ? null : currency };
+      this.marks.set(symbol, mark);
+    }
+    return mark;
   }
 
   /** Equity at the last recorded bar (the starting equity before any). */

@@ -110,14 +110,25 @@ export class Replay {
 
   /** Moves the clock to the close of a bar from `takeBar` (bars in the order taken). */
   advance(bar: ReplayBar): ReplayStep {
-    if (bar.closeAt < this.clock) throw new Error('bars must be advanced to in the order taken');
-    const events = this.advanceTo(bar.closeAt);
-    this.equity.record(this.account, bar.symbol, bar.candle.c, bar.closeAt);
-    return { bar, events, quiet: this.quiet() };
+    const t = bar.closeAt;
+    if (t < this.clock) throw new Error('bars must be advanced to in the order taken');
+    // Most bars of most backtests find the account quiet: then the market cannot touch it.
+    const events =
+      this.quiet() && t < this.state.engine.next_day_expiry
+        ? this.moveClock(t)
+        : this.advanceTo(t);
+    this.equity.record(this.account, bar.symbol, bar.candle.c, t);
+    return { bar, events, quiet: events === noEvents || this.quiet() };
   }
 
   quiet(): boolean {
     return this.account.live_orders.size === 0 && this.account.armed_exits.size === 0;
+  }
+
+  private moveClock(t: number): readonly EngineEvent[] {
+    this.clock = t;
+    this.ticksSeenUpTo = t;
+    return noEvents;
   }
 
   private advanceTo(t: number): readonly EngineEvent[] {
