@@ -101,6 +101,19 @@ export class Replay {
   }
 
   /**
+   * `next` for a caller that wants only the bar (the in-process backtest): the same clock move,
+   * without a step object per bar; `lastEvents` has what the market did on the way.
+   */
+  nextBar(): ReplayBar | undefined {
+    const bar = this.bars.next();
+    if (bar !== undefined) this.lastEvents = this.moveTo(bar);
+    return bar;
+  }
+
+  /** What the market did to the account's orders during the last `nextBar`. */
+  lastEvents: readonly EngineEvent[] = noEvents;
+
+  /**
    * Takes the next bar without moving the clock: a session sends bars ahead of the clock to a
    * client that buffers them, and moves the clock with `advance` when the client is ready.
    */
@@ -110,6 +123,11 @@ export class Replay {
 
   /** Moves the clock to the close of a bar from `takeBar` (bars in the order taken). */
   advance(bar: ReplayBar): ReplayStep {
+    const events = this.moveTo(bar);
+    return { bar, events, quiet: events === noEvents || this.quiet() };
+  }
+
+  private moveTo(bar: ReplayBar): readonly EngineEvent[] {
     const t = bar.closeAt;
     if (t < this.clock) throw new Error('bars must be advanced to in the order taken');
     // Most bars of most backtests find the account quiet: then the market cannot touch it.
@@ -118,7 +136,7 @@ export class Replay {
         ? this.moveClock(t)
         : this.advanceTo(t);
     this.equity.record(this.account, bar.symbol, bar.candle.c, t);
-    return { bar, events, quiet: events === noEvents || this.quiet() };
+    return events;
   }
 
   quiet(): boolean {

@@ -78,15 +78,14 @@ export async function runBacktest(
   let lastReport = performance.now();
   const progressMs = options.progressMs ?? 250;
   for (;;) {
-    const step = replay.next();
-    if (step === undefined) break;
+    const bar = replay.nextBar();
+    if (bar === undefined) break;
     bars++;
     if (pending.length > 0) {
       const delivered = deliver();
       if (delivered !== undefined) await delivered;
     }
     if (onCandle !== undefined) {
-      const bar = step.bar;
       const k = bar.candle;
       const candle: StrategyCandle = {
         symbol: bar.symbol,

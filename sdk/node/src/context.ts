@@ -171,8 +171,24 @@ export function decimalsOf(tick: number): number {
 
 /** "2024-03-06 12:01:00Z": the instant a line is about, in UTC. */
 export function stamp(t: number): string {
-  const iso = new Date(t).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}Z`;
+  const day = Math.floor(t / dayMs);
+  if (day !== stampDay) {
+    // A backtest prints thousands of lines a day: the date is formatted once per day.
+    stampDay = day;
+    stampDate = `${new Date(day * dayMs).toISOString().slice(0, 10)} `;
+  }
+  const second = Math.floor((t - day * dayMs) / 1000);
+  const hours = Math.floor(second / 3600);
+  const minutes = Math.floor(second / 60) % 60;
+  return `${stampDate}${pad2(hours)}:${pad2(minutes)}:${pad2(second % 60)}Z`;
+}
+
+const dayMs = 86_400_000;
+let stampDay = Number.NaN;
+let stampDate = '';
+
+function pad2(value: number): string {
+  return value < 10 ? `0${value}` : `${value}`;
 }
 
 function toError(error: unknown): Error {

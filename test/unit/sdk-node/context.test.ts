@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import type { Account } from '../../../api/account';
 import type { Order, OrderRequest } from '../../../api/orders';
 import { parseStrategyConfig } from '../../../sdk/node/src/config';
 import type { Broker } from '../../../sdk/node/src/context';
-import { Context, decimalsOf } from '../../../sdk/node/src/context';
+import { Context, decimalsOf, stamp } from '../../../sdk/node/src/context';
 import { RiskLimitError } from '../../../sdk/node/src/errors';
 import { order } from './fake-api';
 
@@ -114,4 +115,19 @@ test('log writes one line stamped with the clock', () => {
   const { ctx, lines } = contextWith({});
   ctx.log('crossed', { fast: 1.1 }, 3);
   assert.deepEqual(lines, ['2024-03-06 12:00:00Z crossed {"fast":1.1} 3']);
+});
+
+test('stamp writes any instant as the UTC date and second, whatever it was asked before', () => {
+  const year3000 = 32_503_680_000_000;
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: -year3000, max: year3000 }), { minLength: 1 }),
+      (times) => {
+        for (const t of times) {
+          const iso = new Date(t).toISOString();
+          assert.equal(stamp(t), `${iso.slice(0, 10)} ${iso.slice(11, 19)}Z`, String(t));
+        }
+      },
+    ),
+  );
 });
