@@ -83,9 +83,9 @@ export function candlesBetween(
 
 /**
  * Complete candles with open times in [fromMs, toMs], one UTC day per item, oldest first: a
- * backtest walks years of bars without holding them all. Days go through the day cache (not the
- * bulk-download buffers), because a backtest that trades asks for quotes of the same day: sharing
- * the computed day measured 1.4x faster than computing it twice.
+ * backtest walks years of bars without holding them all. Days are computed into the reused
+ * stream buffers, not the day cache; quotes of a day a backtest has just walked read those
+ * buffers instead of computing the day again.
  */
 export function* candleDays(
   instrument: Instrument,
@@ -93,13 +93,54 @@ export function* candleDays(
   fromMs: number,
   toMs: number,
 ): Generator<Candle[]> {
+  yield* days(instrument, interval, fromMs, toMs, candleOf(modelOf(instrument)));
+}
+
+/** A candle that names its instrument and interval, as a strategy receives it. */
+export interface NamedCandle extends Candle {
+  symbol: string;
+  interval: Interval;
+}
+
+/**
+ * `candleDays` with each candle naming its symbol and interval: a backtest hands these to the
+ * strategy as they are, one object per bar instead of a candle and then a copy.
+ */
+export function* namedCandleDays(
+  instrument: Instrument,
+  interval: Interval,
+  fromMs: number,
+  toMs: number,
+): Generator<NamedCandle[]> {
+  const { symbol } = instrument;
+  const grid = modelOf(instrument).price;
+  yield* days(instrument, interval, fromMs, toMs, (out: NamedCandle[]) => (t, o, h, l, c, v) => {
+    out.push({
+      symbol,
+      interval,
+      t,
+      o: gridValue(grid, o),
+      h: gridValue(grid, h),
+      l: gridValue(grid, l),
+      c: gridValue(grid, c),
+      v,
+    });
+  });
+}
+
+function* days<T>(
+  instrument: Instrument,
+  interval: Interval,
+  fromMs: number,
+  toMs: number,
+  collect: (out: T[]) => (t: number, o: number, h: number, l: number, c: number, v: number) => void,
+): Generator<T[]> {
   const model = modelOf(instrument);
-  const collect = candleOf(model);
   const range = { from: fromMs, to: toMs, now: Number.MAX_SAFE_INTEGER, limit: Infinity };
   const lastOpen = Math.min(toMs, marketDataEndMs - 1);
   for (let day = dayOfTime(Math.max(fromMs, marketDataStartMs)); ; day++) {
     if (day * dayMs + anchorEpochDay * dayMs > lastOpen) return;
-    const out: Candle[] = [];
+    const out: T[] = [];
     scanCandlesOfDay(model, intervalMs[interval], day, { ...range, streaming: true }, collect(out));
     if (out.length > 0) yield out;
   }

@@ -1,7 +1,7 @@
 import type { Interval } from '../../api/common';
 import { intervalMs } from '../../api/common';
-import type { Candle } from '../../api/market';
-import { candleDays } from '../market/feed';
+import type { NamedCandle } from '../market/feed';
+import { namedCandleDays } from '../market/feed';
 import { nextOpen, sessionClose } from '../market/hours';
 import { marketDataStartMs } from '../market/scan';
 import { instrumentBySymbol } from '../market/instruments';
@@ -14,27 +14,28 @@ export interface ReplayBar {
   interval: Interval;
   /** When the bar closes: the instant the replay's clock stands at when the bar is released. */
   closeAt: number;
-  candle: Candle;
+  /** Handed to an in-process strategy as it is: nothing reads it after the clock moved past. */
+  candle: NamedCandle;
 }
 
 /** The complete candles of one symbol, a day at a time. */
 class SymbolBars {
-  private day: Candle[] = [];
+  private day: NamedCandle[] = [];
   private index = 0;
 
   constructor(
     readonly symbol: string,
-    private readonly days: Iterator<Candle[]>,
+    private readonly days: Iterator<NamedCandle[]>,
   ) {
     this.refill();
   }
 
   /** The next candle, without taking it; undefined at the end. */
-  peek(): Candle | undefined {
+  peek(): NamedCandle | undefined {
     return this.day[this.index];
   }
 
-  take(): Candle | undefined {
+  take(): NamedCandle | undefined {
     const candle = this.day[this.index++];
     if (this.index >= this.day.length) this.refill();
     return candle;
@@ -67,7 +68,7 @@ export class BarSequence {
     this.sources = symbols.map((symbol) => {
       const instrument = instrumentBySymbol(symbol);
       if (instrument === undefined) throw new Error(`unknown symbol ${symbol}`);
-      return new SymbolBars(symbol, candleDays(instrument, interval, from, to - this.stepMs));
+      return new SymbolBars(symbol, namedCandleDays(instrument, interval, from, to - this.stepMs));
     });
   }
 

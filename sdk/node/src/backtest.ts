@@ -86,25 +86,17 @@ export async function runBacktest(
       if (delivered !== undefined) await delivered;
     }
     if (onCandle !== undefined) {
-      const k = bar.candle;
-      const candle: StrategyCandle = {
-        symbol: bar.symbol,
-        interval: bar.interval,
-        t: k.t,
-        o: k.o,
-        h: k.h,
-        l: k.l,
-        c: k.c,
-        v: k.v,
-      };
+      // The replay's candle object is the strategy's: made for this bar, read by nothing after.
+      const candle: StrategyCandle = bar.candle;
+      const t = candle.t;
       let result: HandlerResult = undefined;
       try {
         result = onCandle(candle, ctx);
       } catch (error) {
-        handlers.failed('onCandle', candleWhere(bar.symbol, k.t), error);
+        handlers.failed('onCandle', candleWhere(bar.symbol, t), error);
       }
       if (result !== undefined) {
-        await handlers.settle('onCandle', () => candleWhere(bar.symbol, k.t), result);
+        await handlers.settle('onCandle', () => candleWhere(bar.symbol, t), result);
       }
       if (pending.length > 0) {
         const delivered = deliver();

@@ -125,10 +125,12 @@ export class Handlers {
   orderUpdate(update: OrderUpdate): HandlerResult {
     this.print(describeUpdate(update));
     const { strategy, ctx } = this;
+    // Most strategies take neither: a backtest then spends nothing more per order event.
+    if (strategy.onOrder === undefined && strategy.onFill === undefined) return;
     const where = () => `${update.type} of order ${update.order.id} at ${stamp(ctx.now())}`;
-    const fill = fillOf(update);
+    const fill = strategy.onFill === undefined ? undefined : fillOf(update);
     const onFill =
-      fill === undefined || strategy.onFill === undefined
+      fill === undefined
         ? undefined
         : () => this.call('onFill', where, () => strategy.onFill!(fill, ctx));
     if (strategy.onOrder !== undefined) {
