@@ -85,16 +85,22 @@ export class BarSequence {
   }
 
   next(): ReplayBar | undefined {
-    const source = this.earliest();
-    const candle = source?.take();
-    if (source === undefined || candle === undefined) return undefined;
+    const candle = this.nextCandle();
+    if (candle === undefined) return undefined;
     return {
-      seq: ++this.seq,
-      symbol: source.symbol,
+      seq: this.seq,
+      symbol: candle.symbol,
       interval: this.interval,
       closeAt: candle.t + this.stepMs,
       candle,
     };
+  }
+
+  /** `next` without the bar around the candle: its seq is `released`, its close t + interval. */
+  nextCandle(): NamedCandle | undefined {
+    const candle = this.earliest()?.take();
+    if (candle !== undefined) this.seq++;
+    return candle;
   }
 
   private earliest(): SymbolBars | undefined {

@@ -1,5 +1,6 @@
 import type { Account, AccountFill } from '../../api/account';
 import type { Interval } from '../../api/common';
+import { intervalMs } from '../../api/common';
 import type { CancelRequest, Order, OrderRequest } from '../../api/orders';
 import type { BacktestReport } from '../../api/sessions';
 import { openAccount } from '../engine/accounts';
@@ -12,6 +13,7 @@ import { placeOrder } from '../engine/place-order';
 import type { AccountRecord } from '../engine/state';
 import { advanceTime, onTick } from '../engine/tick';
 import { accountView, listFills, listOrders } from '../engine/views';
+import type { NamedCandle } from '../market/feed';
 import { tickLiquidity, ticksAfter } from '../market/feed';
 import { instrumentBySymbol } from '../market/instruments';
 import { createMarketView } from '../service/market-view';
@@ -53,6 +55,7 @@ export class Replay {
   readonly state: SandboxState = createSandboxState();
   readonly accountId: string;
   private readonly bars: BarSequence;
+  private readonly stepMs: number;
   private readonly equity: EquityTracker;
   private readonly account: AccountRecord;
   private clock: number;
@@ -67,6 +70,7 @@ export class Replay {
     this.clock = options.from;
     this.ticksSeenUpTo = options.from;
     this.bars = new BarSequence(options.symbols, options.interval, options.from, options.to);
+    this.stepMs = intervalMs[options.interval];
     const opened = openAccount(this.state.engine, { accountId: this.accountId, t: options.from });
     if (!opened.ok) throw new Error(opened.message);
     for (const event of opened.events) {
@@ -101,16 +105,18 @@ export class Replay {
   }
 
   /**
-   * `next` for a caller that wants only the bar (the in-process backtest): the same clock move,
-   * without a step object per bar; `lastEvents` has what the market did on the way.
+   * `next` for a caller that wants only the candle (the in-process backtest): the same clock
+   * move, without a bar or step object per bar; `lastEvents` has what the market did on the way.
    */
-  nextBar(): ReplayBar | undefined {
-    const bar = this.bars.next();
-    if (bar !== undefined) this.lastEvents = this.moveTo(bar);
-    return bar;
+  nextCandle(): NamedCandle | undefined {
+    const candle = this.bars.nextCandle();
+    if (candle !== undefined) {
+      this.lastEvents = this.moveTo(candle.symbol, candle.t + this.stepMs, candle.c);
+    }
+    return candle;
   }
 
-  /** What the market did to the account's orders during the last `nextBar`. */
+  /** What the market did to the account's orders during the last `nextCandle`. */
   lastEvents: readonly EngineEvent[] = noEvents;
 
   /**
@@ -123,19 +129,17 @@ export class Replay {
 
   /** Moves the clock to the close of a bar from `takeBar` (bars in the order taken). */
   advance(bar: ReplayBar): ReplayStep {
-    const events = this.moveTo(bar);
+    const events = this.moveTo(bar.symbol, bar.closeAt, bar.candle.c);
     return { bar, events, quiet: events === noEvents || this.quiet() };
   }
 
-  private moveTo(bar: ReplayBar): readonly EngineEvent[] {
-    const t = bar.closeAt;
+  /** Moves the clock to `t`, the close of a bar of `symbol` that closed at `close`. */
+  private moveTo(symbol: string, t: number, close: number): readonly EngineEvent[] {
     if (t < this.clock) throw new Error('bars must be advanced to in the order taken');
     // Most bars of most backtests find the account quiet: then the market cannot touch it.
     const events =
-      this.quiet() && t < this.state.engine.next_day_expiry
-        ? this.moveClock(t)
-        : this.advanceTo(t);
-    this.equity.record(this.account, bar.symbol, bar.candle.c, t);
+      this.quiet() && t < this.state.engine.next_day_expiry ? this.moveClock(t) : this.advanceTo(t);
+    this.equity.record(this.account, symbol, close, t);
     return events;
   }
 

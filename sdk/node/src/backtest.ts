@@ -16,7 +16,7 @@ import type { Broker } from './context';
 import { Context, stamp } from './context';
 import { Handlers, isPromise } from './dispatch';
 import { ApiError } from './errors';
-import type { OrderUpdate, Strategy, StrategyCandle } from './strategy';
+import type { OrderUpdate, Strategy } from './strategy';
 
 export interface BacktestOptions {
   /** Where order/fill lines and `ctx.log` go (stdout by default). */
@@ -78,8 +78,8 @@ export async function runBacktest(
   let lastReport = performance.now();
   const progressMs = options.progressMs ?? 250;
   for (;;) {
-    const bar = replay.nextBar();
-    if (bar === undefined) break;
+    const candle = replay.nextCandle();
+    if (candle === undefined) break;
     bars++;
     if (pending.length > 0) {
       const delivered = deliver();
@@ -87,16 +87,15 @@ export async function runBacktest(
     }
     if (onCandle !== undefined) {
       // The replay's candle object is the strategy's: made for this bar, read by nothing after.
-      const candle: StrategyCandle = bar.candle;
-      const t = candle.t;
+      const { symbol, t } = candle;
       let result: HandlerResult = undefined;
       try {
         result = onCandle(candle, ctx);
       } catch (error) {
-        handlers.failed('onCandle', candleWhere(bar.symbol, t), error);
+        handlers.failed('onCandle', candleWhere(symbol, t), error);
       }
       if (result !== undefined) {
-        await handlers.settle('onCandle', () => candleWhere(bar.symbol, t), result);
+        await handlers.settle('onCandle', () => candleWhere(symbol, t), result);
       }
       if (pending.length > 0) {
         const delivered = deliver();
