@@ -44,6 +44,7 @@ export class SessionFeed {
   private window = 1;
   /** Whether the driver asked for `bars` messages; `batch` holds the bars not sent yet. */
   private batching = false;
+  private aheadScheduled = false;
   private readonly batch: ReplayBar[] = [];
   private exhausted = false;
   private timer: NodeJS.Timeout | undefined;
@@ -99,17 +100,45 @@ export class SessionFeed {
    * the answer is an error text, or undefined when accepted.
    */
   ack(seq: number, window?: number, batch?: boolean): string | undefined {
+    const problem = this.refusal(seq);
+    if (problem !== undefined) return problem;
+    if (window !== undefined) this.window = window;
+    if (batch !== undefined) this.batching = batch;
+    if (seq > this.acked) this.acked = seq;
+    this.advanceUpTo(this.acked + 1);
+    this.finishIfDone();
+    return undefined;
+  }
+
+  /**
+   * `X-Timber-Ack` on a request: the clock moves now, before the request is handled; the bars
+   * the window lets go ahead follow once the answer is on its way (the client is waiting for
+   * the answer, not for them).
+   */
+  ackFromRequest(seq: number): string | undefined {
+    const problem = this.refusal(seq);
+    if (problem !== undefined) return problem;
+    if (seq > this.acked) this.acked = seq;
+    this.advanceUpTo(this.acked + 1, false);
+    if (!this.aheadScheduled) {
+      this.aheadScheduled = true;
+      setImmediate(() => {
+        this.aheadScheduled = false;
+        this.sendAhead();
+        this.flush();
+        this.finishIfDone();
+      });
+    }
+    return undefined;
+  }
+
+  private refusal(seq: number): string | undefined {
     if (this.session.request.speed !== 'max') {
       return 'this session runs at a multiple of real time and takes no acknowledgements';
     }
     if (seq > this.sentSeq) {
       return `cannot acknowledge bar ${seq}: only bars up to ${this.sentSeq} have been sent`;
     }
-    if (window !== undefined) this.window = window;
-    if (batch !== undefined) this.batching = batch;
-    if (seq > this.acked) this.acked = seq;
-    this.advanceUpTo(this.acked + 1);
-    this.finishIfDone();
     return undefined;
   }
 
@@ -124,7 +153,7 @@ export class SessionFeed {
    * `advanced` says where the clock stopped: a client acknowledging many bars at once (its
    * account quiet, so nothing happened between them) needs no word about each.
    */
-  private advanceUpTo(seq: number): void {
+  private advanceUpTo(seq: number, ahead = true): void {
     let announced = true;
     while (this.advancedSeq < seq) {
       const step = this.advanceOne();
@@ -134,7 +163,7 @@ export class SessionFeed {
       if (step.bar.seq > this.sentSeq) this.sendCandle(step.bar);
     }
     if (!announced) this.announce(this.session.replay.quiet());
-    this.sendAhead();
+    if (ahead) this.sendAhead();
     this.flush();
   }
 

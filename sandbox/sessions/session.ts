@@ -104,7 +104,7 @@ export class ReplaySession {
       accountOf: () => this.accountId,
       acknowledge: (seq) => {
         this.lastActivityAt = Date.now();
-        const problem = this.feed.ack(seq, undefined);
+        const problem = this.feed.ackFromRequest(seq);
         if (problem !== undefined)
           throw new ApiError('invalid_request', `${lockstepAckHeader}: ${problem}`);
       },
