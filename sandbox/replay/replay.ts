@@ -136,9 +136,7 @@ export class Replay {
   /** Moves the clock to `t`, the close of a bar of `symbol` that closed at `close`. */
   private moveTo(symbol: string, t: number, close: number): readonly EngineEvent[] {
     if (t < this.clock) throw new Error('bars must be advanced to in the order taken');
-    // Most bars of most backtests find the account quiet: then the market cannot touch it.
-    const events =
-      this.quiet() && t < this.state.engine.next_day_expiry ? this.moveClock(t) : this.advanceTo(t);
+    const events = this.advanceTo(t);
     this.equity.record(this.account, symbol, close, t);
     return events;
   }
@@ -147,16 +145,11 @@ export class Replay {
     return this.account.live_orders.size === 0 && this.account.armed_exits.size === 0;
   }
 
-  private moveClock(t: number): readonly EngineEvent[] {
-    this.clock = t;
-    this.ticksSeenUpTo = t;
-    return noEvents;
-  }
-
   private advanceTo(t: number): readonly EngineEvent[] {
     const from = this.ticksSeenUpTo;
     this.clock = t;
     this.ticksSeenUpTo = t;
+    // Most bars of most backtests find the account quiet: then the market cannot touch it.
     if (this.quiet() && t < this.state.engine.next_day_expiry) return noEvents;
     const events: EngineEvent[] = [];
     for (const { symbol, tick } of this.ticksBetween(from, t)) {
