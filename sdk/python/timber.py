@@ -1766,7 +1766,6 @@ class _Runtime:
         self._ticks: Dict[str, float] = {}
         self._recent_orders: Deque[float] = collections.deque()
         self.clock: Optional[float] = None
-        self.handling = "on_start"
         self.orders_placed = 0
         # lockstep replay state (backtests)
         self.lockstep = env.mode == "backtest"
@@ -2000,24 +1999,17 @@ class _Runtime:
         self.clock = candle.t + self.interval_ms
         self._call("on_candle", candle)
 
-    def _deliver_row(self, row: List[Any]) -> None:
-        interval = self.bar_interval
-        candle = Candle(row[1], interval, row[2], row[3], row[4], row[5], row[6], row[7])
-        self.clock = row[2] + INTERVAL_MS.get(interval, self.interval_ms)
-        self._call("on_candle", candle)
-
     def _call(self, handler: str, *args: Any) -> None:
-        previous = self.handling
-        self.handling = handler
         try:
             getattr(self.strategy, handler)(*args, self.ctx)
         except _HandlerFailed:
             raise
         except Exception as error:  # noqa: BLE001 (any strategy error ends the run, reported)
-            where = f"bar {self.current_bar}, " if self.lockstep and self.current_bar else ""
-            raise _HandlerFailed(handler, f"{where}at {_iso(self.now())}", error) from error
-        finally:
-            self.handling = previous
+            raise self._failed(handler, error) from error
+
+    def _failed(self, handler: str, error: BaseException) -> _HandlerFailed:
+        where = f"bar {self.current_bar}, " if self.lockstep and self.current_bar else ""
+        return _HandlerFailed(handler, f"{where}at {_iso(self.now())}", error)
 
     # -- loops ----------------------------------------------------------------------------------
 
@@ -2031,25 +2023,45 @@ class _Runtime:
         bars = self.bars
         stream = self.stream
         client = self.client
+        ctx = self.ctx
+        on_candle = self.strategy.on_candle
         self._ack(0)  # announces the window: the server may send bars ahead
         while self.stop_reason is None:
+            # Per bar, the common case (a quiet account, nothing done in the last bar) stays
+            # lean: a backtest runs this loop for every bar, and its cost is the SDK's share.
+            interval = self.bar_interval
+            interval_ms = INTERVAL_MS.get(interval, self.interval_ms)
             while bars:
-                seq = bars[0][0]
+                row = bars[0]
+                seq = row[0]
+                acted = self.acted
                 if self.advanced >= seq:
                     quiet = self.advanced_quiet if self.advanced == seq else False
-                elif self.quiet and (not self.acted or self._settled_quietly()):
+                elif self.quiet and (not acted or self._settled_quietly()):
                     quiet = True  # lockstep rule 2: nothing could happen since the last bar
                 else:
                     break
-                self.quiet = quiet and (not self.acted or self._settled_quietly())
-                self.acted = False
-                self._bar_orders.clear()
-                self._bar_fills_seen.clear()
-                self._bar_cancelled = False
+                bars.popleft()
+                if acted:
+                    self.quiet = quiet and self._settled_quietly()
+                    self.acted = False
+                    self._bar_orders.clear()
+                    self._bar_fills_seen.clear()
+                    self._bar_cancelled = False
+                else:
+                    self.quiet = quiet
                 self.current_bar = seq
                 # The clock stands at an earlier bar: requests made now move it here first.
                 client.lockstep_ack = seq - 1 if self.acks_wanted and self.advanced < seq else None
-                self._deliver_row(bars.popleft())
+                t = row[2]
+                self.clock = t + interval_ms
+                candle = Candle(row[1], interval, t, row[3], row[4], row[5], row[6], row[7])
+                try:
+                    on_candle(candle, ctx)
+                except _HandlerFailed:
+                    raise
+                except Exception as error:  # noqa: BLE001 (any strategy error ends the run)
+                    raise self._failed("on_candle", error) from error
                 self.completed = seq
                 if seq - self.acked >= self.ack_every:
                     self._ack(seq)
@@ -2121,7 +2133,6 @@ class _Runtime:
         )
 
     def stop(self) -> None:
-        self.handling = "on_stop"
         self._call("on_stop")
 
 
