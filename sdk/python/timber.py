@@ -551,6 +551,40 @@ class CircuitBreaker:
 _NETWORK_ERRORS = (OSError, http.client.HTTPException)
 
 
+class _OneWrite:
+    """http.client writes a request's head and its body with two send calls: on a connection
+    with TCP_NODELAY, two packets, so the server wakes twice for each order. This holds the
+    head back until the body follows and writes them together."""
+
+    _hold_head = False
+    _head: Optional[bytes] = None
+
+    def request(self, method: str, url: str, body: Any = None, headers: Any = None) -> None:
+        self._hold_head = isinstance(body, bytes) and len(body) > 0
+        try:
+            super().request(method, url, body, headers or {})  # type: ignore[misc]
+        finally:
+            self._hold_head = False
+            self._head = None
+
+    def send(self, data: Any) -> None:
+        if self._hold_head:
+            self._hold_head = False
+            self._head = data
+            return
+        if self._head is not None:
+            data, self._head = self._head + data, None
+        super().send(data)  # type: ignore[misc]
+
+
+class _HTTPConnection(_OneWrite, http.client.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_OneWrite, http.client.HTTPSConnection):
+    pass
+
+
 class Client:
     """The REST API. One keep-alive connection, reopened when dropped. Reads and keyed order
     requests are retried (network errors, 5xx, 429) with full-jitter backoff; 429 waits for
@@ -606,11 +640,9 @@ class Client:
     def _connection(self) -> http.client.HTTPConnection:
         if self._conn is None:
             if self._https:
-                self._conn = http.client.HTTPSConnection(
-                    self._host, self._port, timeout=self.timeout
-                )
+                self._conn = _HTTPSConnection(self._host, self._port, timeout=self.timeout)
             else:
-                self._conn = http.client.HTTPConnection(self._host, self._port, timeout=self.timeout)
+                self._conn = _HTTPConnection(self._host, self._port, timeout=self.timeout)
         return self._conn
 
     def close(self) -> None:

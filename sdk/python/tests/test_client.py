@@ -96,6 +96,32 @@ class ClientTests(unittest.TestCase):
         self.assertEqual(self.server.connections, 1)
         self.assertEqual(self.server.tokens_issued, 1)
 
+    def test_a_request_with_a_body_goes_out_in_one_write(self):
+        # Two writes would be two packets (TCP_NODELAY): the server would wake twice per order.
+        self.client.account()
+        writes = []
+
+        class Recording:
+            def __init__(self, sock):
+                self.sock = sock
+
+            def sendall(self, data):
+                writes.append(bytes(data))
+                self.sock.sendall(data)
+
+            def __getattr__(self, name):
+                return getattr(self.sock, name)
+
+        connection = self.client._conn
+        connection.sock = Recording(connection.sock)
+        self.client.place_order({"symbol": "EURUSD", "action": "buy", "quantity": 1000,
+                                 "order_type": "market", "time_in_force": "gtc"})
+        self.assertEqual(len(writes), 1)
+        head, _, body = writes[0].partition(b"\r\n\r\n")
+        self.assertTrue(head.startswith(b"POST /orders HTTP/1.1"))
+        self.assertEqual(json.loads(body)["quantity"], 1000)
+        self.assertEqual(self.server.requests[-1][3], body)
+
     def test_5xx_on_a_read_is_retried_with_bounded_backoff(self):
         self.server.script["/account"] = [
             (503, error(503, "unavailable"), {}), (502, error(502, "internal"), {}),
