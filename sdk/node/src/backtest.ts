@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Account } from '../../../api/account';
 import type { CancelResult, Order, OrderRequest } from '../../../api/orders';
-import { OrderRequest as OrderRequestSchema } from '../../../api/orders';
+import { parseOrderRequest } from '../../../api/orders';
 import { detailsFromZod } from '../../../api/errors';
 import type { StrategyConfig } from '../../../api/strategy-config';
 import type { EngineEvent } from '../../../sandbox/engine/events';
@@ -185,7 +185,7 @@ class ReplayBroker implements Broker {
   }
 
   place(request: OrderRequest): Promise<Order> {
-    const parsed = OrderRequestSchema.safeParse(request);
+    const parsed = parseOrderRequest(request);
     if (!parsed.success) {
       return Promise.reject(
         new ApiError(

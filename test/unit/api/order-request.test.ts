@@ -5,7 +5,12 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { detailsFromZod } from '../../../api/errors';
 import type { ErrorDetail } from '../../../api/errors';
-import { OrderRequest, protectionIssues } from '../../../api/orders';
+import {
+  OrderRequest,
+  parseOrderRequest,
+  protectionIssues,
+  wellFormedOrderRequest,
+} from '../../../api/orders';
 
 const runs = { numRuns: 300 };
 
@@ -238,5 +243,69 @@ test('cross-field rules still name the other offending fields in the same answer
       for (const path of ['quantity', 'limit_price', 'symbol']) assertNames(details, path);
     }),
     runs,
+  );
+});
+
+test('well-formed orders take the quick path, and it gives exactly what zod gives', () => {
+  fc.assert(
+    fc.property(validOrder, (order) => {
+      const quick = wellFormedOrderRequest(order);
+      assert.notEqual(quick, undefined, `the quick path refused ${JSON.stringify(order)}`);
+      // Same fields in the same order: the request's JSON is journaled and hashed downstream.
+      assert.equal(JSON.stringify(quick), JSON.stringify(OrderRequest.parse(order)));
+    }),
+    runs,
+  );
+});
+
+test('parseOrderRequest answers every input exactly as OrderRequest.safeParse does', () => {
+  const field = fc.constantFrom(...Object.keys(invalidValues));
+  const input = fc.oneof(
+    validOrder,
+    // one invalid field, one missing, one unknown, one set to undefined
+    fc
+      .tuple(
+        validOrder,
+        field.chain((name) => fc.tuple(fc.constant(name), invalidValues[name])),
+      )
+      .map(([order, [name, value]]) => ({ ...order, [name]: value })),
+    fc.tuple(validOrder, field).map(([order, name]) => {
+      const without = { ...order };
+      delete without[name];
+      return without;
+    }),
+    fc
+      .tuple(validOrder, fc.constantFrom('__proto__', 'constructor', 'extra', ''))
+      .map(
+        ([order, key]) =>
+          JSON.parse(`${JSON.stringify(order).slice(0, -1)},"${key}":1}`) as Record<
+            string,
+            unknown
+          >,
+      ),
+    fc.tuple(validOrder, field).map(([order, name]) => ({ ...order, [name]: undefined })),
+    // prices that are not finite numbers, and objects that are not plain
+    fc
+      .tuple(validOrder, fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.MAX_VALUE))
+      .map(([order, quantity]) => ({ ...order, quantity })),
+    validOrder.map((order): unknown =>
+      Object.assign(Object.create({ inherited: 1 }) as object, order),
+    ),
+    validOrder.map((order): unknown => Object.assign(Object.create(null) as object, order)),
+    fc.anything(),
+  );
+  fc.assert(
+    fc.property(input, (value) => {
+      const quick = parseOrderRequest(value);
+      const zod = OrderRequest.safeParse(value);
+      assert.equal(quick.success, zod.success, JSON.stringify(value));
+      if (quick.success && zod.success) {
+        assert.equal(JSON.stringify(quick.data), JSON.stringify(zod.data));
+        assert.deepEqual(quick.data, zod.data);
+      } else if (!quick.success && !zod.success) {
+        assert.deepEqual(detailsFromZod(quick.error), detailsFromZod(zod.error));
+      }
+    }),
+    { numRuns: 2000 },
   );
 });
