@@ -48,6 +48,12 @@ export class TimberClient {
   private readonly core: RequestCore;
   private readonly tokens: TokenSource;
   private readonly token: (forceRenew: boolean) => Promise<string>;
+  /**
+   * In a lockstep replay session: the bar every request acknowledges (`X-Timber-Ack`), set by
+   * the strategy runtime while it runs a bar ahead of the session's clock, so that the request
+   * moves the clock there first. Undefined otherwise.
+   */
+  lockstepAck: number | undefined = undefined;
 
   constructor(options: ClientOptions) {
     const now = options.now ?? Date.now;
@@ -62,6 +68,7 @@ export class TimberClient {
       ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
       ...(options.sleep && { sleep: options.sleep }),
       ...(options.random && { random: options.random }),
+      lockstepAck: () => this.lockstepAck,
     });
     this.tokens = new TokenSource(this.core, options.keyId, options.secret, now);
     this.token = (forceRenew) => this.tokens.get(forceRenew);

@@ -1,7 +1,8 @@
 import type { Account } from '../../../api/account';
+import type { Interval } from '../../../api/common';
 import { intervalMs } from '../../../api/common';
 import type { CancelResult, Order, OrderRequest } from '../../../api/orders';
-import type { ServerMessage } from '../../../api/stream';
+import type { CandleBatchRow, ServerMessage } from '../../../api/stream';
 import type { StrategyConfig } from '../../../api/strategy-config';
 import { LiveBook } from './book';
 import type { BreakerChange } from './breaker';
@@ -24,7 +25,6 @@ export interface LiveOptions {
 }
 
 type Message = Exclude<ServerMessage, { type: 'error' }>;
-type CandleMessage = Extract<Message, { channel: 'candles'; type: 'update' | 'close' }>;
 
 /**
  * Runs a strategy against the API: live, or in a replay session when the base URL is a
@@ -67,9 +67,11 @@ class LiveRun implements Broker {
   private session = false;
   private lockstep = true;
   private readonly gate = new LockstepGate();
-  private readonly candles = new Map<number, CandleMessage>();
-  private nextBar = 1;
-  private lastAck: ReturnType<LockstepGate['ack']> | null = null;
+  /** A session's bars received and not delivered yet, oldest first, as `bars` rows. */
+  private readonly bars: CandleBatchRow[] = [];
+  private barsHead = 0;
+  private lastBarSeq = 0;
+  private barInterval: Interval;
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly queue: Message[] = [];
   private pumping = false;
@@ -88,7 +90,9 @@ class LiveRun implements Broker {
     private readonly client: TimberClient,
     private readonly print: (line: string) => void,
     private readonly warn: (line: string) => void,
-  ) {}
+  ) {
+    this.barInterval = config.interval;
+  }
 
   /** Before any handler: instruments, the account and the open orders, from REST. */
   async reconcile(): Promise<void> {
@@ -120,7 +124,7 @@ class LiveRun implements Broker {
       onMessage: (message) => this.receive(message),
       onOpen: (reconnected) => {
         // The server may have missed the last ack with the old connection.
-        if (reconnected && this.lockstep && this.lastAck !== null) stream.send(this.lastAck);
+        if (reconnected && this.session && this.lockstep) stream.send(this.gate.ack());
       },
       onProblem: (problem) => this.warn(`stream: ${problem}`),
     });
@@ -147,8 +151,11 @@ class LiveRun implements Broker {
       return;
     }
     if (message.channel === 'session') {
+      const first = !this.session;
       this.session = true;
       this.lockstep = message.data.lockstep;
+      // Announces the window and asks for batched bars: the server may now send bars ahead.
+      if (first && this.lockstep) this.stream?.send(this.gate.ack());
       if (message.type === 'advanced') this.gate.onAdvanced(message.seq, message.data.quiet);
       if (message.type !== 'finished') this.advanceClock(message.t);
     } else if (!this.session && message.channel !== 'candles') {
@@ -158,14 +165,27 @@ class LiveRun implements Broker {
     if (!this.pumping) void this.pump();
   }
 
-  /** Hands messages to the strategy one at a time, awaiting handlers that return promises. */
+  /**
+   * Hands messages to the strategy one at a time, awaiting handlers that return promises. In a
+   * session, the bars the lockstep rules allow go once the messages that came are handled (an
+   * order's events, which come after bars sent ahead, belong before the next bar); and before
+   * waiting for more, what is done is acknowledged so that the server can move on.
+   */
   private async pump(): Promise<void> {
     this.pumping = true;
     try {
-      while (this.queue.length > 0) {
-        const message = this.queue.shift()!;
-        const result = this.handle(message);
-        if (isPromise(result)) await result;
+      for (;;) {
+        while (this.queue.length > 0) {
+          const message = this.queue.shift()!;
+          const result = this.handle(message);
+          if (isPromise(result)) await result;
+        }
+        if (!this.session) break;
+        await this.deliverBars();
+        if (this.queue.length > 0) continue;
+        const ack = this.lockstep ? this.gate.ackDue(true) : undefined;
+        if (ack !== undefined) this.stream?.send(ack);
+        break;
       }
     } catch (error) {
       this.failed(error);
@@ -179,6 +199,7 @@ class LiveRun implements Broker {
       case 'orders': {
         this.book.applyOrder(message.data.order);
         const { order, fill } = message.data;
+        if (message.type === 'fill') this.gate.filled(order.id);
         return this.handlers.orderUpdate(
           fill === undefined ? { type: message.type, order } : { type: message.type, order, fill },
         );
@@ -187,10 +208,19 @@ class LiveRun implements Broker {
         this.book.applyAccount(message.data);
         return;
       case 'candles':
+        if (message.type === 'bars') {
+          this.barInterval = message.data.interval;
+          for (const row of message.data.bars) this.keepBar(row);
+          return;
+        }
         if (message.type !== 'close') return;
-        if (!this.session) return this.deliverCandle(message);
-        this.candles.set(message.seq, message);
-        return this.deliverBars();
+        if (!this.session) return this.deliverCandle(message.data);
+        this.barInterval = message.data.interval;
+        {
+          const { symbol, t, o, h, l, c, v } = message.data;
+          this.keepBar([message.seq, symbol, t, o, h, l, c, v]);
+        }
+        return;
       case 'ticks': {
         const strategy = this.strategy;
         if (strategy.onTick === undefined) return;
@@ -203,7 +233,7 @@ class LiveRun implements Broker {
       }
       case 'session':
         if (message.type === 'finished') this.finished();
-        return this.session ? this.deliverBars() : undefined;
+        return;
       case 'system':
         return;
       default:
@@ -211,33 +241,46 @@ class LiveRun implements Broker {
     }
   }
 
-  /** Delivers the buffered bars that the lockstep rules allow, acknowledging each. */
+  /** A session's bar, unless a reconnect sent it again (unacknowledged bars are resent). */
+  private keepBar(row: CandleBatchRow): void {
+    if (row[0] <= this.lastBarSeq) return;
+    this.lastBarSeq = row[0];
+    this.bars.push(row);
+  }
+
+  /** Delivers the buffered bars that the lockstep rules allow, acknowledging every few. */
   private async deliverBars(): Promise<void> {
-    for (;;) {
-      const seq = this.nextBar;
-      const message = this.candles.get(seq);
-      if (message === undefined || !this.gate.mayDeliver(seq)) return;
-      this.candles.delete(seq);
-      this.nextBar++;
-      this.gate.delivering(seq);
-      this.advanceClock(message.data.t + intervalMs[message.data.interval]);
-      const result = this.deliverCandle(message);
+    const { gate, bars } = this;
+    const step = intervalMs[this.barInterval];
+    while (this.barsHead < bars.length) {
+      const row = bars[this.barsHead];
+      const seq = row[0];
+      if (!gate.mayDeliver(seq)) break;
+      this.barsHead++;
+      gate.delivering(seq);
+      // Requests at a bar the server's clock has not reached move it there first.
+      this.client.lockstepAck = this.lockstep ? gate.requestAck() : undefined;
+      const [, symbol, t, o, h, l, c, v] = row;
+      this.advanceClock(t + step);
+      const result = this.deliverCandle({ symbol, interval: this.barInterval, t, o, h, l, c, v });
       if (isPromise(result)) await result;
       if (this.inflight.size > 0) await Promise.allSettled(this.inflight);
-      this.lastAck = this.gate.ack();
-      // A real-time-multiple session releases bars by itself and takes no acks.
-      if (this.lockstep) this.stream?.send(this.lastAck);
+      gate.completed(seq);
+      const ack = this.lockstep ? gate.ackDue(false) : undefined;
+      if (ack !== undefined) this.stream?.send(ack);
+    }
+    if (this.barsHead > 4096 && this.barsHead * 2 > bars.length) {
+      bars.splice(0, this.barsHead);
+      this.barsHead = 0;
     }
   }
 
-  private deliverCandle(message: CandleMessage): void | Promise<void> {
+  private deliverCandle(candle: StrategyCandle): void | Promise<void> {
     const strategy = this.strategy;
     if (strategy.onCandle === undefined) return;
-    const { symbol, interval, t, o, h, l, c, v } = message.data;
-    const candle: StrategyCandle = { symbol, interval, t, o, h, l, c, v };
     return this.handlers.call(
       'onCandle',
-      () => `the ${symbol} bar of ${stamp(t)}`,
+      () => `the ${candle.symbol} bar of ${stamp(candle.t)}`,
       () => strategy.onCandle!(candle, this.ctx),
     );
   }
@@ -277,17 +320,17 @@ class LiveRun implements Broker {
   }
 
   place(request: OrderRequest): Promise<Order> {
-    return this.track(async () => {
-      if (this.session) await this.gate.acting();
+    return this.act(async () => {
       const order = await this.client.placeOrder(request);
       this.book.applyOrder(order);
+      if (this.session) this.gate.placed(order);
       return order;
     });
   }
 
   cancel(orderId: string): Promise<Order> {
-    return this.track(async () => {
-      if (this.session) await this.gate.acting();
+    return this.act(async () => {
+      if (this.session) this.gate.unsettled();
       const order = await this.client.cancelOrder(orderId);
       this.book.applyOrder(order);
       return order;
@@ -295,9 +338,22 @@ class LiveRun implements Broker {
   }
 
   cancelMany(request: { symbol: string } | { all: true }): Promise<CancelResult[]> {
-    return this.track(async () => {
-      if (this.session) await this.gate.acting();
+    return this.act(async () => {
+      if (this.session) this.gate.unsettled();
       return (await this.client.cancelOrders(request)).results;
+    });
+  }
+
+  /** An order or cancel: tracked, and in a session told to the lockstep gate (a failure too). */
+  private act<T>(request: () => Promise<T>): Promise<T> {
+    if (this.session) this.gate.acting();
+    return this.track(async () => {
+      try {
+        return await request();
+      } catch (error) {
+        if (this.session) this.gate.unsettled();
+        throw error;
+      }
     });
   }
 

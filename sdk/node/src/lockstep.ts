@@ -1,47 +1,67 @@
+import type { Order } from '../../../api/orders';
+
 /**
  * The client side of a replay session's lockstep (speed "max"), kept apart from the sockets so
- * it can be tested alone. Bar k (the candle with seq k) may reach the strategy once the session
- * said `advanced` k (every event up to bar k's close has then arrived), or earlier when the
- * account was quiet at bar k-1 and the strategy did nothing there: then nothing can happen before
- * bar k. Orders wait for `advanced` of the bar they are placed at. Bar k is acknowledged once its
- * handlers returned and their requests were answered; `window` lets the server send candles ahead.
+ * it can be tested alone. The rules, the same as the Python SDK's:
+ *
+ * 1. Bar k (the candle with seq k) may reach the strategy once the session said `advanced` k:
+ *    every event up to bar k's close has then arrived.
+ * 2. It may go earlier when the account was quiet at bar k-1 (no open orders, no armed exits)
+ *    and the strategy left it so: then nothing can happen before bar k. This holds from bar to
+ *    bar, so a quiet strategy runs ahead of the server's clock through the bars sent ahead.
+ *    Requests made at such a bar carry the acknowledgement of bar k-1 (`X-Timber-Ack`), which
+ *    moves the server's clock to bar k before they are handled: one round trip per order.
+ * 3. Bars are acknowledged every `ackEvery` bars, and whenever the client is about to wait for
+ *    the server, so that the server can move on.
  */
 export class LockstepGate {
   /** Highest `advanced` seq received, and whether the account was quiet then. */
   private advanced = 0;
-  private readonly quiet = new Map<number, boolean>();
-  /** The bar the strategy is at (last delivered), and the last bar at which it acted. */
+  private advancedQuiet = false;
+  /** The bar the strategy is at (last delivered), and whether the account is known quiet there. */
   private current = 0;
-  private actedAt = -1;
-  private waiters: { seq: number; resolve: () => void }[] = [];
+  private quiet = false;
+  /**
+   * What the strategy did at the current bar: orders placed, and whether it did anything whose
+   * effects cannot be vouched for (a cancel, a request that failed).
+   */
+  private acted = false;
+  private unsure = false;
+  private readonly barOrders: Order[] = [];
+  private readonly fillsSeen = new Set<string>();
+  /** The last bar whose handlers returned and whose requests were answered, and the last acked. */
+  private completedBar = 0;
+  private ackedBar = 0;
 
-  constructor(readonly window = 256) {}
+  constructor(
+    readonly window = 2048,
+    readonly ackEvery = 64,
+  ) {}
 
   /** An `advanced` message arrived (called on receipt, ahead of the delivery queue). */
   onAdvanced(seq: number, quiet: boolean): void {
     if (seq <= this.advanced) return;
     this.advanced = seq;
-    this.quiet.set(seq, quiet);
-    // Only the last two are ever asked about.
-    this.quiet.delete(seq - 3);
-    const ready = this.waiters.filter((waiter) => waiter.seq <= seq);
-    this.waiters = this.waiters.filter((waiter) => waiter.seq > seq);
-    for (const waiter of ready) waiter.resolve();
+    this.advancedQuiet = quiet;
   }
 
   /** Whether bar `seq` (the next one after the current) may go to the strategy now. */
   mayDeliver(seq: number): boolean {
-    if (seq <= this.advanced) return true;
-    const previous = seq - 1;
-    return (
-      previous >= 1 &&
-      previous <= this.advanced &&
-      this.quiet.get(previous) === true &&
-      this.actedAt !== previous
-    );
+    return seq <= this.advanced || (this.quiet && this.settledQuietly());
   }
 
+  /** Bar `seq` goes to the strategy (after `mayDeliver` said yes). */
   delivering(seq: number): void {
+    const known = seq <= this.advanced;
+    // Rule 1 knows the quiet of the bar the clock stands at; rule 2 carries it forward.
+    const quiet = known ? seq === this.advanced && this.advancedQuiet : true;
+    this.quiet = quiet && this.settledQuietly();
+    if (this.acted) {
+      this.acted = false;
+      this.unsure = false;
+      this.barOrders.length = 0;
+      this.fillsSeen.clear();
+    }
     this.current = seq;
   }
 
@@ -49,16 +69,74 @@ export class LockstepGate {
     return this.current;
   }
 
-  /** The strategy placed or cancelled at the current bar; resolves when that is allowed. */
-  acting(): Promise<void> {
-    const seq = this.current;
-    this.actedAt = seq;
-    if (seq <= this.advanced) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ seq, resolve }));
+  /**
+   * The acknowledgement requests at the current bar carry: bar k-1 while the server's clock has
+   * not reached bar k, so that it moves there first; undefined once it has.
+   */
+  requestAck(): number | undefined {
+    return this.current > this.advanced ? this.current - 1 : undefined;
   }
 
-  /** The ack for the current bar. */
-  ack(): { op: 'ack'; seq: number; window: number } {
-    return { op: 'ack', seq: this.current, window: this.window };
+  /** The strategy placed an order at the current bar (its answer). */
+  placed(order: Order): void {
+    this.acted = true;
+    this.barOrders.push(order);
+  }
+
+  /** The strategy is about to place or cancel at the current bar. */
+  acting(): void {
+    this.acted = true;
+  }
+
+  /** Something done at the current bar may have effects still to come: a cancel, a failure. */
+  unsettled(): void {
+    this.acted = true;
+    this.unsure = true;
+  }
+
+  /** A `fill` event arrived for an order. */
+  filled(orderId: string): void {
+    if (this.acted) this.fillsSeen.add(orderId);
+  }
+
+  /** Bar `seq`'s handlers returned and their requests were answered. */
+  completed(seq: number): void {
+    this.completedBar = seq;
+  }
+
+  /** The ack to send now: every `ackEvery` bars, or whatever is unacknowledged when `waiting`. */
+  ackDue(waiting: boolean): { op: 'ack'; seq: number; window: number; batch: true } | undefined {
+    const seq = this.completedBar;
+    if (seq <= this.ackedBar || (!waiting && seq - this.ackedBar < this.ackEvery)) return undefined;
+    this.ackedBar = seq;
+    return this.ack();
+  }
+
+  /** The ack for what is done, sent again after a reconnect (the server may have missed it). */
+  ack(): { op: 'ack'; seq: number; window: number; batch: true } {
+    return { op: 'ack', seq: this.ackedBar, window: this.window, batch: true };
+  }
+
+  /**
+   * Whether this bar's actions left the account as quiet as it was: each order a market order
+   * without exits, filled at once, its fill event already received; nothing cancelled, nothing
+   * failed. Then no
+   * event can come before the next bar, exactly as if nothing had been done.
+   */
+  private settledQuietly(): boolean {
+    if (!this.acted) return true;
+    if (this.unsure) return false;
+    for (const order of this.barOrders) {
+      if (
+        order.status !== 'filled' ||
+        order.order_type !== 'market' ||
+        order.stop_loss !== null ||
+        order.take_profit !== null ||
+        !this.fillsSeen.has(order.id)
+      ) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ApiErrorBody } from '../../../api/errors';
+import { lockstepAckHeader } from '../../../api/sessions';
 import type { BackoffPolicy } from './backoff';
 import { backoffDelay, defaultBackoff, parseRetryAfter } from './backoff';
 import type { CircuitBreaker } from './breaker';
@@ -18,6 +19,8 @@ export interface CoreOptions {
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** In a lockstep replay session, the bar every request acknowledges (see `TimberClient`). */
+  lockstepAck?: () => number | undefined;
 }
 
 export interface Call<T> {
@@ -105,6 +108,8 @@ export class RequestCore {
     if (call.token !== undefined) headers.Authorization = `Bearer ${await call.token(renewToken)}`;
     if (call.body !== undefined) headers['Content-Type'] = 'application/json';
     if (call.idempotencyKey !== undefined) headers['Idempotency-Key'] = call.idempotencyKey;
+    const ack = this.options.lockstepAck?.();
+    if (ack !== undefined) headers[lockstepAckHeader] = String(ack);
     const started = this.now();
     let answer: HttpAnswer;
     try {

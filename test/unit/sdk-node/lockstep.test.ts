@@ -1,6 +1,39 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Order } from '../../../api/orders';
 import { LockstepGate } from '../../../sdk/node/src/lockstep';
+
+function order(overrides: Partial<Order> = {}): Order {
+  return {
+    id: 'ord_1',
+    client_order_id: null,
+    symbol: 'EURUSD',
+    action: 'buy',
+    quantity: 10_000,
+    filled_quantity: 10_000,
+    order_type: 'market',
+    limit_price: null,
+    stop_loss: null,
+    take_profit: null,
+    time_in_force: 'gtc',
+    status: 'filled',
+    avg_fill_price: 1.1,
+    fills: [],
+    created_at: 1,
+    updated_at: 1,
+    parent_order_id: null,
+    trigger: null,
+    ...overrides,
+  };
+}
+
+/** A gate whose strategy got bar 1 with the account quiet. */
+function quietAtBar1(): LockstepGate {
+  const gate = new LockstepGate(2048, 4);
+  gate.onAdvanced(1, true);
+  gate.delivering(1);
+  return gate;
+}
 
 test('bar 1 waits for advanced 1', () => {
   const gate = new LockstepGate();
@@ -9,60 +42,90 @@ test('bar 1 waits for advanced 1', () => {
   assert.equal(gate.mayDeliver(1), true);
 });
 
-test('after a quiet bar where the strategy did nothing, the next bar may go ahead of its advanced', () => {
-  const gate = new LockstepGate(16);
-  gate.onAdvanced(1, true);
-  gate.delivering(1);
-  assert.equal(gate.mayDeliver(2), true);
-  assert.deepEqual(gate.ack(), { op: 'ack', seq: 1, window: 16 });
+test('while the account stays quiet and the strategy does nothing, bars run ahead of the clock', () => {
+  const gate = quietAtBar1();
+  for (let seq = 2; seq <= 50; seq++) {
+    assert.equal(gate.mayDeliver(seq), true, `bar ${seq}`);
+    gate.delivering(seq);
+  }
 });
 
-test('a bar after a busy bar (open orders or exits) waits for its own advanced', () => {
+test('a bar after a busy one (open orders or exits) waits for its own advanced', () => {
   const gate = new LockstepGate();
   gate.onAdvanced(1, false);
   gate.delivering(1);
   assert.equal(gate.mayDeliver(2), false);
   gate.onAdvanced(2, false);
   assert.equal(gate.mayDeliver(2), true);
+  gate.delivering(2);
+  assert.equal(gate.mayDeliver(3), false, 'busy at bar 2 as well');
 });
 
-test('a bar after one where the strategy acted waits for its own advanced', () => {
-  const gate = new LockstepGate();
-  gate.onAdvanced(1, true);
-  gate.delivering(1);
-  void gate.acting();
-  assert.equal(gate.mayDeliver(2), false);
-  gate.onAdvanced(2, true);
+test('a filled market order leaves the account quiet once its fill event arrived', () => {
+  const gate = quietAtBar1();
+  gate.acting();
+  gate.placed(order());
+  assert.equal(gate.mayDeliver(2), false, 'the fill event is still on its way');
+  gate.filled('ord_1');
   assert.equal(gate.mayDeliver(2), true);
-});
-
-test('two bars ahead never go without the advanced of the one before', () => {
-  const gate = new LockstepGate();
-  gate.onAdvanced(1, true);
-  gate.delivering(1);
   gate.delivering(2);
-  assert.equal(gate.mayDeliver(3), false, 'quiet at bar 2 is not known yet');
-  gate.onAdvanced(2, true);
-  assert.equal(gate.mayDeliver(3), true);
+  assert.equal(gate.mayDeliver(3), true, 'and the bars after it go ahead again');
 });
 
-test("an order at a bar delivered early waits for that bar's advanced", async () => {
-  const gate = new LockstepGate();
-  gate.onAdvanced(1, true);
-  gate.delivering(1);
+test('an order that can still trade, or may have, makes the next bar wait for its advanced', () => {
+  const cases: [string, (gate: LockstepGate) => void][] = [
+    [
+      'a resting limit order',
+      (gate) => gate.placed(order({ status: 'open', order_type: 'limit', limit_price: 1 })),
+    ],
+    ['a market order with a stop loss', (gate) => gate.placed(order({ stop_loss: 1 }))],
+    ['a market order with a take profit', (gate) => gate.placed(order({ take_profit: 2 }))],
+    ['a partly filled order', (gate) => gate.placed(order({ status: 'partially_filled' }))],
+    ['a cancel', (gate) => gate.unsettled()],
+    ['a request that failed', (gate) => gate.unsettled()],
+  ];
+  for (const [what, act] of cases) {
+    const gate = quietAtBar1();
+    gate.acting();
+    act(gate);
+    gate.filled('ord_1');
+    assert.equal(gate.mayDeliver(2), false, what);
+    gate.onAdvanced(2, false);
+    assert.equal(gate.mayDeliver(2), true, `${what}: advanced 2 lets bar 2 go`);
+  }
+});
+
+test('requests at a bar ahead of the clock acknowledge the bar before it; at the clock, none', () => {
+  const gate = quietAtBar1();
+  assert.equal(gate.requestAck(), undefined, 'bar 1 is where the clock stands');
   gate.delivering(2);
-  let allowed = false;
-  const waiting = gate.acting().then(() => (allowed = true));
-  await Promise.resolve();
-  assert.equal(allowed, false);
-  gate.onAdvanced(2, false);
-  await waiting;
-  assert.equal(allowed, true);
+  gate.delivering(3);
+  assert.equal(gate.requestAck(), 2);
+  gate.onAdvanced(3, true);
+  assert.equal(gate.requestAck(), undefined);
 });
 
-test('acting at a bar already advanced goes at once', async () => {
-  const gate = new LockstepGate();
-  gate.onAdvanced(1, true);
-  gate.delivering(1);
-  await gate.acting();
+test('acks go every few bars, and for whatever is done when the client is about to wait', () => {
+  const gate = quietAtBar1();
+  gate.completed(1);
+  assert.equal(gate.ackDue(false), undefined, 'one bar is not yet worth an ack');
+  for (let seq = 2; seq <= 4; seq++) {
+    gate.delivering(seq);
+    gate.completed(seq);
+  }
+  assert.deepEqual(gate.ackDue(false), { op: 'ack', seq: 4, window: 2048, batch: true });
+  assert.equal(gate.ackDue(true), undefined, 'nothing new since');
+  gate.delivering(5);
+  gate.completed(5);
+  assert.equal(gate.ackDue(false), undefined);
+  assert.deepEqual(gate.ackDue(true), { op: 'ack', seq: 5, window: 2048, batch: true });
+  assert.deepEqual(
+    gate.ack(),
+    { op: 'ack', seq: 5, window: 2048, batch: true },
+    'resent after a reconnect',
+  );
+});
+
+test('the first ack, before any bar, announces the window and asks for batches', () => {
+  assert.deepEqual(new LockstepGate(512).ack(), { op: 'ack', seq: 0, window: 512, batch: true });
 });
