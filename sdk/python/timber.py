@@ -2010,7 +2010,7 @@ class _Runtime:
             self._apply_fill(order, fill)
             if kind == "fill":
                 self._bar_fills_seen.add(order["id"])
-        _say(_describe_event(kind, order, fill, message.get("t")))
+        _say(_describe_event(kind, order, fill))
         if self._wants_order:
             self._call("on_order", OrderUpdate(kind, order, fill))
         if fill is not None and self._wants_fill:
@@ -2175,29 +2175,43 @@ def _describe_request(request: Mapping[str, Any]) -> str:
     return text
 
 
-def _describe_event(
-    kind: str, order: Dict[str, Any], fill: Optional[Dict[str, Any]], t: Optional[float]
-) -> str:
-    when = _iso(t if t is not None else order.get("updated_at"))
-    what = f"{order['action']} {order['quantity']:g} {order['symbol']}"
-    if order.get("trigger"):
-        what += f" ({order['trigger'].replace('_', ' ')} exit)"
+def _stamp(ms: float) -> str:
+    """An event's time as both SDKs print it: 2024-03-06 10:03:00Z."""
+    moment = datetime.datetime.fromtimestamp(ms / 1000, tz=datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def _number(value: Any) -> str:
+    """A quantity or price as the Node SDK prints it: 10000, not 10000.0."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    return str(value)
+
+
+def _describe_event(kind: str, order: Dict[str, Any], fill: Optional[Dict[str, Any]]) -> str:
+    """An order event in the words the Node SDK prints it with (one format for the runner)."""
     if fill is not None:
         verb = "bought" if order["action"] == "buy" else "sold"
+        label = "partial fill" if kind == "partial_fill" else "fill"
+        trigger = order.get("trigger")
+        exit_kind = f" ({trigger.replace('_', ' ')})" if trigger else ""
         return (
-            f"{when} {'fill' if kind == 'fill' else 'partial fill'}: {verb} {fill['quantity']:g} "
-            f"{order['symbol']} at {fill['price']}, fee {fill.get('fee', 0):.2f} "
-            f"(order {order['id']})"
+            f"{_stamp(fill['t'])} {label} {order['id']}{exit_kind}: {verb} "
+            f"{_number(fill['quantity'])} {order['symbol']} at {_number(fill['price'])} "
+            f"(fee {fill.get('fee', 0):.2f} USD)"
         )
-    price = "market" if order.get("order_type") == "market" else f"limit {order.get('limit_price')}"
-    extra = ""
+    limit = order.get("limit_price")
+    price = order.get("order_type") if limit is None else f"limit {_number(limit)}"
     if order.get("stop_loss") is not None:
-        extra += f", stop loss {order['stop_loss']}"
+        price += f" stop loss {_number(order['stop_loss'])}"
     if order.get("take_profit") is not None:
-        extra += f", take profit {order['take_profit']}"
+        price += f" take profit {_number(order['take_profit'])}"
     if order.get("reject_reason"):
-        extra += f": {order['reject_reason']}"
-    return f"{when} order {kind}: {what} at {price}{extra} (order {order['id']})"
+        price += f" ({order['reject_reason']})"
+    return (
+        f"{_stamp(order['updated_at'])} order {order['id']} {kind}: {order['action']} "
+        f"{_number(order['quantity'])} {order['symbol']} {price}"
+    )
 
 
 def run(strategy: Strategy, *, environ: Optional[Mapping[str, str]] = None) -> None:

@@ -53,8 +53,8 @@ describe('a Python strategy trading live on the sandbox', () => {
     const restingLine = await run.waitForLine(/^RESTING \S+ open$/);
     const restingId = restingLine.split(' ')[1];
     // The market order: accepted then filled, each once, printed and passed to the handlers.
-    await run.waitForLine(/order accepted: buy 1000 EURUSD at market/);
-    await run.waitForLine(/fill: bought 1000 EURUSD at \d/);
+    await run.waitForLine(/order ord_\w+ accepted: buy 1000 EURUSD market$/);
+    await run.waitForLine(/fill ord_\w+: bought 1000 EURUSD at \d/);
     await run.waitForLine(/^FILLED \S+ 1000 position=3000$/);
     await run.waitForLine(new RegExp(`^UPDATE accepted ${restingId}$`));
     await run.waitForLine(/^TICKS 3 bid=\d/);

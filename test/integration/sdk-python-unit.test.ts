@@ -1,7 +1,11 @@
 // Runs the Python SDK's own unittest suite (sdk/python/tests) so `npm test` covers it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import type { Order } from '../../api/orders';
+import { describeUpdate } from '../../sdk/node/src/dispatch';
+import type { OrderUpdate } from '../../sdk/node/src/strategy';
 import { repoRoot } from './sdk-python-process';
 
 test('the Python SDK unit tests pass (python3 -m unittest discover sdk/python/tests)', () => {
@@ -14,4 +18,56 @@ test('the Python SDK unit tests pass (python3 -m unittest discover sdk/python/te
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stderr, /Ran \d+ tests/);
   assert.match(result.stderr, /\nOK/);
+});
+
+test('both SDKs print an order event in the same words', () => {
+  const order: Order = {
+    id: 'ord_0000000007',
+    client_order_id: null,
+    symbol: 'EURUSD',
+    action: 'sell',
+    quantity: 25000,
+    filled_quantity: 10000,
+    order_type: 'limit',
+    limit_price: 1.0842,
+    stop_loss: 1.0871,
+    take_profit: 1.0795,
+    time_in_force: 'gtc',
+    status: 'partially_filled',
+    avg_fill_price: 1.0842,
+    fills: [],
+    created_at: Date.UTC(2024, 2, 6, 10, 3),
+    updated_at: Date.UTC(2024, 2, 6, 10, 4, 30),
+    parent_order_id: null,
+    trigger: null,
+  };
+  const fill = {
+    id: 'fil_0000000009',
+    price: 1.0842,
+    quantity: 10000,
+    fee: 0.245,
+    t: order.updated_at,
+  };
+  const updates: OrderUpdate[] = [
+    { type: 'accepted', order: { ...order, status: 'open', filled_quantity: 0 } },
+    { type: 'partial_fill', order, fill },
+    { type: 'fill', order: { ...order, trigger: 'take_profit', parent_order_id: 'ord_1' }, fill },
+    {
+      type: 'rejected',
+      order: { ...order, order_type: 'market', limit_price: null, reject_reason: 'no liquidity' },
+    },
+    { type: 'cancelled', order: { ...order, quantity: 0.5, stop_loss: null, take_profit: null } },
+  ];
+  const script =
+    'import json, sys, timber\n' +
+    'for u in json.load(sys.stdin):\n' +
+    '    print(timber._describe_event(u["type"], u["order"], u.get("fill")))\n';
+  const result = spawnSync('python3', ['-c', script], {
+    cwd: join(repoRoot, 'sdk/python'),
+    input: JSON.stringify(updates),
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(result.status, 0, result.stderr);
+  assert.deepEqual(result.stdout.trimEnd().split('\n'), updates.map(describeUpdate));
 });

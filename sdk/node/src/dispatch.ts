@@ -31,7 +31,8 @@ export function describeUpdate(update: OrderUpdate): string {
     const verb = order.action === 'buy' ? 'bought' : 'sold';
     const exit = order.trigger === null ? '' : ` (${order.trigger.replace('_', ' ')})`;
     return (
-      `${stamp(fill.t)} fill ${order.id}${exit}: ${verb} ${fill.quantity} ${order.symbol} at ` +
+      `${stamp(fill.t)} ${update.type === 'partial_fill' ? 'partial fill' : 'fill'} ${order.id}${exit}: ` +
+      `${verb} ${fill.quantity} ${order.symbol} at ` +
       `${fill.price} (fee ${fill.fee.toFixed(2)} USD)`
     );
   }

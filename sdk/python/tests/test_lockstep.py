@@ -144,7 +144,8 @@ class LockstepTests(unittest.TestCase):
                       "data": {"order": {"id": "o1", "status": "filled", "symbol": "EURUSD",
                                          "action": "buy", "quantity": 1000,
                                          "order_type": "market"},
-                               "fill": {"id": "f1", "price": 1.0, "quantity": 1000}}}
+                               "fill": {"id": "f1", "price": 1.0845, "quantity": 1000,
+                                        "fee": 0.02, "t": 120_000}}}
 
         stream = ScriptedStream([[advanced(1), candle(1), candle(2), candle(3)],
                                  [fill_event], [FINISHED]])
@@ -152,7 +153,10 @@ class LockstepTests(unittest.TestCase):
         rt, placed = runtime(strategy, stream)
         with contextlib.redirect_stdout(io.StringIO()) as printed:
             rt.run_lockstep()
-        self.assertIn("fill: bought 1000 EURUSD at 1.0", printed.getvalue())
+        self.assertIn(
+            "1970-01-01 00:02:00Z fill o1: bought 1000 EURUSD at 1.0845 (fee 0.02 USD)",
+            printed.getvalue(),
+        )
         self.assertEqual(strategy.seen, [1, 2, 3])
         self.assertEqual(rt.positions["EURUSD"], 1000)
         self.assertEqual(placed, [(1, 2, 1)])
