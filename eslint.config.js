@@ -2,7 +2,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/', 'node_modules/', '.scratch/', '**/*.py'] },
+  // Run records (.timber/) hold copies of users' scripts; they are not part of the project.
+  {
+    ignores: [
+      '**/dist/',
+      'node_modules/',
+      '.scratch/',
+      '.timber/',
+      '.tbm/',
+      '.vscode-test/',
+      '**/*.py',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -278,8 +278,7 @@ const quickParsers = new Map<z.ZodType, (input: unknown) => z.ZodSafeParseResult
 
 export function validate<T>(schema: z.ZodType<T>, input: unknown, prefix: string): T {
   const quick = quickParsers.get(schema) as
-    | ((input: unknown) => z.ZodSafeParseResult<T>)
-    | undefined;
+    ((input: unknown) => z.ZodSafeParseResult<T>) | undefined;
   const parsed = quick !== undefined ? quick(input) : schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const details = detailsFromZod(parsed.error);
