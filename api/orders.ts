@@ -110,12 +110,16 @@ export function wellFormedOrderRequest(input: unknown): OrderRequest | undefined
   const prototype: unknown = Object.getPrototypeOf(input);
   if (prototype !== Object.prototype && prototype !== null) return undefined;
   const raw = input as Record<string, unknown>;
-  // Every field known and defined: then the checks below cover each of them.
-  for (const key in raw) {
-    if (!Object.hasOwn(orderRequestShape.shape, key) || raw[key] === undefined) return undefined;
-  }
+  // Every field known: then the checks below cover each of them.
+  for (const key in raw) if (!Object.hasOwn(orderRequestShape.shape, key)) return undefined;
+  // Each field read once, as zod reads it (a getter could answer differently the second time).
   const { symbol, action, quantity, order_type, time_in_force } = raw;
   const { limit_price, stop_loss, take_profit, client_order_id } = raw;
+  // An optional field present but undefined: zod keeps the key; left to zod.
+  if (limit_price === undefined && 'limit_price' in raw) return undefined;
+  if (stop_loss === undefined && 'stop_loss' in raw) return undefined;
+  if (take_profit === undefined && 'take_profit' in raw) return undefined;
+  if (client_order_id === undefined && 'client_order_id' in raw) return undefined;
   if (typeof symbol !== 'string' || !symbolPattern.test(symbol)) return undefined;
   if (action !== 'buy' && action !== 'sell') return undefined;
   if (!isPositive(quantity)) return undefined;

@@ -559,13 +559,20 @@ class _OneWrite:
     _hold_head = False
     _head: Optional[bytes] = None
 
-    def request(self, method: str, url: str, body: Any = None, headers: Any = None) -> None:
+    def request(
+        self, method: str, url: str, body: Any = None, headers: Any = None, **options: Any
+    ) -> None:
         self._hold_head = isinstance(body, bytes) and len(body) > 0
         try:
-            super().request(method, url, body, headers or {})  # type: ignore[misc]
+            super().request(method, url, body, headers or {}, **options)  # type: ignore[misc]
+        except BaseException:
+            self._head = None  # the connection is closed after a failure; nothing to send
+            raise
         finally:
             self._hold_head = False
-            self._head = None
+        if self._head is not None:  # no second write came (an http.client that sends it whole)
+            head, self._head = self._head, None
+            super().send(head)  # type: ignore[misc]
 
     def send(self, data: Any) -> None:
         if self._hold_head:
@@ -1807,8 +1814,10 @@ class _Runtime:
         self.bar_interval = config.interval
         self.last_bar_seq = 0
         self._bar_orders: List[Dict[str, Any]] = []
-        self._bar_fills_seen: set = set()
-        self._bar_cancelled = False
+        # Orders answered (placed, cancelled) whose answered state no event has shown yet:
+        # status and time. No ack goes out while any is missing (see _ack_allowed).
+        self._awaiting: Dict[str, Tuple[str, Optional[float]]] = {}
+        self._bar_unsure = False
         self.acks_wanted = True
         self.current_bar = 0  # the bar whose handlers run (or last ran)
         self.completed = 0  # handlers for this bar returned
@@ -1898,12 +1907,17 @@ class _Runtime:
         self.acted = True
         try:
             order = self.client.place_order(request)
-        except ApiError as error:
-            _warn(f"{_iso(self.now())} order refused: {_describe_request(request)}: {error}")
+        except BaseException as error:
+            # A failed request may still have reached the server (a lost answer, a 5xx): the
+            # next bar waits for the server's word rather than assume nothing happened.
+            self._bar_unsure = True
+            if isinstance(error, ApiError):
+                _warn(f"{_iso(self.now())} order refused: {_describe_request(request)}: {error}")
             raise
         self._recent_orders.append(self.now())
         self._bar_orders.append(order)
         self.orders_placed += 1
+        self._expect(order["id"], order.get("status"), order.get("updated_at"))
         self._track_order(order)
         for fill in order.get("fills", []):
             self._apply_fill(order, fill)
@@ -1912,21 +1926,27 @@ class _Runtime:
     def cancel(self, order_id: str) -> Dict[str, Any]:
         self._before_trading()
         self.acted = True
-        self._bar_cancelled = True
+        self._bar_unsure = True
         order = self.client.cancel_order(order_id)
+        self._expect(order["id"], order.get("status"), order.get("updated_at"))
         self._track_order(order)
         return order
 
     def cancel_all(self, symbol: Optional[str]) -> Dict[str, Any]:
         self._before_trading()
         self.acted = True
-        self._bar_cancelled = True
+        self._bar_unsure = True
         answer = self.client.cancel_orders({"symbol": symbol} if symbol else {"all": True})
         for result in answer.get("results", []):
             if result.get("status") == 200:
+                self._expect(result["id"], "cancelled", None)
                 self._finished_orders.add(result["id"])
                 self.open_orders.pop(result["id"], None)
         return answer
+
+    def _expect(self, order_id: str, status: Any, at: Optional[float]) -> None:
+        if self.lockstep:
+            self._awaiting[order_id] = (status, at)
 
     def _before_trading(self) -> None:
         """Lockstep rule 1: orders at bar k go out only once the server's clock reached bar k.
@@ -2006,10 +2026,17 @@ class _Runtime:
         fill = data.get("fill")
         kind = message["type"]
         self._track_order(order)
+        wanted = self._awaiting.get(order["id"])
+        if wanted is not None:
+            # Events come in order; the answer showed the state after the request's last one.
+            status, at = wanted
+            updated = order.get("updated_at", 0)
+            if (order.get("status") == status and (at is None or updated >= at)) or (
+                at is not None and updated > at
+            ):
+                del self._awaiting[order["id"]]
         if fill is not None:
             self._apply_fill(order, fill)
-            if kind == "fill":
-                self._bar_fills_seen.add(order["id"])
         _say(_describe_event(kind, order, fill))
         if self._wants_order:
             self._call("on_order", OrderUpdate(kind, order, fill))
@@ -2078,8 +2105,7 @@ class _Runtime:
                     self.quiet = quiet and self._settled_quietly()
                     self.acted = False
                     self._bar_orders.clear()
-                    self._bar_fills_seen.clear()
-                    self._bar_cancelled = False
+                    self._bar_unsure = False
                 else:
                     self.quiet = quiet
                 self.current_bar = seq
@@ -2095,24 +2121,27 @@ class _Runtime:
                 except Exception as error:  # noqa: BLE001 (any strategy error ends the run)
                     raise self._failed("on_candle", error) from error
                 self.completed = seq
-                if seq - self.acked >= self.ack_every:
+                if seq - self.acked >= self.ack_every and not self._awaiting:
                     self._ack(seq)
                 if self.stop_reason is not None:
                     return
             if self.finished and not bars:
                 return
-            if self.completed > self.acked and not stream.pending():
-                self._ack(self.completed)  # lockstep rule 3, before waiting for more
+            if self.completed > self.acked and not self._awaiting and not stream.pending():
+                # Lockstep rule 3, before waiting for more; but not before the events of the
+                # orders answered so far: the answer can be read before them, and onOrder/onFill
+                # must see them at the bar they belong to, before the clock moves on.
+                self._ack(self.completed)
             for message in stream.receive_batch(0.25):
                 self._handle(message)
 
     def _settled_quietly(self) -> bool:
         """Whether this bar's orders left the account as quiet as it was: each a market order
         without exits, filled at once, its fill event already received; nothing open, nothing
-        cancelled. Then no event can come before the next bar, exactly as when the account was
-        quiet and nothing was done, so the next bar needs no round trip (same result as strict
-        lockstep, one round trip less per order)."""
-        if self._bar_cancelled or self.open_orders:
+        cancelled, no request failed. Then no event can come before the next bar, exactly as
+        when the account was quiet and nothing was done, so the next bar needs no round trip
+        (same result as strict lockstep, one round trip less per order)."""
+        if self._bar_unsure or self.open_orders:
             return False
         for order in self._bar_orders:
             if (
@@ -2120,7 +2149,7 @@ class _Runtime:
                 or order.get("order_type") != "market"
                 or order.get("stop_loss") is not None
                 or order.get("take_profit") is not None
-                or order["id"] not in self._bar_fills_seen
+                or order["id"] in self._awaiting
             ):
                 return False
         return True
@@ -2134,7 +2163,7 @@ class _Runtime:
 
     def _after_reconnect(self) -> None:
         if self.lockstep:
-            self._ack(self.completed)
+            self._ack(self.acked)  # the server may have missed it with the old connection
 
     # -- the whole run --------------------------------------------------------------------------
 
@@ -2182,10 +2211,24 @@ def _stamp(ms: float) -> str:
 
 
 def _number(value: Any) -> str:
-    """A quantity or price as the Node SDK prints it: 10000, not 10000.0."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+    """A quantity or price as JavaScript prints it (the Node SDK): 10000 not 10000.0, 0.00005
+    not 5e-05, 1e-7 not 1e-07."""
+    if not isinstance(value, float):
+        return str(value)
+    if value.is_integer() and abs(value) < 1e21:
         return str(int(value))
-    return str(value)
+    text = repr(value)
+    if "e" not in text:
+        return text
+    if 1e-6 <= abs(value) < 1e21:
+        return format(decimal.Decimal(text), "f")
+    return re.sub(r"e([+-])0*(\d)", r"e\1\2", text)
+
+
+def _fee(value: Any) -> str:
+    """Two decimals as JavaScript's toFixed(2) gives them: a tie of the exact value rounds up."""
+    exact = decimal.Decimal(value)
+    return str(exact.quantize(decimal.Decimal("0.01"), rounding=decimal.ROUND_HALF_UP))
 
 
 def _describe_event(kind: str, order: Dict[str, Any], fill: Optional[Dict[str, Any]]) -> str:
@@ -2198,7 +2241,7 @@ def _describe_event(kind: str, order: Dict[str, Any], fill: Optional[Dict[str, A
         return (
             f"{_stamp(fill['t'])} {label} {order['id']}{exit_kind}: {verb} "
             f"{_number(fill['quantity'])} {order['symbol']} at {_number(fill['price'])} "
-            f"(fee {fill.get('fee', 0):.2f} USD)"
+            f"(fee {_fee(fill.get('fee', 0))} USD)"
         )
     limit = order.get("limit_price")
     price = order.get("order_type") if limit is None else f"limit {_number(limit)}"

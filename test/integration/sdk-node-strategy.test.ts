@@ -147,6 +147,34 @@ function trades(report: BacktestReport) {
   return report.fills.map((fill) => `${fill.t} ${fill.action} ${fill.quantity} ${fill.price}`);
 }
 
+/**
+ * Buys every 25 bars; each buy's fill places a limit sell a little above it, and every 40 bars
+ * all open orders are cancelled, both without awaiting: the session's runtime must still let
+ * their events in before the next bar, as the in-process path does.
+ */
+const reactiveStrategy = `
+import type { StrategyCandle, StrategyContext, StrategyFill } from '@timber-studio/sdk';
+import { Strategy, runStrategy } from '@timber-studio/sdk';
+
+class Reactive extends Strategy {
+  private bars = 0;
+
+  override onCandle(candle: StrategyCandle, ctx: StrategyContext): void | Promise<void> {
+    this.bars++;
+    if (this.bars % 40 === 0) void ctx.cancelAll(candle.symbol);
+    if (this.bars % 25 === 0) return ctx.buy(candle.symbol, 10000).then(() => undefined);
+  }
+
+  override onFill(fill: StrategyFill, ctx: StrategyContext): void {
+    if (fill.action !== 'buy' || fill.order.order_type !== 'market') return;
+    const target = ctx.roundToTick(fill.symbol, fill.price * 1.0002);
+    void ctx.sell(fill.symbol, fill.quantity, { limitPrice: target });
+  }
+}
+
+void runStrategy(new Reactive());
+`;
+
 describe('the example twins in replay sessions and in-process', () => {
   let key: Key;
   let call: Awaited<ReturnType<typeof tradingSandbox>>['call'];
@@ -178,9 +206,16 @@ describe('the example twins in replay sessions and in-process', () => {
       path: 'examples/volatility-breakout/volatility_breakout.ts',
       params: { lookback: 20, k: 1.5, stop: 2, target: 3, quantity: 10000 },
     },
+    {
+      name: 'orders placed from onFill and cancels, neither awaited',
+      source: reactiveStrategy,
+      params: {},
+    },
   ]) {
     test(`${example.name}: a lockstep session gives the same trades as the in-process path`, async () => {
-      const bundle = await bundleStrategy({ path: example.path });
+      const bundle = await bundleStrategy(
+        'path' in example ? { path: example.path } : { source: example.source },
+      );
       const config = configFile({
         name: example.name,
         symbols: ['EURUSD'],

@@ -57,6 +57,10 @@ test('both SDKs print an order event in the same words', () => {
       order: { ...order, order_type: 'market', limit_price: null, reject_reason: 'no liquidity' },
     },
     { type: 'cancelled', order: { ...order, quantity: 0.5, stop_loss: null, take_profit: null } },
+    // the corners of number formatting: an exact tie in the fee, tiny and huge numbers
+    { type: 'fill', order, fill: { ...fill, fee: 0.125, quantity: 0.00005, price: 1e-7 } },
+    { type: 'accepted', order: { ...order, quantity: 1e21, limit_price: 2.5e-8 } },
+    { type: 'rejected', order: { ...order, reject_reason: '' } },
   ];
   const script =
     'import json, sys, timber\n' +

@@ -41,7 +41,7 @@ export function describeUpdate(update: OrderUpdate): string {
     order.stop_loss === null ? '' : ` stop loss ${order.stop_loss}`,
     order.take_profit === null ? '' : ` take profit ${order.take_profit}`,
   ].join('');
-  const reason = order.reject_reason === undefined ? '' : ` (${order.reject_reason})`;
+  const reason = order.reject_reason ? ` (${order.reject_reason})` : '';
   return (
     `${stamp(order.updated_at)} order ${order.id} ${update.type}: ${order.action} ${order.quantity} ` +
     `${order.symbol} ${price}${protection}${reason}`

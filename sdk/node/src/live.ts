@@ -150,14 +150,11 @@ class LiveRun implements Broker {
       this.warn(`stream error ${message.error.code}: ${message.error.message}`);
       return;
     }
-    if (message.channel === 'session') {
-      const first = !this.session;
+    if (message.channel === 'session' && !this.session) {
       this.session = true;
       this.lockstep = message.data.lockstep;
       // Announces the window and asks for batched bars: the server may now send bars ahead.
-      if (first && this.lockstep) this.stream?.send(this.gate.ack());
-      if (message.type === 'advanced') this.gate.onAdvanced(message.seq, message.data.quiet);
-      if (message.type !== 'finished') this.advanceClock(message.t);
+      if (this.lockstep) this.stream?.send(this.gate.ack());
     } else if (!this.session && message.channel !== 'candles') {
       this.advanceClock(message.t);
     }
@@ -166,23 +163,29 @@ class LiveRun implements Broker {
   }
 
   /**
-   * Hands messages to the strategy one at a time, awaiting handlers that return promises. In a
-   * session, the bars the lockstep rules allow go once the messages that came are handled (an
-   * order's events, which come after bars sent ahead, belong before the next bar); and before
-   * waiting for more, what is done is acknowledged so that the server can move on.
+   * Hands messages to the strategy one at a time, in the order they came, awaiting handlers that
+   * return promises. In a session, after each message, the bars the lockstep rules allow go to
+   * the strategy; and before waiting for more, the requests in flight are answered and what is
+   * done is acknowledged, so that the server can move on.
    */
   private async pump(): Promise<void> {
     this.pumping = true;
     try {
       for (;;) {
-        while (this.queue.length > 0) {
-          const message = this.queue.shift()!;
+        const message = this.queue.shift();
+        if (message !== undefined) {
           const result = this.handle(message);
           if (isPromise(result)) await result;
+          if (this.session) await this.deliverBars();
+          continue;
         }
         if (!this.session) break;
-        await this.deliverBars();
-        if (this.queue.length > 0) continue;
+        if (this.inflight.size > 0) {
+          // Orders placed from onOrder/onFill without awaiting them: answered first.
+          await Promise.allSettled(this.inflight);
+          await this.deliverBars();
+          continue;
+        }
         const ack = this.lockstep ? this.gate.ackDue(true) : undefined;
         if (ack !== undefined) this.stream?.send(ack);
         break;
@@ -199,7 +202,7 @@ class LiveRun implements Broker {
       case 'orders': {
         this.book.applyOrder(message.data.order);
         const { order, fill } = message.data;
-        if (message.type === 'fill') this.gate.filled(order.id);
+        if (this.session) this.gate.orderEvent(order);
         return this.handlers.orderUpdate(
           fill === undefined ? { type: message.type, order } : { type: message.type, order, fill },
         );
@@ -232,7 +235,10 @@ class LiveRun implements Broker {
         );
       }
       case 'session':
+        this.lockstep = message.data.lockstep;
+        if (message.type === 'advanced') this.gate.onAdvanced(message.seq, message.data.quiet);
         if (message.type === 'finished') this.finished();
+        else this.advanceClock(message.t);
         return;
       case 'system':
         return;
@@ -253,6 +259,8 @@ class LiveRun implements Broker {
     const { gate, bars } = this;
     const step = intervalMs[this.barInterval];
     while (this.barsHead < bars.length) {
+      // A bar goes only once every request made so far is answered (its events may follow).
+      if (this.inflight.size > 0) await Promise.allSettled(this.inflight);
       const row = bars[this.barsHead];
       const seq = row[0];
       if (!gate.mayDeliver(seq)) break;
@@ -265,6 +273,7 @@ class LiveRun implements Broker {
       const result = this.deliverCandle({ symbol, interval: this.barInterval, t, o, h, l, c, v });
       if (isPromise(result)) await result;
       if (this.inflight.size > 0) await Promise.allSettled(this.inflight);
+      // The next bar's requests would acknowledge this one: none may still be on its way.
       gate.completed(seq);
       const ack = this.lockstep ? gate.ackDue(false) : undefined;
       if (ack !== undefined) this.stream?.send(ack);
@@ -333,6 +342,7 @@ class LiveRun implements Broker {
       if (this.session) this.gate.unsettled();
       const order = await this.client.cancelOrder(orderId);
       this.book.applyOrder(order);
+      if (this.session) this.gate.expect(order.id, order.status, order.updated_at);
       return order;
     });
   }
@@ -340,19 +350,27 @@ class LiveRun implements Broker {
   cancelMany(request: { symbol: string } | { all: true }): Promise<CancelResult[]> {
     return this.act(async () => {
       if (this.session) this.gate.unsettled();
-      return (await this.client.cancelOrders(request)).results;
+      const results = (await this.client.cancelOrders(request)).results;
+      if (this.session) {
+        for (const result of results)
+          if (result.status === 200) this.gate.expect(result.id, 'cancelled');
+      }
+      return results;
     });
   }
 
   /** An order or cancel: tracked, and in a session told to the lockstep gate (a failure too). */
   private act<T>(request: () => Promise<T>): Promise<T> {
-    if (this.session) this.gate.acting();
+    const session = this.session;
+    if (session) this.gate.acting();
     return this.track(async () => {
       try {
         return await request();
       } catch (error) {
-        if (this.session) this.gate.unsettled();
+        if (session) this.gate.unsettled();
         throw error;
+      } finally {
+        if (session) this.gate.answered();
       }
     });
   }

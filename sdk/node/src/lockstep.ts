@@ -12,7 +12,10 @@ import type { Order } from '../../../api/orders';
  *    Requests made at such a bar carry the acknowledgement of bar k-1 (`X-Timber-Ack`), which
  *    moves the server's clock to bar k before they are handled: one round trip per order.
  * 3. Bars are acknowledged every `ackEvery` bars, and whenever the client is about to wait for
- *    the server, so that the server can move on.
+ *    the server, so that the server can move on; but never before the events of the orders
+ *    placed or cancelled so far have arrived. The server sends them before its answer, yet the
+ *    answer can be read first, and an acknowledgement would then let the clock move on before
+ *    onOrder/onFill had their say at the bar the events belong to.
  */
 export class LockstepGate {
   /** Highest `advanced` seq received, and whether the account was quiet then. */
@@ -27,8 +30,11 @@ export class LockstepGate {
    */
   private acted = false;
   private unsure = false;
+  /** Requests made and not answered yet: their events may still come. */
+  private pending = 0;
   private readonly barOrders: Order[] = [];
-  private readonly fillsSeen = new Set<string>();
+  /** Orders whose answered state no event has shown yet: status, and time of the answer. */
+  private readonly awaiting = new Map<string, { status: Order['status']; at?: number }>();
   /** The last bar whose handlers returned and whose requests were answered, and the last acked. */
   private completedBar = 0;
   private ackedBar = 0;
@@ -38,7 +44,7 @@ export class LockstepGate {
     readonly ackEvery = 64,
   ) {}
 
-  /** An `advanced` message arrived (called on receipt, ahead of the delivery queue). */
+  /** An `advanced` message was handled (in stream order: the events before it were too). */
   onAdvanced(seq: number, quiet: boolean): void {
     if (seq <= this.advanced) return;
     this.advanced = seq;
@@ -60,13 +66,8 @@ export class LockstepGate {
       this.acted = false;
       this.unsure = false;
       this.barOrders.length = 0;
-      this.fillsSeen.clear();
     }
     this.current = seq;
-  }
-
-  get bar(): number {
-    return this.current;
   }
 
   /**
@@ -81,22 +82,45 @@ export class LockstepGate {
   placed(order: Order): void {
     this.acted = true;
     this.barOrders.push(order);
+    this.expect(order.id, order.status, order.updated_at);
   }
 
-  /** The strategy is about to place or cancel at the current bar. */
+  /**
+   * An answer whose events must arrive before the next ack: the order's status and time as
+   * answered, or only the status (a batch cancel answers with ids).
+   */
+  expect(orderId: string, status: Order['status'], at?: number): void {
+    this.awaiting.set(orderId, at === undefined ? { status } : { status, at });
+  }
+
+  /** An order event arrived: the order as it stood then. */
+  orderEvent(order: Order): void {
+    const wanted = this.awaiting.get(order.id);
+    if (wanted === undefined) return;
+    // Events come in order; the answer showed the state after the request's last one.
+    const caughtUp =
+      wanted.at === undefined
+        ? order.status === wanted.status
+        : order.updated_at > wanted.at ||
+          (order.updated_at === wanted.at && order.status === wanted.status);
+    if (caughtUp) this.awaiting.delete(order.id);
+  }
+
+  /** The strategy is about to place or cancel at the current bar; `answered` follows. */
   acting(): void {
     this.acted = true;
+    this.pending++;
+  }
+
+  /** A request announced with `acting` was answered (or failed). */
+  answered(): void {
+    this.pending--;
   }
 
   /** Something done at the current bar may have effects still to come: a cancel, a failure. */
   unsettled(): void {
     this.acted = true;
     this.unsure = true;
-  }
-
-  /** A `fill` event arrived for an order. */
-  filled(orderId: string): void {
-    if (this.acted) this.fillsSeen.add(orderId);
   }
 
   /** Bar `seq`'s handlers returned and their requests were answered. */
@@ -108,6 +132,7 @@ export class LockstepGate {
   ackDue(waiting: boolean): { op: 'ack'; seq: number; window: number; batch: true } | undefined {
     const seq = this.completedBar;
     if (seq <= this.ackedBar || (!waiting && seq - this.ackedBar < this.ackEvery)) return undefined;
+    if (this.awaiting.size > 0) return undefined; // rule 3: their events first
     this.ackedBar = seq;
     return this.ack();
   }
@@ -125,14 +150,14 @@ export class LockstepGate {
    */
   private settledQuietly(): boolean {
     if (!this.acted) return true;
-    if (this.unsure) return false;
+    if (this.unsure || this.pending > 0) return false;
     for (const order of this.barOrders) {
       if (
         order.status !== 'filled' ||
         order.order_type !== 'market' ||
         order.stop_loss !== null ||
         order.take_profit !== null ||
-        !this.fillsSeen.has(order.id)
+        this.awaiting.has(order.id)
       ) {
         return false;
       }

@@ -126,11 +126,21 @@ class LockstepTests(unittest.TestCase):
             if message.get("seq") == 3:
                 stream.batches.insert(0, [advanced(4, quiet=False)])
 
+        accepted = {"channel": "orders", "type": "accepted", "seq": 1, "t": 0,
+                    "data": {"order": dict(resting, quantity=1000, limit_price=1.0)}}
         stream = ScriptedStream([[advanced(1), candle(1), candle(2), candle(3), candle(4)],
-                                 [FINISHED]], on_send=answer)
+                                 [accepted], [FINISHED]], on_send=answer)
         strategy = Recorder(trade_at={3})
         rt, placed = runtime(strategy, stream, order_answer=resting)
-        rt.run_lockstep()
+        acks_before_event = []
+        stream.on_send = lambda message, s: (
+            acks_before_event.append(message["seq"]) if [accepted] in s.batches else None,
+            answer(message, s),
+        )
+        with contextlib.redirect_stdout(io.StringIO()):
+            rt.run_lockstep()
+        # The answer came before the order's accepted event: no ack until the event was in.
+        self.assertEqual(acks_before_event, [0])
         # Bar 3's order went out at once, carrying the ack of bar 2 (X-Timber-Ack), which
         # moves the server's clock to bar 3 first; no stream ack or wait for `advanced` 3.
         self.assertEqual(placed, [(1, 3, 2)])
@@ -162,6 +172,33 @@ class LockstepTests(unittest.TestCase):
         self.assertEqual(placed, [(1, 2, 1)])
         # Bar 3 came from the buffer once the fill arrived: no `advanced` after bar 1's.
         self.assertEqual(rt.advanced, 1)
+
+    def test_after_a_failed_order_the_next_bar_waits_for_the_server(self):
+        # The request may have reached the server before it failed: its events may still come.
+        class Careful(Recorder):
+            def on_candle(self, candle, ctx):
+                try:
+                    super().on_candle(candle, ctx)
+                except timber.TimberError:
+                    pass
+
+        def answer(message, stream):
+            if message.get("seq") == 2:
+                stream.batches.insert(0, [advanced(3)])
+
+        stream = ScriptedStream([[advanced(1), candle(1), candle(2), candle(3)], [FINISHED]],
+                                on_send=answer)
+        strategy = Careful(trade_at={2})
+        rt, _ = runtime(strategy, stream)
+
+        def lost(request, idempotency_key=None):
+            raise timber.NetworkError("POST /orders failed: connection reset")
+
+        rt.client.place_order = lost
+        rt.run_lockstep()
+        self.assertEqual(strategy.seen, [1, 2, 3])
+        self.assertEqual([m["seq"] for m in stream.sent], [0, 2, 3])
+        self.assertEqual(rt.advanced, 3, "bar 3 waited for its advanced")
 
     def test_requests_carry_no_ack_once_the_clock_reached_the_bar(self):
         stream = ScriptedStream([[advanced(1, quiet=False), candle(1)], [advanced(2), candle(2)],

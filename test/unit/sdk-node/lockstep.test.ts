@@ -65,8 +65,11 @@ test('a filled market order leaves the account quiet once its fill event arrived
   const gate = quietAtBar1();
   gate.acting();
   gate.placed(order());
+  gate.answered();
   assert.equal(gate.mayDeliver(2), false, 'the fill event is still on its way');
-  gate.filled('ord_1');
+  gate.orderEvent(order({ status: 'open', filled_quantity: 0 }));
+  assert.equal(gate.mayDeliver(2), false, 'the accepted event alone is not the fill');
+  gate.orderEvent(order());
   assert.equal(gate.mayDeliver(2), true);
   gate.delivering(2);
   assert.equal(gate.mayDeliver(3), true, 'and the bars after it go ahead again');
@@ -81,18 +84,55 @@ test('an order that can still trade, or may have, makes the next bar wait for it
     ['a market order with a stop loss', (gate) => gate.placed(order({ stop_loss: 1 }))],
     ['a market order with a take profit', (gate) => gate.placed(order({ take_profit: 2 }))],
     ['a partly filled order', (gate) => gate.placed(order({ status: 'partially_filled' }))],
-    ['a cancel', (gate) => gate.unsettled()],
-    ['a request that failed', (gate) => gate.unsettled()],
+    ['a cancel or a request that failed', (gate) => gate.unsettled()],
   ];
   for (const [what, act] of cases) {
     const gate = quietAtBar1();
     gate.acting();
     act(gate);
-    gate.filled('ord_1');
+    gate.answered();
+    gate.orderEvent(order());
     assert.equal(gate.mayDeliver(2), false, what);
     gate.onAdvanced(2, false);
     assert.equal(gate.mayDeliver(2), true, `${what}: advanced 2 lets bar 2 go`);
   }
+});
+
+test('an order placed and not answered yet (say from onFill) keeps the next bar waiting', () => {
+  const gate = quietAtBar1();
+  gate.acting();
+  assert.equal(gate.mayDeliver(2), false, 'its events may still come');
+  gate.placed(order());
+  gate.answered();
+  gate.orderEvent(order());
+  assert.equal(gate.mayDeliver(2), true);
+});
+
+test('no ack goes out before the events of the orders answered so far have arrived', () => {
+  const gate = quietAtBar1();
+  gate.acting();
+  gate.placed(order({ status: 'open', order_type: 'limit', limit_price: 1, filled_quantity: 0 }));
+  gate.answered();
+  gate.completed(1);
+  // The answer was read before the stream's events: onOrder must still see them at bar 1.
+  assert.equal(gate.ackDue(true), undefined);
+  gate.orderEvent(
+    order({ status: 'open', order_type: 'limit', limit_price: 1, filled_quantity: 0 }),
+  );
+  assert.deepEqual(gate.ackDue(true), { op: 'ack', seq: 1, window: 2048, batch: true });
+});
+
+test('a cancel waits for its cancelled event before the next ack', () => {
+  const gate = quietAtBar1();
+  gate.unsettled();
+  gate.expect('ord_9', 'cancelled');
+  gate.answered();
+  gate.completed(1);
+  assert.equal(gate.ackDue(true), undefined);
+  gate.orderEvent(order({ id: 'ord_9', status: 'open', updated_at: 5 }));
+  assert.equal(gate.ackDue(true), undefined, 'a later event that is not the cancel');
+  gate.orderEvent(order({ id: 'ord_9', status: 'cancelled', updated_at: 5 }));
+  assert.notEqual(gate.ackDue(true), undefined);
 });
 
 test('requests at a bar ahead of the clock acknowledge the bar before it; at the clock, none', () => {
