@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Session } from '../api/sessions';
+import type { BacktestReport, Session } from '../api/sessions';
+import { bundleTypeScript } from '../runner/launch';
 import {
   accessToken,
   api,
@@ -22,6 +23,7 @@ import { printFigure } from './figures';
 
 const root = resolve(import.meta.dirname, '..');
 const driver = join(root, 'sdk/python/tests/scripts/bench_sma.py');
+const twin = join(root, 'examples/sma-crossover/sma_crossover.ts');
 const config = join(root, 'examples/sma-crossover/strategy.json');
 const from = Date.parse('2023-01-02T00:00:00Z');
 const dayMs = 86_400_000;
@@ -52,6 +54,54 @@ function runDriver(args: string[], env: Record<string, string>): Promise<Measure
   });
 }
 
+/**
+ * The SMA example's TypeScript twin, bundled as `tbm` bundles it, run in a session of its own
+ * over the same range: the Node SDK's lockstep path. Timed from spawn to exit.
+ */
+async function runTwin(
+  url: string,
+  token: string,
+  days: number,
+  env: Record<string, string>,
+): Promise<Measured> {
+  const created = await api<Session>(url, token, 'POST', '/sandbox/sessions', {
+    symbols: ['EURUSD'],
+    interval: '1m',
+    from,
+    to: from + days * dayMs,
+  });
+  if (created.status !== 201)
+    throw new Error(`creating the session failed: ${JSON.stringify(created.body)}`);
+  const session = created.body;
+  const bundle = await bundleTypeScript(twin, root);
+  try {
+    const started = performance.now();
+    const child = spawn(process.execPath, [bundle.file], {
+      env: {
+        ...process.env,
+        ...env,
+        TIMBER_BASE_URL: session.base_url,
+        TIMBER_STREAM_URL: session.stream_url,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+    const code = await new Promise<number | null>((done) => child.once('exit', done));
+    const seconds = (performance.now() - started) / 1000;
+    if (code !== 0) throw new Error(`the TypeScript twin exited ${code}: ${stderr}`);
+    const report = await api<BacktestReport>(
+      url,
+      token,
+      'GET',
+      `/sandbox/sessions/${session.id}/report`,
+    );
+    return { bars: report.body.bars, seconds, orders: report.body.orders.length };
+  } finally {
+    bundle.cleanup();
+  }
+}
+
 export async function benchBacktestPython(): Promise<BenchFigure[]> {
   console.log('sdk/python: lockstep backtest');
   const days = Number(process.env.TBM_BENCH_PY_DAYS ?? 180);
@@ -79,6 +129,16 @@ export async function benchBacktestPython(): Promise<BenchFigure[]> {
       TIMBER_STRATEGY_CONFIG: config,
     });
     const baseline = await runDriver(['file', barsFile], {});
+    const node = await runTwin(sandbox.url, token, days, {
+      TIMBER_ENV: 'backtest',
+      TIMBER_API_KEY_ID: key.key_id,
+      TIMBER_API_SECRET: key.secret,
+      TIMBER_STRATEGY_CONFIG: config,
+    });
+    if (node.orders !== replay.orders)
+      throw new Error(
+        `the twins placed ${replay.orders} (Python) and ${node.orders} (Node) orders`,
+      );
     if (replay.bars !== session.bars_total || baseline.bars !== replay.bars)
       throw new Error(
         `bar counts differ: session ${session.bars_total}, replayed ${replay.bars}, file ${baseline.bars}`,
@@ -102,6 +162,15 @@ export async function benchBacktestPython(): Promise<BenchFigure[]> {
         name: '  baseline: same Python loop over a file',
         value: baselineRate,
         unit: 'bars/s',
+      },
+      {
+        part: 'backtest-python',
+        name: 'TypeScript twin (Node SDK), lockstep session',
+        value: node.bars / node.seconds,
+        unit: 'bars/s',
+        ratio: node.bars / node.seconds / replayRate,
+        baseline: 'the Python twin',
+        note: `whole process, start and reconcile included; ${node.orders} orders, as the Python twin`,
       },
     ];
     figures.forEach(printFigure);
