@@ -54,6 +54,19 @@ function runDriver(args: string[], env: Record<string, string>): Promise<Measure
   });
 }
 
+/** A lockstep session over `days` of 1-minute EURUSD from `from`. */
+async function createSession(url: string, token: string, days: number): Promise<Session> {
+  const created = await api<Session>(url, token, 'POST', '/sandbox/sessions', {
+    symbols: ['EURUSD'],
+    interval: '1m',
+    from,
+    to: from + days * dayMs,
+  });
+  if (created.status !== 201)
+    throw new Error(`creating the session failed: ${JSON.stringify(created.body)}`);
+  return created.body;
+}
+
 /**
  * The SMA example's TypeScript twin, bundled as `tbm` bundles it, run in a session of its own
  * over the same range: the Node SDK's lockstep path. Timed from spawn to exit.
@@ -64,15 +77,7 @@ async function runTwin(
   days: number,
   env: Record<string, string>,
 ): Promise<Measured> {
-  const created = await api<Session>(url, token, 'POST', '/sandbox/sessions', {
-    symbols: ['EURUSD'],
-    interval: '1m',
-    from,
-    to: from + days * dayMs,
-  });
-  if (created.status !== 201)
-    throw new Error(`creating the session failed: ${JSON.stringify(created.body)}`);
-  const session = created.body;
+  const session = await createSession(url, token, days);
   const bundle = await bundleTypeScript(twin, root);
   try {
     const started = performance.now();
@@ -110,15 +115,7 @@ export async function benchBacktestPython(): Promise<BenchFigure[]> {
     const sandbox = await startSandboxProcess({ now: '2024-06-05T12:00:00Z' });
     const key = await createKey(sandbox, 'trade');
     const token = await accessToken(sandbox.url, key);
-    const created = await api<Session>(sandbox.url, token, 'POST', '/sandbox/sessions', {
-      symbols: ['EURUSD'],
-      interval: '1m',
-      from,
-      to: from + days * dayMs,
-    });
-    if (created.status !== 201)
-      throw new Error(`creating the session failed: ${JSON.stringify(created.body)}`);
-    const session = created.body;
+    const session = await createSession(sandbox.url, token, days);
     const barsFile = join(folder, 'bars.json');
     const replay = await runDriver(['session', barsFile], {
       TIMBER_BASE_URL: session.base_url,

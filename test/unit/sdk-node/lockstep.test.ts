@@ -2,30 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Order } from '../../../api/orders';
 import { LockstepGate } from '../../../sdk/node/src/lockstep';
+import { order as orderAnswer } from './fake-api';
 
-function order(overrides: Partial<Order> = {}): Order {
-  return {
-    id: 'ord_1',
-    client_order_id: null,
-    symbol: 'EURUSD',
-    action: 'buy',
-    quantity: 10_000,
-    filled_quantity: 10_000,
-    order_type: 'market',
-    limit_price: null,
-    stop_loss: null,
-    take_profit: null,
-    time_in_force: 'gtc',
-    status: 'filled',
-    avg_fill_price: 1.1,
-    fills: [],
-    created_at: 1,
-    updated_at: 1,
-    parent_order_id: null,
-    trigger: null,
-    ...overrides,
-  };
-}
+/** An order as the API answers it (the fake API's), typed. */
+const order = (overrides: Partial<Order> = {}): Order => orderAnswer(overrides) as Order;
 
 /** A gate whose strategy got bar 1 with the account quiet. */
 function quietAtBar1(): LockstepGate {
