@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { nodeJournalIo } from '../sandbox/store/durable-fs';
+import { nodeStoreIo } from '../sandbox/store/durable-fs';
 import { openJournal } from '../sandbox/store/journal';
 import { loadLatestSnapshot, writeSnapshotJson } from '../sandbox/store/snapshot';
 import { openStore } from '../sandbox/store/store';
@@ -75,8 +75,8 @@ async function rawSyncRate(root: string): Promise<number> {
   let syncs = 0;
   const started = performance.now();
   while (performance.now() - started < APPEND_SECONDS * 1000) {
-    await nodeJournalIo.write(fd, record, 0, record.length, position);
-    await nodeJournalIo.fdatasync(fd);
+    await nodeStoreIo.write(fd, record, 0, record.length, position);
+    await nodeStoreIo.fdatasync(fd);
     position += record.length;
     syncs++;
   }

@@ -2,20 +2,34 @@
 // lowest-overhead path for the journal's hot loop), plus directory fsync.
 import * as fs from 'node:fs';
 
-/** The two calls on the journal's hot path; tests replace them to count or to fail. */
-export interface JournalIo {
+/**
+ * Every call by which a running store changes its files: the journal's appends and segment
+ * rolls, snapshot writes and renames, and the deletions of what a snapshot makes obsolete.
+ * Tests replace it to count calls, to fail them, or to stop the "disk" after the Nth call as a
+ * crash would (test/unit/store/crash-points.test.ts). Opening a store (recovery, the lock) and
+ * reading use node:fs directly: they run before any of this can be interrupted.
+ */
+export interface StoreIo {
   /** Writes buffer[offset, offset+length) at file position `position`; resolves with bytes written. */
   write(
     fd: number,
-    buffer: Buffer,
+    buffer: Uint8Array,
     offset: number,
     length: number,
     position: number,
   ): Promise<number>;
   fdatasync(fd: number): Promise<void>;
+  /** Opens a file ('w', 'wx+', 'r+': node:fs flags), created with mode 0644 where it is new. */
+  open(path: string, flags: string): Promise<number>;
+  close(fd: number): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  /** Deletes a file; one that is already gone is not an error. */
+  unlink(path: string): Promise<void>;
+  /** Makes the entries created, renamed or deleted in `dir` survive a power loss (POSIX). */
+  syncDir(dir: string): Promise<void>;
 }
 
-export const nodeJournalIo: JournalIo = {
+export const nodeStoreIo: StoreIo = {
   write: (fd, buffer, offset, length, position) =>
     new Promise((resolve, reject) => {
       fs.write(fd, buffer, offset, length, position, (error, written) => {
@@ -30,13 +44,30 @@ export const nodeJournalIo: JournalIo = {
         else resolve();
       });
     }),
+  open: (path, flags) =>
+    new Promise((resolve, reject) => {
+      fs.open(path, flags, 0o644, (error, fd) => {
+        if (error) reject(error);
+        else resolve(fd);
+      });
+    }),
+  close: (fd) =>
+    new Promise((resolve, reject) => {
+      fs.close(fd, (error) => {
+        if (error) reject(error);
+        else resolve();
+      });
+    }),
+  rename: (from, to) => fs.promises.rename(from, to),
+  unlink: (path) => fs.promises.rm(path, { force: true }),
+  syncDir: (dir) => fsyncDir(dir),
 };
 
 /** Writes the whole range, looping over short writes. */
 export async function writeFully(
-  io: JournalIo,
+  io: StoreIo,
   fd: number,
-  buffer: Buffer,
+  buffer: Uint8Array,
   length: number,
   position: number,
 ): Promise<void> {
@@ -46,24 +77,6 @@ export async function writeFully(
     if (written <= 0) throw new Error(`the disk accepted 0 of ${length - done} bytes`);
     done += written;
   }
-}
-
-export function openFd(path: string, flags: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    fs.open(path, flags, 0o644, (error, fd) => {
-      if (error) reject(error);
-      else resolve(fd);
-    });
-  });
-}
-
-export function closeFd(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    fs.close(fd, (error) => {
-      if (error) reject(error);
-      else resolve();
-    });
-  });
 }
 
 // Windows cannot open a directory as a file, and NTFS makes a created or renamed
@@ -96,10 +109,36 @@ export async function fsyncDir(dir: string): Promise<void> {
 }
 
 /** Reads exactly buffer[0, length) from `position`, unless the file ends first; returns bytes read. */
-export function readAtSync(fd: number, buffer: Buffer, length: number, position: number): number {
+export function readAtSync(
+  fd: number,
+  buffer: Uint8Array,
+  length: number,
+  position: number,
+): number {
   let done = 0;
   while (done < length) {
     const read = fs.readSync(fd, buffer, done, length - done, position + done);
+    if (read === 0) break;
+    done += read;
+  }
+  return done;
+}
+
+/** readAtSync through the thread pool, for reads long enough that the event loop should go on. */
+export async function readAt(
+  fd: number,
+  buffer: Uint8Array,
+  length: number,
+  position: number,
+): Promise<number> {
+  let done = 0;
+  while (done < length) {
+    const read = await new Promise<number>((resolve, reject) => {
+      fs.read(fd, buffer, done, length - done, position + done, (error, bytesRead) => {
+        if (error) reject(error);
+        else resolve(bytesRead);
+      });
+    });
     if (read === 0) break;
     done += read;
   }

@@ -11,16 +11,7 @@
 // Framing, segment naming and recovery on open are in frame.ts and journal-recovery.ts.
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import {
-  closeFd,
-  asError,
-  describeError,
-  fsyncDir,
-  type JournalIo,
-  nodeJournalIo,
-  openFd,
-  writeFully,
-} from './durable-fs';
+import { asError, describeError, nodeStoreIo, type StoreIo, writeFully } from './durable-fs';
 import { checkRecordText, encodeFrame, frameBytesBound } from './frame';
 import {
   type JournalRecovery,
@@ -46,8 +37,8 @@ export interface JournalOptions {
   readonly startLsn?: number;
   /** What to do with damage that is not a torn tail: refuse to open (default) or cut it off. */
   readonly repair?: RepairMode;
-  /** Replaces the write and fdatasync calls, for tests that count or fail them. */
-  readonly io?: JournalIo;
+  /** Replaces the file calls of a running journal, for tests that count, fail or crash them. */
+  readonly io?: StoreIo;
   /** See RecoverOptions.verifyFromLsn: segments wholly before it are checked only if replayed. */
   readonly verifyFromLsn?: number;
 }
@@ -101,7 +92,7 @@ export class Journal {
   readonly recovery: JournalRecovery;
   private readonly durability: Durability;
   private readonly maxSegmentBytes: number;
-  private readonly io: JournalIo;
+  private readonly io: StoreIo;
   private readonly lock: DirectoryLock;
   private readonly segments: SegmentInfo[];
   private activeFd: number;
@@ -135,7 +126,7 @@ export class Journal {
     this.dir = options.dir;
     this.durability = durability;
     this.maxSegmentBytes = options.maxSegmentBytes ?? DEFAULT_SEGMENT_BYTES;
-    this.io = options.io ?? nodeJournalIo;
+    this.io = options.io ?? nodeStoreIo;
     this.lock = lock;
     this.segments = segments;
     this.recovery = recovery;
@@ -253,8 +244,8 @@ export class Journal {
     // leave a contiguous journal, never one with a hole in the middle.
     for (let index = 0; index < doomed.length; index++) {
       try {
-        await fs.promises.unlink(doomed[index].path);
-        if (this.durability === 'fsync') await fsyncDir(this.dir);
+        await this.io.unlink(doomed[index].path);
+        if (this.durability === 'fsync') await this.io.syncDir(this.dir);
       } catch (error) {
         this.segments.unshift(...doomed.slice(index));
         throw new Error(
@@ -295,7 +286,7 @@ export class Journal {
     while (this.draining || this.drainScheduled) await this.drainDone;
     this.phase = 'closed';
     try {
-      await closeFd(this.activeFd);
+      await this.io.close(this.activeFd);
     } finally {
       this.lock.release();
     }
@@ -395,13 +386,13 @@ export class Journal {
 
   private async startSegment(firstLsn: number): Promise<void> {
     const path = join(this.dir, segmentFileName(firstLsn));
-    const fd = await openFd(path, 'wx+');
+    const fd = await this.io.open(path, 'wx+');
     // The new file's directory entry must be durable before records go into it.
-    if (this.durability === 'fsync') await fsyncDir(this.dir);
+    if (this.durability === 'fsync') await this.io.syncDir(this.dir);
     const previousFd = this.activeFd;
     this.activeFd = fd;
     this.segments.push({ firstLsn, path, bytes: 0, records: 0, verified: true });
-    await closeFd(previousFd);
+    await this.io.close(previousFd);
   }
 
   // After a failed write or sync the file's contents are unknown (and on Linux a

@@ -18,7 +18,7 @@
 //   ...
 //   await store.close(); // on shutdown: flush, snapshot, release the folder
 import * as fs from 'node:fs';
-import { asError, describeError, type JournalIo } from './durable-fs';
+import { asError, describeError, nodeStoreIo, type StoreIo } from './durable-fs';
 import {
   type Durability,
   type Journal,
@@ -32,6 +32,8 @@ import {
   captureSnapshot,
   listSnapshots,
   loadLatestSnapshot,
+  pruneSnapshots,
+  restoreSetAsideSnapshots,
   setAsideSnapshot,
   type SkippedSnapshot,
   writeCapturedSnapshot,
@@ -75,7 +77,8 @@ export interface StoreOptions<S, E> {
   readonly repair?: RepairMode;
   /** Failures of background snapshots (the journal still has every event). Default: ignored, visible in stats. */
   readonly onBackgroundError?: (error: Error) => void;
-  readonly io?: JournalIo;
+  /** The file calls of the running store (journal and snapshots); tests count, fail or crash them. */
+  readonly io?: StoreIo;
 }
 
 export interface StoreRecovery {
@@ -85,6 +88,13 @@ export interface StoreRecovery {
   readonly openMs: number;
   /** Newer snapshots that were damaged, skipped and renamed to *.damaged. */
   readonly skippedSnapshots: readonly SkippedSnapshot[];
+  /**
+   * Snapshots set aside by an earlier sandbox only because it wrote their header cut short,
+   * read now and put back (snapshot-header.ts).
+   */
+  readonly restoredSnapshots: readonly number[];
+  /** The loaded snapshot's header was such a cut one, completed from the file. */
+  readonly completedHeader: boolean;
   readonly journal: JournalRecovery;
 }
 
@@ -124,7 +134,9 @@ const DEFAULT_SNAPSHOT_EVERY = 100_000;
 export async function openStore<S, E>(options: StoreOptions<S, E>): Promise<Store<S, E>> {
   const started = performance.now();
   const durability = options.durability ?? 'fsync';
+  const io = options.io ?? nodeStoreIo;
   fs.mkdirSync(options.dir, { recursive: true });
+  const restoredSnapshots = await restoreSetAsideSnapshots(options.dir, io);
   // If the journal files are gone but snapshots remain, continue after the newest.
   const newestNamed = listSnapshots(options.dir)[0]?.lsn ?? 0;
   const journal = openJournal({
@@ -145,9 +157,10 @@ export async function openStore<S, E>(options: StoreOptions<S, E>): Promise<Stor
     const loaded = await loadLatestSnapshot(options.dir, {
       onSkipped: (skipped) => skippedSnapshots.push(skipped),
     });
-    for (const skipped of skippedSnapshots) await setAsideSnapshot(skipped.path);
     const snapshotLsn = loaded?.lsn ?? 0;
-    checkJournalCoversSnapshot(journal, snapshotLsn, options.dir);
+    checkJournalCoversSnapshot(journal, snapshotLsn, options.dir, skippedSnapshots);
+    // Only once the folder is known to open: a refusal leaves it exactly as it was found.
+    for (const skipped of skippedSnapshots) await setAsideSnapshot(skipped.path, io);
 
     const deserialize = options.deserialize ?? ((data: unknown) => data as S);
     const decodeEvent = options.decodeEvent ?? ((data: unknown) => data as E);
@@ -169,24 +182,16 @@ export async function openStore<S, E>(options: StoreOptions<S, E>): Promise<Stor
         );
       }
     });
-    // The snapshot before the one loaded is still on disk; segments it covers can go later.
-    const olderSnapshotLsn = listSnapshots(options.dir).find((file) => file.lsn < snapshotLsn)?.lsn;
     const recovery: StoreRecovery = {
       snapshotLsn,
       replayedEvents,
       openMs: performance.now() - started,
       skippedSnapshots,
+      restoredSnapshots,
+      completedHeader: loaded?.completedHeader ?? false,
       journal: journal.recovery,
     };
-    return new JournaledStore(
-      options,
-      durability,
-      journal,
-      state,
-      recovery,
-      olderSnapshotLsn ?? 0,
-      sections,
-    );
+    return new JournaledStore(options, durability, io, journal, state, recovery, sections);
   } catch (error) {
     sections?.discard();
     await journal.close();
@@ -194,13 +199,22 @@ export async function openStore<S, E>(options: StoreOptions<S, E>): Promise<Stor
   }
 }
 
-function checkJournalCoversSnapshot(journal: Journal, snapshotLsn: number, dir: string): void {
+function checkJournalCoversSnapshot(
+  journal: Journal,
+  snapshotLsn: number,
+  dir: string,
+  skipped: readonly SkippedSnapshot[],
+): void {
   if (journal.firstLsn > snapshotLsn + 1) {
+    const unread = skipped.map(
+      (file) => ` The snapshot at event ${file.lsn} could not be read: ${file.reason}.`,
+    );
     throw new Error(
       `The sandbox data in "${dir}" is incomplete: the newest usable snapshot ends at event ` +
         `${snapshotLsn}, but the journal starts at event ${journal.firstLsn}, so events ` +
-        `${snapshotLsn + 1} to ${journal.firstLsn - 1} are missing. Restore the folder from a ` +
-        `backup, or move it aside to start a fresh sandbox account.`,
+        `${snapshotLsn + 1} to ${journal.firstLsn - 1} are missing.${unread.join('')} Nothing ` +
+        `was changed. Restore the folder from a backup, or move it aside to start a fresh ` +
+        `sandbox account.`,
     );
   }
   if (journal.lastLsn < snapshotLsn) {
@@ -216,13 +230,13 @@ class JournaledStore<S, E> implements Store<S, E> {
   readonly recovery: StoreRecovery;
   private readonly options: StoreOptions<S, E>;
   private readonly durability: Durability;
+  private readonly io: StoreIo;
   private readonly journal: Journal;
   private readonly serialize: (state: S) => unknown;
   private readonly snapshotEvery: number;
   private readonly currentState: S;
+  /** The newest snapshot that read back: loaded at open, or written and checked since. */
   private snapshotLsn: number;
-  // The second snapshot kept on disk; journal segments it covers are deletable.
-  private olderSnapshotLsn: number;
   private snapshotQueue: Promise<void> = Promise.resolve();
   private snapshotRunning = false;
   private snapshotsWritten = 0;
@@ -235,19 +249,19 @@ class JournaledStore<S, E> implements Store<S, E> {
   constructor(
     options: StoreOptions<S, E>,
     durability: Durability,
+    io: StoreIo,
     journal: Journal,
     state: S,
     recovery: StoreRecovery,
-    olderSnapshotLsn: number,
     private readonly loadedSections: SnapshotSections | null,
   ) {
     this.options = options;
     this.durability = durability;
+    this.io = io;
     this.journal = journal;
     this.currentState = state;
     this.recovery = recovery;
     this.snapshotLsn = recovery.snapshotLsn;
-    this.olderSnapshotLsn = olderSnapshotLsn;
     this.serialize = options.serialize ?? ((value: S) => value);
     this.snapshotEvery = options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
   }
@@ -365,9 +379,17 @@ class JournaledStore<S, E> implements Store<S, E> {
     return run;
   }
 
+  // Every step keeps this true: a restart can rebuild every acknowledged event, from the newest
+  // snapshot that reads back or, should that one be damaged later, from the one before it, each
+  // with the journal after it.
+  //   1. roll: the segments before the new one hold only events the snapshot will cover;
+  //   2. the journal is flushed: a snapshot is never ahead of what the disk has;
+  //   3. the file is written, read back, and only then named (writeCapturedSnapshot);
+  //   4. snapshots older than the previous checked one are deleted: the new one and the
+  //      previous remain, both known to have read back;
+  //   5. segments wholly before the previous one's end are deleted: both can still replay.
+  // Nothing is ever deleted for a snapshot that failed: the last good pair stays as it was.
   private async takeSnapshot(): Promise<void> {
-    // Start a new segment first, so that the segments before it hold only
-    // events this snapshot covers and can later be deleted whole.
     await this.journal.roll();
     const lsn = this.journal.lastLsn;
     if (lsn === this.snapshotLsn) return;
@@ -375,12 +397,12 @@ class JournaledStore<S, E> implements Store<S, E> {
     // Synchronous, so the state cannot change while it is captured.
     const captured = captureSnapshot(this.serialize(this.currentState));
     const writeStarted = performance.now();
-    // A snapshot must never be ahead of what the journal has on disk.
     await this.journal.flush();
     const written = await writeCapturedSnapshot(this.options.dir, lsn, captured, {
       durability: this.durability,
+      io: this.io,
     });
-    this.olderSnapshotLsn = this.snapshotLsn;
+    const previous = this.snapshotLsn;
     this.snapshotLsn = lsn;
     this.snapshotsWritten++;
     this.lastSnapshotError = null;
@@ -390,7 +412,7 @@ class JournaledStore<S, E> implements Store<S, E> {
       serializeMs: writeStarted - serializeStarted,
       writeMs: performance.now() - writeStarted,
     };
-    // Keep what the older of the two kept snapshots needs, should the newer be damaged.
-    await this.journal.deleteSegmentsBefore(this.olderSnapshotLsn + 1);
+    await pruneSnapshots(this.options.dir, previous, this.io);
+    await this.journal.deleteSegmentsBefore(previous + 1);
   }
 }

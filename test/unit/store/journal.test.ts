@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { type JournalIo, nodeJournalIo } from '../../../sandbox/store/durable-fs';
+import { type StoreIo, nodeStoreIo } from '../../../sandbox/store/durable-fs';
 import { type Journal, openJournal } from '../../../sandbox/store/journal';
 import { LOCK_FILE_NAME } from '../../../sandbox/store/lock';
 import { orderEvent, tempDir } from './temp-dir';
@@ -14,17 +14,18 @@ function readAll(journal: Journal, fromLsn = 1): { lsn: number; value: unknown }
 }
 
 /** Real file I/O that counts the calls. */
-function countingIo(): JournalIo & { writes: number; syncs: number } {
+function countingIo(): StoreIo & { writes: number; syncs: number } {
   const io = {
+    ...nodeStoreIo,
     writes: 0,
     syncs: 0,
-    write: (fd: number, buffer: Buffer, offset: number, length: number, position: number) => {
+    write: (fd: number, buffer: Uint8Array, offset: number, length: number, position: number) => {
       io.writes++;
-      return nodeJournalIo.write(fd, buffer, offset, length, position);
+      return nodeStoreIo.write(fd, buffer, offset, length, position);
     },
     fdatasync: (fd: number) => {
       io.syncs++;
-      return nodeJournalIo.fdatasync(fd);
+      return nodeStoreIo.fdatasync(fd);
     },
   };
   return io;
@@ -165,12 +166,12 @@ void test('close writes pending appends; appends after close are refused', async
 void test('a failed fdatasync rejects the waiting appends and every later one', async (t) => {
   const dir = tempDir(t);
   let failNext = false;
-  const io: JournalIo = {
-    write: (...args) => nodeJournalIo.write(...args),
+  const io: StoreIo = {
+    ...nodeStoreIo,
     fdatasync: (fd) =>
       failNext
         ? Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }))
-        : nodeJournalIo.fdatasync(fd),
+        : nodeStoreIo.fdatasync(fd),
   };
   const journal = openJournal({ dir, io });
   assert.equal(await journal.append({ safe: 1 }), 1);

@@ -19,6 +19,7 @@ import {
   serializeSandboxState,
 } from '../../../sandbox/service/state';
 import { JournalCorruptionError, listSegmentFiles } from '../../../sandbox/store/journal-recovery';
+import { HEADER_BYTES } from '../../../sandbox/store/snapshot-header';
 import { listSnapshots } from '../../../sandbox/store/snapshot';
 import { openStore, type Store } from '../../../sandbox/store/store';
 import { writeVersion1Snapshot } from './snapshot-files';
@@ -111,7 +112,7 @@ void test('a damaged newest snapshot falls back to the older one and the journal
   await store.close();
   const [newest, older] = listSnapshots(dir);
   const data = fs.readFileSync(newest.path);
-  data[200] ^= 0x01; // inside the first section
+  data[HEADER_BYTES + 72] ^= 0x01; // inside the first section
   fs.writeFileSync(newest.path, data);
 
   const reopened = await open(dir, false);

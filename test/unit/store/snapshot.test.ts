@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import {
   listSnapshots,
   loadLatestSnapshot,
+  pruneSnapshots,
   type SkippedSnapshot,
   snapshotFileName,
   writeSnapshot,
@@ -35,10 +36,12 @@ void test('a snapshot round-trips; an empty or missing folder has none', async (
   );
 });
 
-void test('only the newest two snapshots are kept; leftover temp files are removed', async (t) => {
+void test('pruning deletes only snapshots older than the one kept, and temp files left by a crash', async (t) => {
   const dir = tempDir(t);
   fs.writeFileSync(join(dir, `${snapshotFileName(5)}.tmp-999999`), 'half written');
   for (const lsn of [10, 20, 30, 40]) await writeSnapshot(dir, lsn, state(lsn));
+  assert.equal(listSnapshots(dir).length, 4, 'writing alone deletes nothing');
+  assert.deepEqual(await pruneSnapshots(dir, 30), [20, 10]);
   assert.deepEqual(fs.readdirSync(dir).sort(), [snapshotFileName(30), snapshotFileName(40)]);
   assert.equal((await loadLatestSnapshot(dir))?.lsn, 40);
 });

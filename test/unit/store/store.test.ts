@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
-import { nodeJournalIo } from '../../../sandbox/store/durable-fs';
+import { nodeStoreIo } from '../../../sandbox/store/durable-fs';
 import { listSegmentFiles } from '../../../sandbox/store/journal-recovery';
 import { listSnapshots } from '../../../sandbox/store/snapshot';
 import { openStore, type Store, type StoreOptions } from '../../../sandbox/store/store';
@@ -284,11 +284,11 @@ void test('a disk failure rejects the append and every later one; a reopen has w
       durability: 'fsync',
       snapshotOnClose: true,
       io: {
-        write: (...args) => nodeJournalIo.write(...args),
+        ...nodeStoreIo,
         fdatasync: (fd) =>
           failSyncs
             ? Promise.reject(new Error('ENOSPC: no space left on device'))
-            : nodeJournalIo.fdatasync(fd),
+            : nodeStoreIo.fdatasync(fd),
       },
     }),
   );
