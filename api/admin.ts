@@ -28,3 +28,40 @@ export const ResetResponse = z.object({
 
 export const startingBalance = 100_000;
 export const accountCurrency = 'USD';
+
+/** A snapshot the sandbox could not read when it started, kept beside the others as <file>.damaged. */
+export const DamagedSnapshot = z.object({
+  file: z.string(),
+  /** The last journal event it covered. */
+  event: z.number().int(),
+  reason: z.string(),
+});
+
+/**
+ * The state of the sandbox's data folder: what the last start found and what has gone wrong
+ * since, so that an editor can show it. No entry means nothing was lost: the journal still holds
+ * every acknowledged event whenever the sandbox answers at all.
+ */
+export const StorageHealth = z.object({
+  /** The newest journal event, and the one the newest snapshot that read back covers. */
+  last_event: z.number().int(),
+  snapshot_event: z.number().int(),
+  /** Snapshots set aside at the last start, each with why it could not be read. */
+  damaged_snapshots: z.array(DamagedSnapshot),
+  /** Snapshots an earlier sandbox set aside over a header it had cut short, read and put back. */
+  restored_snapshots: z.array(z.number().int()),
+  /** Bytes of an interrupted last journal write cut off at the last start (never acknowledged). */
+  dropped_tail_bytes: z.number().int(),
+  /** Why the last snapshot attempt failed, or null once one succeeds again. */
+  last_snapshot_error: z.string().nullable(),
+});
+export type StorageHealth = z.infer<typeof StorageHealth>;
+
+export const Health = z.object({
+  status: z.literal('ok'),
+  /** The sandbox's market clock, epoch ms. */
+  now: z.number().int(),
+  /** Absent on a replay session's own URL, which keeps no data folder. */
+  storage: StorageHealth.optional(),
+});
+export type Health = z.infer<typeof Health>;

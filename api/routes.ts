@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { Account, FillList, FillsQuery, PositionList, PositionsQuery } from './account';
-import { CreateKeyRequest, CreatedKey, ResetResponse } from './admin';
+import { CreateKeyRequest, CreatedKey, Health, ResetResponse } from './admin';
 import type { Scope } from './auth';
 import { TokenRequest, TokenResponse } from './auth';
 import { BatchRequest, BatchResponse } from './batch';
@@ -281,10 +281,14 @@ export const routes = {
   health: {
     method: 'GET',
     path: '/health',
-    summary: 'Liveness of the local sandbox.',
+    summary: 'Liveness of the local sandbox, its market clock, and the state of its data folder.',
     access: { kind: 'public' },
     sandboxOnly: true,
-    success: { status: 200, schema: null, description: '{"status":"ok"}' },
+    success: {
+      status: 200,
+      schema: Health,
+      description: 'Damaged snapshots found at start, and snapshot failures since, are listed.',
+    },
   },
 } as const satisfies Record<string, RouteSpec>;
 

@@ -23,6 +23,7 @@ import { expireIdempotency } from './idempotency';
 import { createMarketView } from './market-view';
 import { Matcher } from './matcher';
 import { Sandbox } from './sandbox';
+import { recoveryLines, storageHealth } from './storage-health';
 import type { SandboxEvent, SandboxState } from './state';
 import {
   applySandboxEvent,
@@ -72,12 +73,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     onBackgroundError: (error) =>
       options.log(`[sandbox] background snapshot failed (the journal is intact): ${error.message}`),
   });
-  const { recovery } = store;
-  if (recovery.journal.droppedTailBytes > 0) {
-    options.log(
-      `[sandbox] dropped a torn final journal record (${recovery.journal.droppedTailBytes} bytes) left by a crash`,
-    );
-  }
+  for (const line of recoveryLines(store.recovery)) options.log(line);
   try {
     const adminToken = Buffer.from(ensureSecretFile(options.dataDir, dataFiles.adminToken, 32));
     const signingKey = Buffer.from(
@@ -107,6 +103,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         dispatch,
         sessions,
         faults,
+        storage: () => storageHealth(store.recovery, store.stats),
       }),
       tokens,
       keyExists: (keyId) => sandbox.state.keys.has(keyId),

@@ -1,4 +1,4 @@
-import type { CreateKeyRequest } from '../../../api/admin';
+import type { CreateKeyRequest, Health, StorageHealth } from '../../../api/admin';
 import { openApiDocument } from '../../../api/openapi';
 import type { Sandbox } from '../../service/sandbox';
 import type { DispatchOutcome, DispatchRequest, Handlers } from '../dispatch';
@@ -28,6 +28,8 @@ export interface HandlerDeps {
   /** Absent on a replay session's own URL. */
   sessions?: SessionRegistry;
   faults?: FaultRegistry;
+  /** The data folder's state, for GET /health; absent on a replay session's URL (no folder). */
+  storage?: () => StorageHealth;
 }
 
 let openApiText: string | undefined;
@@ -64,6 +66,14 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     ...sessionHandlers(deps.sessions),
     ...faultHandlers(deps.faults, sandbox.state.keys),
-    health: () => ({ kind: 'json', status: 200, body: { status: 'ok', now: sandbox.clock.now() } }),
+    health: () => {
+      const storage = deps.storage?.();
+      const body: Health = {
+        status: 'ok',
+        now: sandbox.clock.now(),
+        ...(storage !== undefined && { storage }),
+      };
+      return { kind: 'json', status: 200, body };
+    },
   };
 }
