@@ -14,8 +14,10 @@ export interface TokenClaims {
 const prefix = { access: 'tbat_', refresh: 'tbrt_' } as const;
 
 /**
- * Stateless signed tokens (HMAC-SHA256 over the claims), so tokens outlive a sandbox restart
- * with the same data folder. Verified tokens are cached, so the hot path is one map lookup.
+ * Stateless signed tokens (HMAC-SHA256 over the kind's prefix and the claims), so tokens outlive
+ * a sandbox restart with the same data folder. The MAC covers the prefix: a refresh token whose
+ * prefix is swapped for an access token's (or the other way round) no longer verifies, so a
+ * token cannot change kind. Verified tokens are cached, so the hot path is one map lookup.
  */
 export class TokenAuthority {
   private readonly cache = new Map<string, TokenClaims>();
@@ -69,7 +71,7 @@ export class TokenAuthority {
         randomBytes(6).toString('hex'),
       ]),
     ).toString('base64url');
-    return `${prefix[claims.kind]}${payload}.${this.mac(payload)}`;
+    return `${prefix[claims.kind]}${payload}.${this.mac(claims.kind, payload)}`;
   }
 
   private parse(token: string, kind: TokenClaims['kind']): TokenClaims | null {
@@ -79,7 +81,7 @@ export class TokenAuthority {
     if (parts.length !== 2) return null;
     const [payload, mac] = parts;
     if (!payload || !mac) return null;
-    const expected = Buffer.from(this.mac(payload));
+    const expected = Buffer.from(this.mac(kind, payload));
     const given = Buffer.from(mac);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
     try {
@@ -99,8 +101,11 @@ export class TokenAuthority {
     }
   }
 
-  private mac(payload: string): string {
-    return createHmac('sha256', this.signingKey).update(payload).digest('base64url');
+  private mac(kind: TokenClaims['kind'], payload: string): string {
+    return createHmac('sha256', this.signingKey)
+      .update(prefix[kind])
+      .update(payload)
+      .digest('base64url');
   }
 }
 

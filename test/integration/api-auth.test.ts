@@ -221,6 +221,46 @@ describe('authentication', () => {
     });
     assert.equal(order.status, 403);
   });
+
+  test('a token narrowed to read stays read through every refresh', async () => {
+    const narrowed = await tokenRequest(sandbox.url, credentials(trade, { scope: 'read' }));
+    let refreshToken = narrowed.body.refresh_token;
+    for (let round = 0; round < 2; round++) {
+      const renewed = await tokenRequest(sandbox.url, {
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken,
+      });
+      assert.equal(renewed.status, 200);
+      assert.equal(renewed.body.scope, 'read', `refresh ${round + 1}`);
+      const order = await api(sandbox.url, renewed.body.access_token, 'POST', '/orders', {
+        ...marketBuy(1000),
+      });
+      assert.equal(order.status, 403, `refresh ${round + 1}`);
+      refreshToken = renewed.body.refresh_token;
+    }
+    const widened = await tokenRequest(sandbox.url, {
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+      scope: 'trade',
+    });
+    assert.equal(widened.status, 403);
+    assert.match(widened.body.error.message, /refresh token was issued with the "read" scope/);
+  });
+
+  test('a token cannot change kind by swapping its prefix', async () => {
+    const issued = await tokenRequest(sandbox.url, credentials(trade));
+    const strip = (token: string) => token.slice('tbxx_'.length);
+    const refreshAsAccess = `tbat_${strip(issued.body.refresh_token)}`;
+    assertUnauthorized(
+      await api(sandbox.url, refreshAsAccess, 'GET', '/account'),
+      'a refresh token with an access prefix',
+    );
+    const accessAsRefresh = await tokenRequest(sandbox.url, {
+      grant_type: 'refresh_token',
+      refresh_token: `tbrt_${strip(issued.body.access_token)}`,
+    });
+    assert.equal(accessAsRefresh.status, 401);
+  });
 });
 
 /**
@@ -239,8 +279,9 @@ function forgeToken(
   const payload = Buffer.from(
     JSON.stringify([claims.keyId, claims.accountId, claims.scope, claims.expiresAt, 'abcdef']),
   ).toString('base64url');
-  const mac = createHmac('sha256', signingKey).update(payload).digest('base64url');
-  return `${kind === 'access' ? 'tbat_' : 'tbrt_'}${payload}.${mac}`;
+  const prefix = kind === 'access' ? 'tbat_' : 'tbrt_';
+  const mac = createHmac('sha256', signingKey).update(prefix).update(payload).digest('base64url');
+  return `${prefix}${payload}.${mac}`;
 }
 
 test('expired tokens and tokens of unknown keys are 401', async () => {

@@ -1,4 +1,4 @@
-import type { TokenRequest, TokenResponse } from '../../../api/auth';
+import type { Scope, TokenRequest, TokenResponse } from '../../../api/auth';
 import { scopeAllows } from '../../../api/auth';
 import type { KeyState } from '../../service/keys';
 import type { HandlerContext, HandlerResult } from '../dispatch';
@@ -14,6 +14,9 @@ export function issueToken(
 ): HandlerResult {
   const request = context.body as TokenRequest;
   let keyId: string;
+  // The widest scope the new token may have: the key's, or a refresh token's own, which may
+  // have been narrowed when it was issued and stays so across every refresh.
+  let ceiling: Scope | null = null;
   if (request.grant_type === 'client_credentials') {
     const key = keys.get(request.client_id);
     if (!key || !secretMatches(request.client_secret, key.secret_hash)) {
@@ -36,16 +39,19 @@ export function issueToken(
       throw new ApiError('unauthorized', 'the refresh token was not issued to this client_id');
     }
     keyId = claims.keyId;
+    ceiling = claims.scope;
   }
   const key = keys.get(keyId);
   if (!key)
     throw new ApiError('unauthorized', 'the key behind this refresh token no longer exists');
-  const scope = request.scope ?? key.scope;
-  if (!scopeAllows(key.scope, scope)) {
+  const allowed = ceiling !== null && scopeAllows(key.scope, ceiling) ? ceiling : key.scope;
+  const scope = request.scope ?? allowed;
+  if (!scopeAllows(allowed, scope)) {
+    const holder = ceiling === null ? 'this key has' : 'this refresh token was issued with';
     throw new ApiError(
       'forbidden',
-      `this key has the "${key.scope}" scope and cannot be given "${scope}"`,
-      [{ path: 'scope', message: `must be "${key.scope}" or narrower` }],
+      `${holder} the "${allowed}" scope and cannot be given "${scope}"`,
+      [{ path: 'scope', message: `must be "${allowed}" or narrower` }],
     );
   }
   const issued = tokens.issue({ keyId, accountId: key.account_id, scope }, context.now);

@@ -68,3 +68,15 @@ test('secrets are stored as hashes and compared in full', () => {
   assert.ok(!secretMatches(`${secret}x`, stored));
   assert.ok(!secretMatches(secret.slice(0, -1), stored));
 });
+
+test('a token whose prefix is swapped to the other kind does not verify', () => {
+  const authority = new TokenAuthority(randomBytes(32));
+  const issued = authority.issue(claims, now);
+  const asAccess = `tbat_${issued.refreshToken.slice('tbrt_'.length)}`;
+  const asRefresh = `tbrt_${issued.accessToken.slice('tbat_'.length)}`;
+  assert.equal(authority.verify(asAccess, 'access', now), 'malformed');
+  assert.equal(authority.verify(asRefresh, 'refresh', now), 'malformed');
+  // Each still verifies as what it was issued as.
+  assert.equal(typeof authority.verify(issued.refreshToken, 'refresh', now), 'object');
+  assert.equal(typeof authority.verify(issued.accessToken, 'access', now), 'object');
+});
