@@ -62,7 +62,12 @@ async function listen(server: Server): Promise<string> {
 async function streamTarget(): Promise<Target> {
   const sinks = new Set<StreamSink>();
   const backend: StreamBackend = {
-    authenticate: () => ({ keyId: 'bench', accountId: 'acc_bench', scope: 'read' }),
+    authenticate: () => ({
+      keyId: 'bench',
+      accountId: 'acc_bench',
+      scope: 'read',
+      expiresAt: Infinity,
+    }),
     connect(_principal, sink) {
       sinks.add(sink);
       return {

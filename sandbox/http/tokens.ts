@@ -110,7 +110,9 @@ export class TokenAuthority {
 }
 
 /** Who an access token speaks for, or why it is refused (in words a client can act on). */
-export type AccessCheck = { keyId: string; accountId: string; scope: Scope } | { refused: string };
+export type AccessCheck =
+  | { keyId: string; accountId: string; scope: Scope; expiresAt: number }
+  | { refused: string };
 
 /**
  * The one check of a bearer access token, for REST and the stream alike: well signed, an
@@ -128,7 +130,8 @@ export function checkAccessToken(
     return { refused: 'the access token has expired; renew it with grant_type=refresh_token' };
   }
   if (!keyExists(claims.keyId)) return { refused: 'the key behind this token no longer exists' };
-  return { keyId: claims.keyId, accountId: claims.accountId, scope: claims.scope };
+  const { keyId, accountId, scope, expiresAt } = claims;
+  return { keyId, accountId, scope, expiresAt };
 }
 
 /** Secrets are random and long, so a plain SHA-256 is enough to store them safely. */

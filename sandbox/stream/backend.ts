@@ -23,6 +23,8 @@ export interface StreamPrincipal {
   keyId: string;
   accountId: string;
   scope: Scope;
+  /** When its access token expires (epoch ms): the connection is closed then, unless renewed. */
+  expiresAt: number;
 }
 
 /** What a backend may do to its client. */

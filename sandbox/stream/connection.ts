@@ -87,9 +87,13 @@ export class StreamClient {
     if (principal !== null) this.authenticated(principal);
   }
 
-  /** The periodic check (all clients share one timer): heartbeats, silence, auth window. */
+  /** The periodic check (all clients share one timer): heartbeats, silence, auth window, expiry. */
   sweep(now: number): void {
     if (this.ending) return;
+    if (this.principal !== null && now >= this.principal.expiresAt) {
+      this.expired();
+      return;
+    }
     if (this.principal === null && now >= this.authDeadline) {
       this.send(
         errorText(
@@ -149,9 +153,14 @@ export class StreamClient {
     principal: StreamPrincipal,
     connection: StreamConnection,
   ): void {
+    // Between two sweeps: nothing is served on a token that has run out.
+    if (Date.now() >= principal.expiresAt && message.op !== 'auth') {
+      this.expired();
+      return;
+    }
     switch (message.op) {
       case 'auth':
-        this.sink.error('invalid_request', 'this connection is already authenticated');
+        this.renew(message.token, principal);
         return;
       case 'ping':
         this.sendSystem('pong', {});
@@ -206,6 +215,42 @@ export class StreamClient {
       return;
     }
     this.authenticated(outcome);
+  }
+
+  /** The token ran out and no fresh one came: said in words, then closed with 4401. */
+  private expired(): void {
+    this.send(
+      errorText(
+        'unauthorized',
+        'the access token has expired; reconnect with a fresh one, or send {"op":"auth","token":"<access_token>"} with a fresh token before it expires to keep this connection',
+      ),
+    );
+    this.end(closeCodes.unauthorized, 'the access token expired');
+  }
+
+  /**
+   * A fresh token for the same key and account extends the connection, subscriptions kept; the
+   * key a connection speaks for never changes.
+   */
+  private renew(token: string, current: StreamPrincipal): void {
+    const outcome = this.backend.authenticate(token);
+    if ('refused' in outcome) {
+      this.sink.error('unauthorized', outcome.refused);
+      return;
+    }
+    if (outcome.keyId !== current.keyId || outcome.accountId !== current.accountId) {
+      this.sink.error(
+        'forbidden',
+        `this connection speaks for key ${current.keyId}; a token of another key needs its own connection`,
+      );
+      return;
+    }
+    this.principal = { ...current, expiresAt: outcome.expiresAt };
+    this.sendSystem('authenticated', {
+      key_id: current.keyId,
+      account_id: current.accountId,
+      scope: current.scope,
+    });
   }
 
   private authenticated(principal: StreamPrincipal): void {

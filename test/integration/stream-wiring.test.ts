@@ -23,7 +23,10 @@ interface FakeBackend extends StreamBackend {
   floodPeak: { bytes: number; sent: number };
 }
 
-/** A backend whose tokens are key ids, and whose `candles` subscription floods the client. */
+/**
+ * A backend whose tokens are key ids (`key_name`, or `key_name@ms` for a token that expires
+ * that many ms from now), and whose `candles` subscription floods the client.
+ */
 function fakeBackend(name: string): FakeBackend {
   const sinks: StreamSink[] = [];
   const connected: StreamPrincipal[] = [];
@@ -32,10 +35,12 @@ function fakeBackend(name: string): FakeBackend {
     sinks,
     connected,
     floodPeak,
-    authenticate: (token) =>
-      token.startsWith('key_')
-        ? { keyId: token, accountId: `acc_${name}`, scope: 'read' }
-        : { refused: 'unknown token' },
+    authenticate: (token) => {
+      if (!token.startsWith('key_')) return { refused: 'unknown token' };
+      const [keyId, lifetime] = token.split('@');
+      const expiresAt = lifetime === undefined ? Infinity : Date.now() + Number(lifetime);
+      return { keyId, accountId: `acc_${name}`, scope: 'read', expiresAt };
+    },
     connect(principal, sink): StreamConnection {
       sinks.push(sink);
       connected.push(principal);
@@ -90,6 +95,26 @@ describe('the stream wiring', () => {
     const answer = await stream.subscribe({ channel: 'orders' });
     assert.equal((answer.data as { backend: string }).backend, 'session');
     assert.equal(session.connected.at(-1)?.accountId, 'acc_session');
+  });
+
+  test('a connection whose token expires is told why and closed with 4401; a renewed one stays', async () => {
+    const expiring = await openStream(url, 'key_expiring@300');
+    const renewed = await openStream(url, 'key_renewed@300');
+    const renewal = await renewed.request(
+      { op: 'auth', token: 'key_renewed@600000' },
+      'authenticated',
+    );
+    assert.equal(renewal.type, 'authenticated');
+    const otherKey = await renewed.request({ op: 'auth', token: 'key_other' }, 'authenticated');
+    assert.equal(otherKey.error?.code, 'forbidden');
+
+    const closed = await expiring.closed;
+    assert.equal(closed.code, 4401);
+    const said = expiring.messages.find((message) => message.type === 'error');
+    assert.match(said?.error?.message ?? '', /access token has expired/);
+    // Well past the first token's end, the renewed connection is still served.
+    assert.equal((await renewed.subscribe({ channel: 'orders' })).type, 'subscribed');
+    assert.equal(live.connected.filter((p) => p.keyId === 'key_renewed').length, 1);
   });
 
   test('stream_drop_after_ms closes the connection with 1012 that long after auth', async () => {
