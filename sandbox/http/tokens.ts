@@ -111,8 +111,7 @@ export class TokenAuthority {
 
 /** Who an access token speaks for, or why it is refused (in words a client can act on). */
 export type AccessCheck =
-  | { keyId: string; accountId: string; scope: Scope; expiresAt: number }
-  | { refused: string };
+  { keyId: string; accountId: string; scope: Scope; expiresAt: number } | { refused: string };
 
 /**
  * The one check of a bearer access token, for REST and the stream alike: well signed, an

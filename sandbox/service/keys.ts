@@ -16,6 +16,11 @@ export type KeyEvent =
 
 export type KeyState = Map<string, KeyRecord>;
 
+/** What a token exchange needs of the keys: a look-up (the whole state, or a view of it). */
+export interface KeyLookup {
+  get(keyId: string): KeyRecord | undefined;
+}
+
 export function applyKeyEvent(keys: KeyState, event: KeyEvent): void {
   switch (event.type) {
     case 'key_created': {

@@ -88,10 +88,15 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     const faults = new FaultRegistry();
     // The URL is known once the server listens; sessions are created only after that.
     let url = '';
+    // One count per key and per address, whichever URL (the sandbox's or a session's) it used.
+    const keyLimiter = new RateLimiter(options.keyRateLimit);
+    const addressLimiter = new RateLimiter(options.keyRateLimit);
     const sessions = new SessionRegistry(() => ({
       keys: sandbox.state.keys,
       tokens,
       baseUrl: url,
+      keyLimiter,
+      addressLimiter,
     }));
     // Batches dispatch their inner requests through the dispatcher that runs the batch.
     const dispatch = (request: DispatchRequest) => dispatcher.dispatch(request);
@@ -111,8 +116,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         const given = Buffer.from(token);
         return given.length === adminToken.length && timingSafeEqual(given, adminToken);
       },
-      keyLimiter: new RateLimiter(options.keyRateLimit),
-      addressLimiter: new RateLimiter(options.keyRateLimit),
+      keyLimiter,
+      addressLimiter,
       now: Date.now,
       faultsFor: (caller) => faults.decide(caller.keyId),
     });

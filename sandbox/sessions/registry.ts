@@ -9,6 +9,8 @@ import { sessionStreamBackend } from './stream';
 
 /** Sessions hold their whole history in memory; more than this at once is surely a leak. */
 const maxSessions = 64;
+/** So that one account cannot take every session of the sandbox. */
+export const maxSessionsPerAccount = 16;
 /** A session nobody has used for this long is freed. */
 const idleLimitMs = 30 * 60_000;
 
@@ -28,6 +30,12 @@ export class SessionRegistry {
       throw new ApiError(
         'conflict',
         `this sandbox already runs ${maxSessions} replay sessions; delete finished ones (DELETE /sandbox/sessions/{id})`,
+      );
+    }
+    if (this.list(ownerAccountId).length >= maxSessionsPerAccount) {
+      throw new ApiError(
+        'conflict',
+        `this account already runs ${maxSessionsPerAccount} replay sessions, the most one account may; delete finished ones (DELETE /sandbox/sessions/{id})`,
       );
     }
     const id = `ses_${randomBytes(8).toString('hex')}`;

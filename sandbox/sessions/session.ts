@@ -10,21 +10,27 @@ import { RateLimiter } from '../http/rate-limit';
 import type { TokenAuthority } from '../http/tokens';
 import { countBars } from '../replay/bars';
 import { Replay } from '../replay/replay';
-import type { KeyState } from '../service/keys';
+import type { KeyLookup, KeyState } from '../service/keys';
 import { Sandbox } from '../service/sandbox';
 import type { SandboxEvent } from '../service/state';
 import { applySandboxEvent } from '../service/state';
 import { SessionFeed } from './feed';
 
 export interface SessionContext {
-  /** The sandbox's keys: any of them authenticates on a session's URL. */
+  /** The sandbox's keys: those of the session's owner authenticate on its URL. */
   keys: KeyState;
   tokens: TokenAuthority;
   /** The sandbox's URL, which the session's URLs extend. */
   baseUrl: string;
+  /** The sandbox's request limits: a key's requests count the same on any URL. */
+  keyLimiter: RateLimiter;
+  addressLimiter: RateLimiter;
 }
 
-/** Sessions place orders on a virtual clock: a wall-clock rate limit would make results depend on machine speed. */
+/**
+ * Orders are placed on a virtual clock: an orders-per-second limit in wall time would make
+ * results depend on machine speed. Requests still count against the key's request limit.
+ */
 const unlimited = 1_000_000_000;
 
 /**
@@ -81,7 +87,8 @@ export class ReplaySession {
   }
 
   private createDispatcher(): Dispatcher {
-    const { keys, tokens } = this.context;
+    const { tokens } = this.context;
+    const keys = this.ownerKeys;
     const dispatch = (request: DispatchRequest) => dispatcher.dispatch(request);
     const handlers = createHandlers({
       sandbox: this.sandbox,
@@ -96,10 +103,10 @@ export class ReplaySession {
         issueToken: (context) => issueToken(keys, tokens, context),
       },
       tokens,
-      keyExists: (keyId) => keys.has(keyId),
+      keyExists: (keyId) => keys.get(keyId) !== undefined,
       adminTokenMatches: () => false,
-      keyLimiter: new RateLimiter(unlimited),
-      addressLimiter: new RateLimiter(unlimited),
+      keyLimiter: this.context.keyLimiter,
+      addressLimiter: this.context.addressLimiter,
       now: Date.now,
       accountOf: () => this.accountId,
       acknowledge: (seq) => {
@@ -116,6 +123,26 @@ export class ReplaySession {
   /** Whether a key's account may see and use this session. */
   visibleTo(accountId: string): boolean {
     return accountId === this.ownerAccountId;
+  }
+
+  /** The keys that act on this session: its owner's, looked up as they are now. */
+  readonly ownerKeys: KeyLookup = {
+    get: (keyId) => {
+      const key = this.context.keys.get(keyId);
+      return key !== undefined && this.visibleTo(key.account_id) ? key : undefined;
+    },
+  };
+
+  /**
+   * Whether a request may reach this session: one that carries a valid access token of another
+   * account may not (it is answered as if the session did not exist). Requests with no token,
+   * or an invalid one, go on to the session's dispatcher, which refuses them in its own words.
+   */
+  admits(authorization: string | undefined, now: number): boolean {
+    const token = /^Bearer +(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+    if (token === undefined) return true;
+    const claims = this.context.tokens.verify(token, 'access', now);
+    return typeof claims === 'string' || this.visibleTo(claims.accountId);
   }
 
   streamDropAfterMs(): number | undefined {

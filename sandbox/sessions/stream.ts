@@ -12,7 +12,7 @@ import type { KeyState } from '../service/keys';
 import type { FeedClient } from './feed';
 import type { ReplaySession } from './session';
 
-/** `/sessions/{id}/stream`: the session's bars, orders and account, for any key of the sandbox. */
+/** `/sessions/{id}/stream`: the session's bars, orders and account, for the owner's keys. */
 export function sessionStreamBackend(
   session: ReplaySession,
   keys: KeyState,
@@ -21,8 +21,12 @@ export function sessionStreamBackend(
   return {
     authenticate(token) {
       const checked = checkAccessToken(tokens, token, Date.now(), (keyId) => keys.has(keyId));
-      // Any key of the sandbox acts on the session's own account here.
-      return 'refused' in checked ? checked : { ...checked, accountId: session.accountId };
+      if ('refused' in checked) return checked;
+      if (!session.visibleTo(checked.accountId)) {
+        return { refused: `no replay session ${session.id} for this key's account` };
+      }
+      // The owner's keys act on the session's own account here.
+      return { ...checked, accountId: session.accountId };
     },
     now: () => session.replay.now(),
     connect(_principal, sink) {

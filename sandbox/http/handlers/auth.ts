@@ -1,6 +1,6 @@
 import type { Scope, TokenRequest, TokenResponse } from '../../../api/auth';
 import { scopeAllows } from '../../../api/auth';
-import type { KeyState } from '../../service/keys';
+import type { KeyLookup } from '../../service/keys';
 import type { HandlerContext, HandlerResult } from '../dispatch';
 import { ApiError } from '../errors';
 import type { TokenAuthority } from '../tokens';
@@ -8,7 +8,7 @@ import { secretMatches } from '../tokens';
 
 /** POST /oauth/token: client credentials or a refresh token in, a bearer token out. */
 export function issueToken(
-  keys: KeyState,
+  keys: KeyLookup,
   tokens: TokenAuthority,
   context: HandlerContext,
 ): HandlerResult {

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import type { Candle } from '../../../api/market';
 import { OrderRequest } from '../../../api/orders';
 import type { CreateSessionRequest } from '../../../api/sessions';
+import { RateLimiter } from '../../../sandbox/http/rate-limit';
 import { TokenAuthority } from '../../../sandbox/http/tokens';
 import { candlesBetween } from '../../../sandbox/market/feed';
 import { instrumentBySymbol } from '../../../sandbox/market/instruments';
@@ -29,6 +30,8 @@ function session(overrides: Partial<CreateSessionRequest> = {}): ReplaySession {
     keys: new Map(),
     tokens: new TokenAuthority(randomBytes(32)),
     baseUrl: 'http://127.0.0.1:1',
+    keyLimiter: new RateLimiter(10_000),
+    addressLimiter: new RateLimiter(10_000),
   });
 }
 
