@@ -237,6 +237,8 @@ class JournaledStore<S, E> implements Store<S, E> {
   private readonly currentState: S;
   /** The newest snapshot that read back: loaded at open, or written and checked since. */
   private snapshotLsn: number;
+  /** The LSN the last snapshot attempt started at, failed or not. */
+  private attemptedLsn = 0;
   private snapshotQueue: Promise<void> = Promise.resolve();
   private snapshotRunning = false;
   private snapshotsWritten = 0;
@@ -356,7 +358,10 @@ class JournaledStore<S, E> implements Store<S, E> {
 
   private maybeSnapshotInBackground(): void {
     if (this.snapshotEvery <= 0 || this.snapshotRunning) return;
-    if (this.journal.lastLsn - this.snapshotLsn < this.snapshotEvery) return;
+    // After a failed attempt (a full disk, a state too large to write), the next waits as many
+    // events again: trying on every append would roll a segment and redo the work each time.
+    const since = Math.max(this.snapshotLsn, this.attemptedLsn);
+    if (this.journal.lastLsn - since < this.snapshotEvery) return;
     this.queueSnapshot().catch((error: unknown) => {
       this.options.onBackgroundError?.(asError(error));
     });
@@ -393,6 +398,7 @@ class JournaledStore<S, E> implements Store<S, E> {
     await this.journal.roll();
     const lsn = this.journal.lastLsn;
     if (lsn === this.snapshotLsn) return;
+    this.attemptedLsn = lsn;
     const serializeStarted = performance.now();
     // Synchronous, so the state cannot change while it is captured.
     const captured = captureSnapshot(this.serialize(this.currentState));

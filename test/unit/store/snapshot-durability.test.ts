@@ -139,3 +139,31 @@ void test('a snapshot that does not read back is deleted and reported; nothing i
   assert.deepEqual(reopened.recovery.skippedSnapshots, []);
   assert.equal(reopened.recovery.replayedEvents, 0);
 });
+
+void test('after a failed background snapshot the next waits as many events again', async (t) => {
+  const dir = tempDir(t);
+  let attempts = 0;
+  const failing: StoreIo = {
+    ...nodeStoreIo,
+    open: (path, flags) => {
+      if (!path.includes('.tmp-')) return nodeStoreIo.open(path, flags);
+      attempts++;
+      return Promise.reject(new Error('ENOSPC: no space left on device'));
+    },
+  };
+  const errors: string[] = [];
+  const store = await openTape(dir, {
+    io: failing,
+    snapshotEvery: 50,
+    snapshotOnClose: false,
+    onBackgroundError: (error) => errors.push(error.message),
+  });
+  t.after(() => store.close());
+  await appendIds(store, 0, 500);
+  await store.append([{ id: 500 }]);
+  // One attempt per 50 events, not one per append once the first failed.
+  assert.ok(attempts >= 5 && attempts <= 10, `${attempts} attempts for 500 events`);
+  assert.ok(listSegmentFiles(dir).length <= 11, `${listSegmentFiles(dir).length} segments`);
+  assert.match(errors[0] ?? '', /Could not write the snapshot .*ENOSPC/);
+  assert.ok(isRun(store.state.ids, 501));
+});
