@@ -5,9 +5,12 @@ import type { DispatchOutcome, DispatchRequest, Dispatcher, HandlerResult } from
 import { errorResult } from './dispatch';
 import { ApiError } from './errors';
 import type { RateWindow } from './rate-limit';
+import { yieldToEventLoop } from './event-loop';
 import { parseBody, readBody } from './request';
 
 const validRequestId = /^[\x21-\x7e]{1,128}$/;
+/** How long a streamed answer may write before other clients get a turn. */
+const streamSliceMs = 10;
 let requestCounter = 0;
 const requestIdPrefix = `req_${Date.now().toString(36)}_`;
 
@@ -159,9 +162,18 @@ async function send(
       ...baseHeaders(requestId, outcome.rate, undefined),
       'Content-Type': result.contentType,
     });
+    // A loopback socket takes every write at once, so back-pressure alone never pauses a long
+    // download: it also gives way to other clients after each slice of this long.
+    let sliceStarted = performance.now();
     for await (const chunk of result.chunks) {
       if (!response.write(chunk)) await drainedOrClosed(response);
       if (response.destroyed) return;
+      // Drain events can follow one another within one turn of the loop, so this yields even
+      // when the socket was full: timers and other clients' requests get their turn.
+      if (performance.now() - sliceStarted > streamSliceMs) {
+        await yieldToEventLoop();
+        sliceStarted = performance.now();
+      }
     }
     response.end();
     return;

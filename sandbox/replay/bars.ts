@@ -3,7 +3,7 @@ import { intervalMs } from '../../api/common';
 import type { NamedCandle } from '../market/feed';
 import { namedCandleDays } from '../market/feed';
 import { nextOpen, sessionClose } from '../market/hours';
-import { marketDataStartMs } from '../market/scan';
+import { marketDataEndMs, marketDataStartMs } from '../market/scan';
 import { instrumentBySymbol } from '../market/instruments';
 
 /** One bar of a replay: a complete candle of one symbol, released at its close. */
@@ -131,8 +131,8 @@ export function countBars(
 ): number {
   const step = intervalMs[interval];
   const first = Math.max(Math.ceil(from / step) * step, Math.ceil(marketDataStartMs / step) * step);
-  // Buckets that open at or before this close at or before `to`.
-  const lastOpen = Math.floor((to - step) / step) * step;
+  // Buckets that open at or before this close at or before `to`; there are none past the data.
+  const lastOpen = Math.floor((Math.min(to, marketDataEndMs) - step) / step) * step;
   let count = 0;
   for (const symbol of symbols) {
     const instrument = instrumentBySymbol(symbol);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CreateSessionRequest } from '../../api/sessions';
 import { ApiError } from '../http/errors';
 import { instrumentBySymbol } from '../market/instruments';
+import { marketDataEndMs } from '../market/scan';
 import type { StreamBackend } from '../stream/backend';
 import type { SessionContext } from './session';
 import { ReplaySession } from './session';
@@ -25,7 +26,10 @@ export class SessionRegistry {
     this.sweeper.unref();
   }
 
-  create(ownerAccountId: string, request: CreateSessionRequest): ReplaySession {
+  create(ownerAccountId: string, asked: CreateSessionRequest): ReplaySession {
+    // Market data ends somewhere; a later `to` (say Number.MAX_SAFE_INTEGER for "all of it")
+    // means the end of the data, and the session says so in its `to`.
+    const request = { ...asked, to: Math.min(asked.to, marketDataEndMs) };
     if (this.sessions.size >= maxSessions) {
       throw new ApiError(
         'conflict',

@@ -1,5 +1,6 @@
 import type { BatchRequest, BatchResponse } from '../../../api/batch';
 import type { DispatchOutcome, DispatchRequest, HandlerContext, HandlerResult } from '../dispatch';
+import { yieldToEventLoop } from '../event-loop';
 
 /**
  * POST /batch: each inner request goes through the whole pipeline (authorisation, rate limit,
@@ -12,6 +13,8 @@ export async function runBatch(
   const batch = context.body as BatchRequest;
   const responses: BatchResponse['responses'] = [];
   for (const inner of batch.requests) {
+    // Other clients are served between the requests of a batch, as between separate requests.
+    if (responses.length > 0) await yieldToEventLoop();
     const mark = inner.path.indexOf('?');
     const outcome = await dispatch({
       method: inner.method,

@@ -3,13 +3,14 @@ import { intervalMs } from '../../../api/common';
 import type { Instrument } from '../../../api/market';
 import type { CandlesQuery, HistoricalQuery } from '../../../api/market';
 import { historyYears, maxHistoricalPage } from '../../../api/market';
-import { candlesBetween, latestCandles, quoteAt, ticksBetween } from '../../market/feed';
+import { quoteAt, ticksBetween } from '../../market/feed';
 import { isOpen } from '../../market/hours';
 import { instrumentBySymbol, instruments } from '../../market/instruments';
 import type { Sandbox } from '../../service/sandbox';
 import type { HandlerContext, HandlerResult } from '../dispatch';
 import { ApiError, invalidRequest, notFound } from '../errors';
 import { decodeCursor, encodeCursor } from './cursor';
+import { candlesBetweenSliced, latestCandlesSliced } from './market-slices';
 import { candleLines, tickLines } from './ndjson';
 
 let instrumentListText: string | undefined;
@@ -53,17 +54,31 @@ export function getQuotes(sandbox: Sandbox, context: HandlerContext): HandlerRes
   return { kind: 'json', status: 200, body: { quotes } };
 }
 
-export function getCandles(sandbox: Sandbox, context: HandlerContext): HandlerResult {
+/** Candles reach back as far as history does (see historyStart), computed in slices. */
+export async function getCandles(
+  sandbox: Sandbox,
+  context: HandlerContext,
+): Promise<HandlerResult> {
   const query = context.query as CandlesQuery;
   const instrument = knownInstrument(query.symbol);
   const now = sandbox.clock.now();
+  const earliest = historyStart(now);
   const candles =
     query.from === undefined
-      ? latestCandles(instrument, query.interval, Math.min(query.to ?? now, now), query.limit)
-      : candlesBetween(instrument, query.interval, query.from, query.to ?? now, {
-          limit: query.limit,
-          now,
-        });
+      ? await latestCandlesSliced(
+          instrument,
+          query.interval,
+          Math.min(query.to ?? now, now),
+          query.limit,
+          earliest,
+        )
+      : await candlesBetweenSliced(
+          instrument,
+          query.interval,
+          Math.max(query.from, earliest),
+          query.to ?? now,
+          { limit: query.limit, now },
+        );
   return {
     kind: 'json',
     status: 200,
@@ -78,7 +93,10 @@ export function historyStart(now: number): number {
   return start.getTime();
 }
 
-export function getHistorical(sandbox: Sandbox, context: HandlerContext): HandlerResult {
+export async function getHistorical(
+  sandbox: Sandbox,
+  context: HandlerContext,
+): Promise<HandlerResult> {
   const query = context.query as HistoricalQuery;
   const instrument = knownInstrument(query.symbol);
   const now = sandbox.clock.now();
@@ -121,7 +139,10 @@ export function getHistorical(sandbox: Sandbox, context: HandlerContext): Handle
   const candles =
     from > to
       ? []
-      : candlesBetween(instrument, query.interval, from, to, { limit: pageSize + 1, now });
+      : await candlesBetweenSliced(instrument, query.interval, from, to, {
+          limit: pageSize + 1,
+          now,
+        });
   const more = candles.length > pageSize;
   if (more) candles.length = pageSize;
   const next = more
