@@ -42,6 +42,9 @@ export class StreamClient {
   };
   /** Errors sent while a backend call ran: a subscribe that failed takes no allowance. */
   private errorsSent = 0;
+  /** The second (epoch s) messages are being counted in, and how many came in it. */
+  private rateSecond = 0;
+  private messagesThisSecond = 0;
   readonly sink: StreamSink;
 
   constructor(
@@ -129,6 +132,21 @@ export class StreamClient {
 
   private onMessage(data: Buffer, isBinary: boolean): void {
     if (this.ending) return;
+    const second = Math.floor(Date.now() / 1000);
+    if (second !== this.rateSecond) {
+      this.rateSecond = second;
+      this.messagesThisSecond = 0;
+    }
+    if (++this.messagesThisSecond > this.limits.maxMessagesPerSecond) {
+      // Said once a second, not once per dropped message: the answer must not be a flood too.
+      if (this.messagesThisSecond === this.limits.maxMessagesPerSecond + 1) {
+        this.sink.error(
+          'rate_limited',
+          `more than ${this.limits.maxMessagesPerSecond} messages in a second on this connection; the rest of this second's were ignored`,
+        );
+      }
+      return;
+    }
     const parsed = parseClientFrame(data, isBinary, this.limits.maxMessageBytes);
     if (!parsed.ok) {
       this.sink.error(parsed.code, parsed.message);

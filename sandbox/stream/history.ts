@@ -6,6 +6,7 @@
 // seqs. The live journal is read, never written: files are opened read-only, and a record still
 // being written at the end of the newest segment is simply not there yet.
 import { readFileSync } from 'node:fs';
+import { yieldToEventLoop } from '../http/event-loop';
 import { crc32 } from '../store/crc32';
 import {
   ASCII_FLAG,
@@ -21,6 +22,9 @@ import type { SandboxEvent, SandboxState } from '../service/state';
 import { applySandboxEvent, createSandboxState, deserializeSandboxState } from '../service/state';
 import type { AccountChannel, FeedEntry } from './account-entries';
 import { ChannelCounter, entriesFor, isEngineEvent } from './account-entries';
+
+/** How long a rebuild applies events before it lets the event loop serve others. */
+const sliceMs = 10;
 
 export type HistoryResult =
   | { ok: true; entries: FeedEntry[] }
@@ -88,7 +92,9 @@ export async function readChannelHistory(
       }
     };
     try {
-      forEachJournaledEvent(storeDir, base.lsn + 1, (event) => applySandboxEvent(state, event));
+      await forEachJournaledEvent(storeDir, base.lsn + 1, (event) =>
+        applySandboxEvent(state, event),
+      );
     } finally {
       release();
     }
@@ -97,12 +103,16 @@ export async function readChannelHistory(
   return { ok: false, oldestSeq: Number.isFinite(oldestSeq) ? oldestSeq : sinceSeq + 1 };
 }
 
-/** Every journaled event from record `fromLsn` on, in order, up to the last complete record. */
-export function forEachJournaledEvent(
+/**
+ * Every journaled event from record `fromLsn` on, in order, up to the last complete record.
+ * A rebuild may apply millions of events: it gives the event loop a turn every few ms, so the
+ * sandbox answers its other clients meanwhile.
+ */
+export async function forEachJournaledEvent(
   storeDir: string,
   fromLsn: number,
   visit: (event: SandboxEvent) => void,
-): void {
+): Promise<void> {
   const segments = listSegmentFiles(storeDir);
   for (let index = 0; index < segments.length; index++) {
     const segment = segments[index];
@@ -114,7 +124,7 @@ export function forEachJournaledEvent(
     } catch {
       return; // deleted after a snapshot since it was listed: what follows would leave a gap
     }
-    const complete = visitRecords(bytes, segment.firstLsn, fromLsn, (value) => {
+    const complete = await visitRecords(bytes, segment.firstLsn, fromLsn, (value) => {
       if (Array.isArray(value)) for (const item of value) visit(item as SandboxEvent);
       else visit(value as SandboxEvent);
     });
@@ -127,15 +137,20 @@ export function forEachJournaledEvent(
  * not check out (the newest segment's tail while it is being written, or damage: either way,
  * nothing after it can be trusted in order).
  */
-function visitRecords(
+async function visitRecords(
   bytes: Buffer,
   firstLsn: number,
   fromLsn: number,
   visit: (value: unknown) => void,
-): boolean {
+): Promise<boolean> {
   let position = 0;
   let lsn = firstLsn;
+  let sliceStarted = performance.now();
   while (position < bytes.length) {
+    if ((lsn & 255) === 0 && performance.now() - sliceStarted > sliceMs) {
+      await yieldToEventLoop();
+      sliceStarted = performance.now();
+    }
     if (position + FRAME_HEADER_BYTES > bytes.length) return false;
     const word = readU32(bytes, position + 4);
     const payloadBytes = word & LENGTH_MASK;

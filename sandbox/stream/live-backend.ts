@@ -240,7 +240,16 @@ class LiveConnection implements StreamConnection {
       );
       return;
     }
-    this.accountSubs.get(channel)?.stopListening();
+    const previous = this.accountSubs.get(channel);
+    if (previous?.pending !== null && previous !== undefined && request.since_seq !== undefined) {
+      // Each resume rebuilds history from the store; one at a time per channel is plenty.
+      this.sink.error(
+        'rate_limited',
+        `the ${channel} channel is still resuming from the store; subscribe again with since_seq once its backlog has come`,
+      );
+      return;
+    }
+    previous?.stopListening();
     const { accountId } = this.principal;
     const current = this.backend.accounts.current(this.backend.state, accountId)[channel];
     const subscription: AccountSubscription = {

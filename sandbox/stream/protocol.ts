@@ -35,6 +35,12 @@ export interface StreamLimits {
   maxBufferedBytes: number;
   /** After a slow consumer's final error, how long its close handshake may take. */
   slowConsumerGraceMs: number;
+  /**
+   * Client messages one connection may send in a second (pings and pongs included); the rest
+   * are answered `rate_limited` and not acted on. A resume reads the store: unbounded, one
+   * client could keep the sandbox busy rebuilding.
+   */
+  maxMessagesPerSecond: number;
 }
 
 export const defaultStreamLimits: StreamLimits = {
@@ -46,6 +52,7 @@ export const defaultStreamLimits: StreamLimits = {
   maxSubscriptions: 2_048,
   maxBufferedBytes: 4 * 1024 * 1024,
   slowConsumerGraceMs: 10_000,
+  maxMessagesPerSecond: 100,
 };
 
 export type ParsedFrame =

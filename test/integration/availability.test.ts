@@ -4,9 +4,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, test } from 'node:test';
-import { api, stopAllSandboxes, tradingSandbox, weekdayNoon } from './harness';
+import { api, marketBuy, stopAllSandboxes, tradingSandbox, weekdayNoon } from './harness';
+import { closeAllStreams, openStream } from './stream-harness';
 
-after(() => stopAllSandboxes());
+after(() => {
+  closeAllStreams();
+  return stopAllSandboxes();
+});
 
 const healthBoundMs = 1_000;
 
@@ -96,4 +100,42 @@ test('a session asked to run to the end of time ends with the data, at once', as
   assert.ok(created.body.bars_total > 10_000_000);
   assert.ok(worst < healthBoundMs, `/health took ${worst.toFixed(0)} ms while it was created`);
   await api(sandbox.url, null, 'GET', '/health');
+});
+
+test('a flood of resumes on one stream connection leaves /health answering', async () => {
+  const { sandbox, call, token } = await tradingSandbox({ args: ['--order-rate-limit', '100000'] });
+  // More order events than the in-memory ring keeps, so a resume from 0 reads the store.
+  for (let batch = 0; batch < 14; batch++) {
+    const requests = Array.from({ length: 50 }, (_, index) => ({
+      id: `o${index}`,
+      method: 'POST',
+      path: '/orders',
+      body: marketBuy(1000),
+    }));
+    assert.equal((await call('POST', '/batch', { requests })).status, 200);
+  }
+  const stream = await openStream(sandbox.url, token);
+  const flood = (async () => {
+    for (let index = 0; index < 300; index++) {
+      stream.send({ op: 'subscribe', channel: 'orders', since_seq: 0 });
+    }
+    await stream.next('a rate_limited error', (m) => m.error?.code === 'rate_limited');
+    // Served while the first resume's backlog is read from the store.
+    await stream.next('the first resume to reach event 1,400', (m) => m.seq === 1_400);
+  })();
+  const { worst, samples } = await worstHealthWhile(sandbox.url, flood, 3_000);
+  await flood;
+  assert.ok(samples >= 2, `only ${samples} health checks answered during the flood`);
+  assert.ok(worst < healthBoundMs, `/health took ${worst.toFixed(0)} ms during the flood`);
+
+  // A well-behaved resume on a fresh connection still gets the whole backlog, in order.
+  const fresh = await openStream(sandbox.url, token);
+  await fresh.subscribe({ channel: 'orders', since_seq: 0 });
+  const last = await fresh.next('the 1,400th order event', (m) => m.seq === 1_400);
+  assert.equal(last.channel, 'orders');
+  const seqs = fresh.messages.filter((m) => m.channel === 'orders').map((m) => m.seq);
+  assert.deepEqual(
+    seqs.slice(0, 1_400),
+    Array.from({ length: 1_400 }, (_, i) => i + 1),
+  );
 });
