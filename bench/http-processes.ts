@@ -101,6 +101,8 @@ export interface SandboxChildOptions {
   dataDir: string;
   port?: number;
   durability?: 'fsync' | 'none';
+  /** The market clock's start (--now); a restart passes a later one so the clock runs on. */
+  now?: string;
 }
 
 /** Rate limits raised so that the limiter never answers: the benchmark measures the work. */
@@ -114,7 +116,7 @@ export function sandboxArgs(options: SandboxChildOptions): string[] {
     options.dataDir,
     '--json',
     '--now',
-    weekdayNoon,
+    options.now ?? weekdayNoon,
     '--key-rate-limit',
     '100000000',
     // 100 accounts at the API's default 100 orders/s each would cap the whole run at 10,000
@@ -213,6 +215,19 @@ export function cpuSecondsOf(pid: number | undefined): number | undefined {
 
 /** USER_HZ: 100 on every mainstream Linux build. */
 const clockTicksPerSecond = 100;
+
+/** Kills every child on Ctrl-C or SIGTERM of the benchmark (releaseAll cannot run in 'exit'). */
+export function killOnExit(): () => void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    void releaseAll().finally(() => process.kill(process.pid, signal));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
 
 /** Kills every child still running and removes every temp folder. Safe to call twice. */
 export async function releaseAll(): Promise<void> {

@@ -18,6 +18,7 @@ import { describeLoad, measureAlternating, measureLoad } from './http-load';
 import { measureSyncLatency } from './http-disk';
 import type { Child } from './http-processes';
 import {
+  killOnExit,
   releaseAll,
   removeFolder,
   spawnBareServer,
@@ -337,19 +338,6 @@ async function benchRestart(report: Report): Promise<void> {
     target: { atMost: twoSeconds },
     note: `snapshot ${times.clean.snapshotMegabytes.toFixed(0)} MB, 0 replayed; ${cpu(times.clean.cpuSeconds)}`,
   });
-}
-
-function killOnExit(): () => void {
-  // A crash or Ctrl-C must not leave servers running: releaseAll() cannot run in 'exit'.
-  const onSignal = (signal: NodeJS.Signals) => {
-    void releaseAll().finally(() => process.kill(process.pid, signal));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  return () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  };
 }
 
 export async function benchHttp(): Promise<BenchFigure[]> {

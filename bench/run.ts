@@ -18,6 +18,7 @@ const parts: readonly Part[] = [
   { name: 'engine', file: 'engine.ts', entry: 'benchEngine' },
   { name: 'store', file: 'store.ts', entry: 'benchStore' },
   { name: 'http', file: 'http.ts', entry: 'benchHttp' },
+  { name: 'snapshot-scale', file: 'snapshot-scale.ts', entry: 'benchSnapshotScale' },
   { name: 'stream', file: 'stream.ts', entry: 'benchStream' },
   { name: 'backtest', file: 'backtest.ts', entry: 'benchBacktest' },
   { name: 'backtest-python', file: 'backtest-python.ts', entry: 'benchBacktestPython' },
