@@ -9,6 +9,36 @@ export function isMultipleOf(value: number, step: number): boolean {
   return Math.abs(ratio - Math.round(ratio)) <= 1e-9 * Math.max(1, Math.abs(ratio));
 }
 
+/**
+ * The most steps an order's quantity, and ticks its prices, may count: far beyond any real
+ * order (10^12 ticks of 0.00001 is a price of 10,000,000), and small enough that every count is
+ * an exact integer and JSON numbers with more digits than a double holds cannot pass rounded.
+ */
+export const maxGridUnits = 1e12;
+
+const scales = new Map<number, { scale: number; stepUnits: number }>();
+
+/**
+ * How many whole `step`s `value` is, when it is exactly a point of the step's grid: the number
+ * JSON.parse gives for the grid value's shortest decimal (1.08123 for 108,123 ticks of 0.00001),
+ * not merely close to it. Null for anything else: off the grid, below one step, not finite, or
+ * past maxGridUnits. Decided in the step's integer units, so no relative tolerance lets
+ * 1000000000.5 pass a step of 1 or 1e-15 pass a tick of 0.00001.
+ */
+export function gridUnits(value: number, step: number): number | null {
+  let grid = scales.get(step);
+  if (grid === undefined) {
+    const scale = 10 ** decimalsOf(step);
+    grid = { scale, stepUnits: Math.round(step * scale) };
+    scales.set(step, grid);
+  }
+  if (!Number.isFinite(value) || value <= 0) return null;
+  const scaled = Math.round(value * grid.scale);
+  if (scaled / grid.scale !== value || scaled % grid.stepUnits !== 0) return null;
+  const units = scaled / grid.stepUnits;
+  return units >= 1 && units <= maxGridUnits ? units : null;
+}
+
 /** Number of decimals needed to print a step such as 0.00001 or 0.25. */
 export function decimalsOf(step: number): number {
   for (let decimals = 0; decimals < 12; decimals++) {
@@ -35,28 +65,36 @@ export function orderInstrumentIssues(
   quote?: { bid: number; ask: number },
 ): ErrorDetail[] {
   const details: ErrorDetail[] = [];
+  const { symbol, quantity_step: step, tick_size: tick } = instrument;
   if (order.quantity < instrument.min_quantity) {
     details.push({
       path: 'quantity',
-      message: `must be at least ${instrument.min_quantity} for ${instrument.symbol}`,
+      message: `must be at least ${instrument.min_quantity} for ${symbol}`,
       reason: 'invalid_quantity',
     });
-  } else if (!isMultipleOf(order.quantity, instrument.quantity_step)) {
+  } else if (order.quantity > maxGridUnits * step) {
     details.push({
       path: 'quantity',
-      message: `must be a multiple of ${instrument.quantity_step} for ${instrument.symbol}`,
+      message: `must be at most ${roundToStep(maxGridUnits * step, step)} for ${symbol}`,
+      reason: 'invalid_quantity',
+    });
+  } else if (gridUnits(order.quantity, step) === null) {
+    details.push({
+      path: 'quantity',
+      message: `must be a multiple of ${step} for ${symbol}, written with at most ${decimalsOf(step)} decimals`,
       reason: 'invalid_quantity',
     });
   }
   for (const field of ['limit_price', 'stop_loss', 'take_profit'] as const) {
     const price = order[field];
-    if (price !== undefined && !isMultipleOf(price, instrument.tick_size)) {
-      details.push({
-        path: field,
-        message: `must be a multiple of the tick size ${instrument.tick_size} for ${instrument.symbol}`,
-        reason: 'invalid_price',
-      });
-    }
+    if (price === undefined || gridUnits(price, tick) !== null) continue;
+    const message =
+      price > maxGridUnits * tick
+        ? `must be at most ${roundToStep(maxGridUnits * tick, tick)} for ${symbol}`
+        : price < tick
+          ? `must be at least the tick size ${tick} for ${symbol}`
+          : `must be a multiple of the tick size ${tick} for ${symbol}, written with at most ${decimalsOf(tick)} decimals`;
+    details.push({ path: field, message, reason: 'invalid_price' });
   }
   if (order.order_type === 'market' && quote) {
     const entry = order.action === 'buy' ? quote.ask : quote.bid;

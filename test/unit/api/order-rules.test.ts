@@ -6,7 +6,12 @@ import fc from 'fast-check';
 import type { ErrorDetail } from '../../../api/errors';
 import type { Instrument } from '../../../api/market';
 import { Instrument as InstrumentSchema } from '../../../api/market';
-import { isMultipleOf, orderInstrumentIssues, roundToStep } from '../../../api/order-rules';
+import {
+  gridUnits,
+  isMultipleOf,
+  orderInstrumentIssues,
+  roundToStep,
+} from '../../../api/order-rules';
 import type { OrderRequest } from '../../../api/orders';
 
 const runs = { numRuns: 300 };
@@ -173,6 +178,56 @@ test("a market order's exits are checked against the side of the quote it would 
         const details = orderInstrumentIssues(order, inst, quote);
         assert.deepEqual(pathsOf(details), expected);
         for (const detail of details) assert.equal(detail.reason, 'invalid_protection');
+      },
+    ),
+    runs,
+  );
+});
+
+void test('numbers off the grid by less than a relative tolerance, below a tick or past the bounds are refused', () => {
+  const forex = fc.sample(instrument, { numRuns: 1, seed: 7 })[0];
+  const eurusd = { ...forex, tick_size: 0.00001, quantity_step: 1, min_quantity: 1 };
+  const base = limitOrder(eurusd, 1000, {});
+  const refused: [string, Partial<OrderRequest>, string][] = [
+    ['a limit of 1e-15', { limit_price: 1e-15 }, 'limit_price'],
+    ['a limit of 5e-324', { limit_price: 5e-324 }, 'limit_price'],
+    ['a stop of 1e-300', { action: 'sell', stop_loss: 1e-300 }, 'stop_loss'],
+    ['a limit of 1000.0000000001', { limit_price: 1000.0000000001 }, 'limit_price'],
+    ['a limit of 1.8e308', { limit_price: 1.8e308 }, 'limit_price'],
+    ['a quantity of 1000000000.5', { quantity: 1000000000.5 }, 'quantity'],
+    ['a quantity of 9007199254740993', { quantity: 9007199254740993 }, 'quantity'],
+    ['a quantity of 1.8e308', { quantity: 1.8e308 }, 'quantity'],
+  ];
+  for (const [label, change, path] of refused) {
+    const issues = orderInstrumentIssues({ ...base, ...change } as OrderRequest, eurusd);
+    assert.deepEqual(
+      issues.map((issue) => issue.path),
+      [path],
+      `${label}: ${JSON.stringify(issues)}`,
+    );
+  }
+  assert.match(
+    orderInstrumentIssues({ ...base, quantity: 9007199254740993 }, eurusd)[0].message,
+    /must be at most 1000000000000 for/,
+  );
+  assert.match(
+    orderInstrumentIssues({ ...base, limit_price: 1e-15 }, eurusd)[0].message,
+    /at least the tick size 0.00001/,
+  );
+});
+
+void test('every grid point from one step to the bound is accepted exactly as JSON gives it', () => {
+  fc.assert(
+    fc.property(
+      instrument,
+      fc.integer({ min: 1, max: 1e12 }),
+      fc.integer({ min: 1, max: 1e12 }),
+      (inst, steps, ticks) => {
+        const quantity = Number(roundToStep(steps * inst.quantity_step, inst.quantity_step));
+        const price = Number(String(onTick(inst, ticks)));
+        assert.equal(gridUnits(quantity, inst.quantity_step), steps);
+        assert.equal(gridUnits(price, inst.tick_size), ticks);
+        assert.equal(gridUnits(price + inst.tick_size / 3, inst.tick_size), null);
       },
     ),
     runs,
