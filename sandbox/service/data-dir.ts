@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { privateFileMode } from '../store/durable-fs';
 
 /** The per-user folder where the local sandbox keeps its journal, like other tools' data folders. */
 export function defaultDataDir(
@@ -39,7 +40,7 @@ export function ensureSecretFile(dir: string, name: string, bytes: number): stri
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   const value = randomBytes(bytes).toString('hex');
-  writeFileSync(path, `${value}\n`, { mode: 0o600, flag: 'wx' });
+  writeFileSync(path, `${value}\n`, { mode: privateFileMode, flag: 'wx' });
   return value;
 }
 

@@ -11,6 +11,7 @@ import { TokenAuthority } from '../http/tokens';
 import { FaultRegistry } from '../faults/faults';
 import { sessionAwareDispatcher } from '../sessions/front';
 import { SessionRegistry } from '../sessions/registry';
+import { privateDirMode, privateFileMode } from '../store/durable-fs';
 import { openStore } from '../store/store';
 import { LiveStreamBackend } from '../stream/live-backend';
 import type { StreamLimits } from '../stream/protocol';
@@ -59,7 +60,7 @@ export interface RunningSandbox {
 
 /** Opens the data folder, replays the journal, and serves the API until `close`. */
 export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
-  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  mkdirSync(options.dataDir, { recursive: true, mode: privateDirMode });
   const store = await openStore<SandboxState, SandboxEvent>({
     dir: join(options.dataDir, dataFiles.store),
     initialState: createSandboxState,
@@ -195,6 +196,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
 
 function writeRuntimeInfo(dataDir: string, info: RuntimeInfo): void {
   const path = join(dataDir, dataFiles.runtime);
-  writeFileSync(`${path}.tmp`, JSON.stringify(info), { mode: 0o600 });
+  // A temp file left by a crash would keep its own mode through a plain overwrite: start afresh.
+  rmSync(`${path}.tmp`, { force: true });
+  writeFileSync(`${path}.tmp`, JSON.stringify(info), { mode: privateFileMode, flag: 'wx' });
   renameSync(`${path}.tmp`, path);
 }

@@ -2,6 +2,14 @@
 // lowest-overhead path for the journal's hot loop), plus directory fsync.
 import * as fs from 'node:fs';
 
+// The store holds every account's orders and keys (hashed secrets, but still the sandbox's):
+// nothing in it is anyone else's business, so what the store creates is the owner's only. The
+// modes are asked for at creation (not chmod'ed after), so a file is never briefly readable.
+/** Mode of every file the sandbox creates (journal segments, snapshots, lock, secrets). */
+export const privateFileMode = 0o600;
+/** Mode of every folder the sandbox creates. */
+export const privateDirMode = 0o700;
+
 /**
  * Every call by which a running store changes its files: the journal's appends and segment
  * rolls, snapshot writes and renames, and the deletions of what a snapshot makes obsolete.
@@ -19,7 +27,7 @@ export interface StoreIo {
     position: number,
   ): Promise<number>;
   fdatasync(fd: number): Promise<void>;
-  /** Opens a file ('w', 'wx+', 'r+': node:fs flags), created with mode 0644 where it is new. */
+  /** Opens a file ('w', 'wx+', 'r+': node:fs flags), created with mode 0600 (privateFileMode) where it is new. */
   open(path: string, flags: string): Promise<number>;
   close(fd: number): Promise<void>;
   rename(from: string, to: string): Promise<void>;
@@ -46,7 +54,7 @@ export const nodeStoreIo: StoreIo = {
     }),
   open: (path, flags) =>
     new Promise((resolve, reject) => {
-      fs.open(path, flags, 0o644, (error, fd) => {
+      fs.open(path, flags, privateFileMode, (error, fd) => {
         if (error) reject(error);
         else resolve(fd);
       });

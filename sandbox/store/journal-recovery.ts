@@ -9,7 +9,7 @@
 // lose orders, so opening is refused unless the caller asks for `repair`.
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { fsyncDirSync } from './durable-fs';
+import { fsyncDirSync, privateFileMode } from './durable-fs';
 import { checkFrame, describeFrameProblem, FileWindow, FRAME_HEADER_BYTES } from './frame';
 
 export const SEGMENT_PREFIX = 'journal-';
@@ -146,7 +146,7 @@ export function recoverSegments(options: RecoverOptions): {
   const files = listSegmentFiles(dir);
   if (files.length === 0) {
     const path = join(dir, segmentFileName(options.startLsn));
-    fs.closeSync(fs.openSync(path, 'wx'));
+    fs.closeSync(fs.openSync(path, 'wx', privateFileMode));
     if (syncToDisk) fsyncDirSync(dir);
     const segments = [{ firstLsn: options.startLsn, path, bytes: 0, records: 0, verified: true }];
     return { segments, recovery: emptyRecovery(1) };

@@ -11,7 +11,14 @@
 // Framing, segment naming and recovery on open are in frame.ts and journal-recovery.ts.
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { asError, describeError, nodeStoreIo, type StoreIo, writeFully } from './durable-fs';
+import {
+  asError,
+  describeError,
+  nodeStoreIo,
+  privateDirMode,
+  type StoreIo,
+  writeFully,
+} from './durable-fs';
 import { checkRecordText, encodeFrame, frameBytesBound } from './frame';
 import {
   type JournalRecovery,
@@ -66,7 +73,7 @@ const INITIAL_BATCH_BYTES = 256 * 1024;
 const MAX_KEPT_BATCH_BYTES = 16 * 1024 * 1024;
 
 export function openJournal(options: JournalOptions): Journal {
-  fs.mkdirSync(options.dir, { recursive: true });
+  fs.mkdirSync(options.dir, { recursive: true, mode: privateDirMode });
   const lock = acquireDirectoryLock(options.dir);
   try {
     const durability = options.durability ?? 'fsync';

@@ -8,7 +8,7 @@
 // it; that needs two sandboxes to start within a millisecond after a crash.
 import * as fs from 'node:fs';
 import { join, resolve } from 'node:path';
-import { errorCode } from './durable-fs';
+import { errorCode, privateFileMode } from './durable-fs';
 
 export const LOCK_FILE_NAME = 'journal.lock';
 
@@ -29,7 +29,7 @@ export function acquireDirectoryLock(dir: string): DirectoryLock {
   }
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      fs.writeFileSync(lockPath, `${process.pid}\n`, { flag: 'wx' });
+      fs.writeFileSync(lockPath, `${process.pid}\n`, { flag: 'wx', mode: privateFileMode });
       heldByThisProcess.add(lockPath);
       return { path: lockPath, release: () => releaseLock(lockPath) };
     } catch (error) {

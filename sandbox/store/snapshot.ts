@@ -12,7 +12,7 @@
 // older than the snapshot it is told to keep.
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { describeError, errorCode, nodeStoreIo, type StoreIo } from './durable-fs';
+import { describeError, errorCode, nodeStoreIo, privateDirMode, type StoreIo } from './durable-fs';
 import { readSnapshotFile, verifySnapshotFile, writeSnapshotFile } from './snapshot-file';
 import { type SectionSource, SnapshotImage, type SnapshotSections } from './snapshot-sections';
 
@@ -135,7 +135,7 @@ export async function writeCapturedSnapshot(
 ): Promise<WrittenSnapshot> {
   const syncToDisk = (options.durability ?? 'fsync') === 'fsync';
   const io = options.io ?? nodeStoreIo;
-  await fs.promises.mkdir(dir, { recursive: true });
+  await fs.promises.mkdir(dir, { recursive: true, mode: privateDirMode });
   const path = join(dir, snapshotFileName(lsn));
   const temporary = `${path}.tmp-${process.pid}`;
   let bytes: number;

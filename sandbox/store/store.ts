@@ -18,7 +18,7 @@
 //   ...
 //   await store.close(); // on shutdown: flush, snapshot, release the folder
 import * as fs from 'node:fs';
-import { asError, describeError, nodeStoreIo, type StoreIo } from './durable-fs';
+import { asError, describeError, nodeStoreIo, privateDirMode, type StoreIo } from './durable-fs';
 import {
   type Durability,
   type Journal,
@@ -135,7 +135,7 @@ export async function openStore<S, E>(options: StoreOptions<S, E>): Promise<Stor
   const started = performance.now();
   const durability = options.durability ?? 'fsync';
   const io = options.io ?? nodeStoreIo;
-  fs.mkdirSync(options.dir, { recursive: true });
+  fs.mkdirSync(options.dir, { recursive: true, mode: privateDirMode });
   const restoredSnapshots = await restoreSetAsideSnapshots(options.dir, io);
   // If the journal files are gone but snapshots remain, continue after the newest.
   const newestNamed = listSnapshots(options.dir)[0]?.lsn ?? 0;
