@@ -20,6 +20,7 @@ import type { Durability } from '../store/journal';
 import { clockStartingAt, systemClock } from './clock';
 import type { RuntimeInfo } from './data-dir';
 import { dataFiles, ensureSecretFile } from './data-dir';
+import { secureDataDir } from './data-dir-check';
 import { expireIdempotency } from './idempotency';
 import { createMarketView } from './market-view';
 import { Matcher } from './matcher';
@@ -61,6 +62,8 @@ export interface RunningSandbox {
 /** Opens the data folder, replays the journal, and serves the API until `close`. */
 export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
   mkdirSync(options.dataDir, { recursive: true, mode: privateDirMode });
+  // Before the store opens: a refused folder is left as it was found, lock file and all.
+  secureDataDir(options.dataDir, { log: options.log });
   const store = await openStore<SandboxState, SandboxEvent>({
     dir: join(options.dataDir, dataFiles.store),
     initialState: createSandboxState,
