@@ -111,7 +111,7 @@ export async function readSnapshotFile(
 ): Promise<SnapshotContents> {
   let fd = fs.openSync(path, 'r');
   try {
-    const { meta, sections: checked, header } = await checkOpenFile(fd, expectedLsn);
+    const { meta, sections: checked, header } = await checkOpenFile(fd, expectedLsn, true);
     const completedHeader = header.cutLine !== null;
     if (checked.length === 0) return { meta, sections: SnapshotSections.none, completedHeader };
     const table = checked.map(([at, bytes]) => ({ at, bytes }));
@@ -140,7 +140,7 @@ export async function readSnapshotFile(
 export async function verifySnapshotFile(path: string, expectedLsn: number): Promise<number> {
   const fd = fs.openSync(path, 'r');
   try {
-    return (await checkOpenFile(fd, expectedLsn)).header.version;
+    return (await checkOpenFile(fd, expectedLsn, false)).header.version;
   } finally {
     fs.closeSync(fd);
   }
@@ -152,7 +152,16 @@ interface CheckedFile {
   readonly sections: readonly [number, number, number][];
 }
 
-async function checkOpenFile(fd: number, expectedLsn: number): Promise<CheckedFile> {
+/**
+ * Checks the header, the index's CRC and every section's. With `withMeta` false (the check of a
+ * snapshot just written) the meta is not parsed: its bytes are CRC-checked, and parsing tens of
+ * MB of JSON would block the event loop for as long as a restart spends on it.
+ */
+async function checkOpenFile(
+  fd: number,
+  expectedLsn: number,
+  withMeta: boolean,
+): Promise<CheckedFile> {
   const size = fs.fstatSync(fd).size;
   const head = Buffer.alloc(Math.min(HEADER_BYTES, size));
   await readAt(fd, head, head.length, 0);
@@ -170,8 +179,12 @@ async function checkOpenFile(fd: number, expectedLsn: number): Promise<CheckedFi
   const crc = crc32(payload, 0, payload.length);
   if (header.cutLine !== null) completeCutHeader(header, crc);
   else if (crc !== header.crc32) throw new Error('its checksum does not match');
-  if (header.version === 1) return { header, meta: parseJson(payload, 'its state'), sections: [] };
-  const index = parseIndex(payload, header);
+  if (header.version === 1) {
+    return { header, meta: withMeta ? parseJson(payload, 'its state') : null, sections: [] };
+  }
+  const index = withMeta
+    ? parseIndex(payload, header)
+    : { ...indexTable(payload, header), meta: null };
   await verifySections(fd, index.sections);
   return { header, ...index };
 }
@@ -210,16 +223,44 @@ function parseJson(payload: Buffer, what: string): unknown {
   }
 }
 
+type SectionTable = [number, number, number][];
+
+const indexFailure = (why: string) => new Error(`its index is not a snapshot index: ${why}`);
+
 function parseIndex(
   payload: Buffer,
   header: SnapshotHeader,
-): { sections: [number, number, number][]; meta: unknown } {
+): { sections: SectionTable; meta: unknown } {
   const index = parseJson(payload, 'its index');
-  const fail = (why: string) => new Error(`its index is not a snapshot index: ${why}`);
   if (typeof index !== 'object' || index === null || !('sections' in index) || !('meta' in index)) {
-    throw fail('it lacks "sections" or "meta"');
+    throw indexFailure('it lacks "sections" or "meta"');
   }
-  const { sections, meta } = index;
+  return { sections: checkTable(index.sections, header), meta: index.meta };
+}
+
+const TABLE_START = Buffer.from('{"sections":');
+const META_START = Buffer.from(',"meta":');
+
+/**
+ * The section table alone, from the front of an index as the writer lays it out: numbers and
+ * brackets up to the first quote, which opens "meta". Another layout is parsed whole.
+ */
+function indexTable(payload: Buffer, header: SnapshotHeader): { sections: SectionTable } {
+  const quote = payload.indexOf(34, TABLE_START.length);
+  const metaAt = quote - 1;
+  if (
+    !payload.subarray(0, TABLE_START.length).equals(TABLE_START) ||
+    metaAt < TABLE_START.length ||
+    !payload.subarray(metaAt, metaAt + META_START.length).equals(META_START)
+  ) {
+    return parseIndex(payload, header);
+  }
+  const table = parseJson(payload.subarray(TABLE_START.length, metaAt), 'its section table');
+  return { sections: checkTable(table, header) };
+}
+
+function checkTable(sections: unknown, header: SnapshotHeader): SectionTable {
+  const fail = indexFailure;
   if (!Array.isArray(sections)) throw fail('"sections" is not a list');
   let end = header.headerBytes;
   for (const entry of sections as unknown[]) {
@@ -232,7 +273,7 @@ function parseIndex(
     if (at < end || at + bytes > header.at) throw fail(`section at ${at} overlaps another part`);
     end = at + bytes;
   }
-  return { sections: sections as [number, number, number][], meta };
+  return sections as SectionTable;
 }
 
 function isHighSurrogate(code: number): boolean {
