@@ -30,6 +30,23 @@ export const FaultConfig = z
     rate_limit_rate: z.number().min(0).max(1).optional(),
     /** The `Retry-After` (seconds) of injected 429s. */
     retry_after_s: z.number().int().min(0).max(3600).optional(),
+    /**
+     * Faults after a request took effect, for requests that change something (not GETs): the
+     * order is placed or cancelled, and then its answer is lost. What a client is told then is
+     * not what happened; a client keeps its promises only if it settles the request with its
+     * own Idempotency-Key (or looks the order up by client_order_id) before it reports.
+     */
+    after_commit: z
+      .object({
+        /** Share answered 503 `unavailable` although the request took effect. */
+        error_rate: z.number().min(0).max(1).optional(),
+        /** Share whose connection is reset with no answer at all. */
+        reset_rate: z.number().min(0).max(1).optional(),
+        /** The answer is held back this long (a client's timeout may fire first). */
+        delay_ms: z.number().int().min(0).max(60_000).optional(),
+      })
+      .strict()
+      .optional(),
     /** Stream connections are closed (code 1012) this long after they authenticate. */
     stream_drop_after_ms: z.number().int().min(1).max(86_400_000).optional(),
     seed: z.number().int().nonnegative().optional(),

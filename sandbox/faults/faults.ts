@@ -5,9 +5,25 @@ import { ApiError } from '../http/errors';
 export interface FaultDecision {
   delayMs: number;
   error: ApiError | undefined;
+  /** Once the request has taken effect: hold the answer back, then lose it (or not). */
+  after: AfterCommitFault | undefined;
 }
 
-const none: FaultDecision = Object.freeze({ delayMs: 0, error: undefined });
+export interface AfterCommitFault {
+  delayMs: number;
+  /** 'error': a 503 although it took effect; 'reset': the connection is cut, no answer. */
+  outcome: 'answer' | 'error' | 'reset';
+}
+
+const none: FaultDecision = Object.freeze({ delayMs: 0, error: undefined, after: undefined });
+
+/** The 503 of a request that did take effect: said so in its message, for whoever reads logs. */
+export function afterCommitError(): ApiError {
+  return new ApiError(
+    'unavailable',
+    'injected fault after commit (PUT /sandbox/faults): this request took effect, but its answer says it failed',
+  );
+}
 
 /**
  * The faults of one key or session with its own random sequence, so that the same requests in
@@ -20,8 +36,8 @@ export class FaultPlan {
     this.state = (config.seed ?? 0x5eed) >>> 0 || 1;
   }
 
-  /** Decides the faults of the next request. */
-  decide(): FaultDecision {
+  /** Decides the faults of the next request; `changesState` for anything but a read. */
+  decide(changesState = false): FaultDecision {
     const { latency_ms: latency, error_rate: errorRate, rate_limit_rate: limitRate } = this.config;
     let delayMs = 0;
     if (typeof latency === 'number') delayMs = latency;
@@ -43,7 +59,23 @@ export class FaultPlan {
         { headers: { 'Retry-After': String(retryAfter) } },
       );
     }
-    return delayMs === 0 && error === undefined ? none : { delayMs, error };
+    // Drawn only when configured, so the other faults of a seed stay as they were.
+    const after = error === undefined && changesState ? this.decideAfter() : undefined;
+    return delayMs === 0 && error === undefined && after === undefined
+      ? none
+      : { delayMs, error, after };
+  }
+
+  private decideAfter(): AfterCommitFault | undefined {
+    const config = this.config.after_commit;
+    if (config === undefined) return undefined;
+    let outcome: AfterCommitFault['outcome'] = 'answer';
+    const draw = this.random();
+    const errorRate = config.error_rate ?? 0;
+    if (draw < errorRate) outcome = 'error';
+    else if (draw < errorRate + (config.reset_rate ?? 0)) outcome = 'reset';
+    const delayMs = config.delay_ms ?? 0;
+    return outcome === 'answer' && delayMs === 0 ? undefined : { delayMs, outcome };
   }
 
   /** xorshift32: small, fast and good enough to spread injected faults evenly. */
@@ -74,8 +106,8 @@ export class FaultRegistry {
     this.byKey.delete(keyId);
   }
 
-  decide(keyId: string): FaultDecision {
-    return this.byKey.get(keyId)?.decide() ?? none;
+  decide(keyId: string, changesState = false): FaultDecision {
+    return this.byKey.get(keyId)?.decide(changesState) ?? none;
   }
 }
 
@@ -84,6 +116,7 @@ function isEmpty(config: FaultConfig): boolean {
     config.latency_ms === undefined &&
     !config.error_rate &&
     !config.rate_limit_rate &&
+    config.after_commit === undefined &&
     config.stream_drop_after_ms === undefined
   );
 }

@@ -5,7 +5,7 @@ import { detailsFromZod } from '../../api/errors';
 import { OrderRequest, parseOrderRequest } from '../../api/orders';
 import type { OperationId, RouteSpec } from '../../api/routes';
 import { lockstepAckHeader } from '../../api/sessions';
-import type { FaultDecision } from '../faults/faults';
+import { afterCommitError, type FaultDecision } from '../faults/faults';
 import { ApiError, invalidRequest, summarize } from './errors';
 import type { RateLimiter, RateWindow } from './rate-limit';
 import { parseUniqueParams } from './request';
@@ -50,6 +50,8 @@ export interface HandlerContext {
 /** A JSON answer (pre-serialised where a handler has the text already), or a stream of text. */
 export type HandlerResult =
   | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string> }
+  /** No answer at all: the connection is cut (a fault injected after commit). */
+  | { kind: 'reset' }
   | { kind: 'text'; status: number; text: string; headers?: Record<string, string> }
   | {
       kind: 'stream';
@@ -81,7 +83,8 @@ export interface DispatchDeps {
    * Faults injected into this caller's requests (`PUT /sandbox/faults`, a session's faults);
    * never into the fault endpoints themselves, so that faults can always be cleared.
    */
-  faultsFor?(caller: Caller): FaultDecision;
+  /** `changesState`: the request is not a read, so faults after commit may apply to it. */
+  faultsFor?(caller: Caller, changesState: boolean): FaultDecision;
   /**
    * Applies an `X-Timber-Ack` (replay sessions in lockstep), after every check and before the
    * handler, so a refused request acknowledges nothing; throws an ApiError for a bad value.
@@ -127,6 +130,7 @@ export class Dispatcher {
       }
       const { spec, params, operationId } = lookup.match;
       let caller: Caller | null = null;
+      let fault: FaultDecision | undefined;
       if (spec.access.kind === 'bearer') {
         caller = this.authenticate(request.authorization, now);
         const window = this.deps.keyLimiter.take(caller.keyId, now);
@@ -140,7 +144,9 @@ export class Dispatcher {
         }
         if (this.deps.accountOf) caller.accountId = this.deps.accountOf(caller);
         // Injected before validation and the handler, so an injected error changes nothing.
-        const fault = faultExempt.has(operationId) ? undefined : this.deps.faultsFor?.(caller);
+        fault = faultExempt.has(operationId)
+          ? undefined
+          : this.deps.faultsFor?.(caller, spec.method !== 'GET');
         if (fault !== undefined && fault.delayMs > 0) await sleep(fault.delayMs);
         if (fault?.error !== undefined) throw fault.error;
       } else {
@@ -160,6 +166,19 @@ export class Dispatcher {
         caller,
         now,
       });
+      const after = fault?.after;
+      if (after === undefined) return { result, rate };
+      if (after.delayMs > 0) await sleep(after.delayMs);
+      if (after.outcome === 'error') throw afterCommitError();
+      // A batch's inner answer cannot lose its connection alone: it says it failed instead.
+      if (after.outcome === 'reset') {
+        return {
+          result: request.inBatch
+            ? errorResult(afterCommitError(), request.requestId)
+            : { kind: 'reset' },
+          rate,
+        };
+      }
       return { result, rate };
     } catch (error) {
       return { result: errorResult(error, request.requestId), rate };

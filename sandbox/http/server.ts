@@ -157,6 +157,11 @@ async function send(
   requestId: string,
 ): Promise<void> {
   const result: HandlerResult = outcome.result;
+  if (result.kind === 'reset') {
+    // As a crash or a broken network would: the client gets no answer, only a reset.
+    response.socket?.resetAndDestroy();
+    return;
+  }
   if (result.kind === 'stream') {
     response.writeHead(result.status, {
       ...baseHeaders(requestId, outcome.rate, undefined),

@@ -123,7 +123,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       keyLimiter,
       addressLimiter,
       now: Date.now,
-      faultsFor: (caller) => faults.decide(caller.keyId),
+      faultsFor: (caller, changesState) => faults.decide(caller.keyId, changesState),
     });
     const server = createHttpServer(
       sessionAwareDispatcher(dispatcher, sessions, new RateLimiter(options.keyRateLimit)),

@@ -115,7 +115,9 @@ export class ReplaySession {
         if (problem !== undefined)
           throw new ApiError('invalid_request', `${lockstepAckHeader}: ${problem}`);
       },
-      ...(this.faults === undefined ? {} : { faultsFor: () => this.faults!.decide() }),
+      ...(this.faults === undefined
+        ? {}
+        : { faultsFor: (_caller, changesState) => this.faults!.decide(changesState) }),
     });
     return dispatcher;
   }

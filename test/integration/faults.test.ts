@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Session } from '../../api/sessions';
-import { accessToken, api, createKey, stopAllSandboxes, tradingSandbox } from './harness';
+import type { Order } from '../../api/orders';
+import {
+  accessToken,
+  api,
+  createKey,
+  marketBuy,
+  stopAllSandboxes,
+  tradingSandbox,
+} from './harness';
 import type { Key } from './harness';
 import { closeAllStreams, openStream } from './stream-harness';
 
@@ -87,6 +95,60 @@ describe('fault injection', () => {
     assert.equal((await call('GET', '/account')).status, 200);
     assert.ok(performance.now() - started >= 250, 'the answer waited at least the latency');
     await call('DELETE', '/sandbox/faults');
+  });
+
+  test('after commit: the order is placed, then its answer is a 503, a reset, or late', async () => {
+    const placed = async (clientOrderId: string) => {
+      const listed = await call<{ orders: Order[] }>('GET', '/orders?status=all&limit=500');
+      return listed.body.orders.filter((order) => order.client_order_id === clientOrderId);
+    };
+    await call('PUT', '/sandbox/faults', { after_commit: { error_rate: 1 } });
+    // Resting far below the market, so that it can be cancelled too.
+    const order = (id: string) => ({
+      ...marketBuy(1000),
+      order_type: 'limit',
+      limit_price: 0.5,
+      client_order_id: id,
+    });
+    const failed = await call<ErrorBody>('POST', '/orders', order('after-503'), {
+      'Idempotency-Key': 'key-after-503',
+    });
+    assert.equal(failed.status, 503);
+    assert.match(failed.body.error.message, /took effect/);
+    const [committed] = await placed('after-503');
+    assert.ok(committed, 'the order was placed although the answer said 503');
+    const cancelFailed = await call('DELETE', `/orders/${committed.id}`);
+    assert.equal(cancelFailed.status, 503, 'a cancel is a change too');
+    assert.equal((await placed('after-503'))[0]?.status, 'cancelled');
+
+    await call('PUT', '/sandbox/faults', { after_commit: { reset_rate: 1 } });
+    const reset = fetch(`${url}/orders`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${await accessToken(url, key)}`,
+        'Content-Type': 'application/json',
+        'Idempotency-Key': 'key-after-reset',
+      },
+      body: JSON.stringify(order('after-reset')),
+    });
+    await assert.rejects(reset, 'no answer at all');
+    assert.equal((await placed('after-reset')).length, 1);
+
+    await call('PUT', '/sandbox/faults', { after_commit: { delay_ms: 300 } });
+    const started = performance.now();
+    const late = await call('POST', '/orders', order('after-late'));
+    assert.equal(late.status, 201);
+    assert.ok(performance.now() - started >= 300, 'the answer was held back');
+
+    // Settled with its own key, the request answers what happened, once.
+    await call('DELETE', '/sandbox/faults');
+    const settled = await call<Order>('POST', '/orders', order('after-503'), {
+      'Idempotency-Key': 'key-after-503',
+    });
+    assert.equal(settled.status, 201);
+    assert.equal(settled.headers.get('idempotent-replayed'), 'true');
+    assert.equal(settled.body.id, committed.id);
+    assert.equal((await placed('after-503')).length, 1);
   });
 
   test("drops the key's stream connections after the given time", async () => {

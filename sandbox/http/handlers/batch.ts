@@ -28,10 +28,12 @@ export async function runBatch(
       requestId: `${context.request.requestId}.${inner.id}`,
       inBatch: true,
     });
+    const { result } = outcome;
     responses.push({
       id: inner.id,
-      status: outcome.result.status,
-      body: innerBody(outcome.result),
+      // The dispatcher never cuts an inner request's connection (there is none of its own).
+      status: result.kind === 'reset' ? 502 : result.status,
+      body: innerBody(result),
     });
   }
   return { kind: 'json', status: 200, body: { responses } satisfies BatchResponse };
@@ -45,6 +47,8 @@ function innerBody(result: HandlerResult): unknown {
       return JSON.parse(result.text) as unknown;
     case 'stream':
       // Streams are chosen by Accept, which inner requests never send.
+      return null;
+    case 'reset':
       return null;
     default:
       return result satisfies never;
