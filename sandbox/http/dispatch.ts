@@ -8,6 +8,7 @@ import { lockstepAckHeader } from '../../api/sessions';
 import { afterCommitError, type FaultDecision } from '../faults/faults';
 import { ApiError, invalidRequest, summarize } from './errors';
 import type { RateLimiter, RateWindow } from './rate-limit';
+import type { PendingBody } from './request';
 import { parseUniqueParams } from './request';
 import { Router } from './router';
 import type { TokenAuthority } from './tokens';
@@ -21,9 +22,13 @@ export interface DispatchRequest {
   authorization: string | undefined;
   idempotencyKey: string | undefined;
   accept: string | undefined;
-  /** The parsed body, or undefined when none was sent. Parse failures arrive as `bodyError`. */
+  /** The parsed body, or undefined when none was sent (or none was read yet). */
   body: unknown;
-  bodyError?: ApiError;
+  /**
+   * A body still to be read (HTTP): read only for a route that takes one, after the caller is
+   * authenticated, authorised and within its limits, and then parsed into `body`.
+   */
+  pendingBody?: PendingBody | undefined;
   remoteAddress: string;
   requestId: string;
   /** Set for the requests inside a batch. */
@@ -95,6 +100,9 @@ export interface DispatchDeps {
 
 const faultExempt: ReadonlySet<OperationId> = new Set(['setFaults', 'getFaults', 'clearFaults']);
 
+/** RFC 6749's form encoding, for the token endpoint only (also a session's). */
+const formBodies: ReadonlySet<OperationId> = new Set(['issueToken']);
+
 const loopback = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 
 /**
@@ -156,7 +164,7 @@ export class Dispatcher {
         if (spec.access.kind === 'admin') this.authorizeAdmin(request);
       }
       const query = parseQuery(spec, request.queryString);
-      const body = parseBodyFor(spec, request);
+      const body = await bodyFor(spec, operationId, request);
       if (request.lockstepAck !== undefined) this.acknowledge(request.lockstepAck);
       const result = await this.deps.handlers[operationId]({
         request,
@@ -275,13 +283,26 @@ function parseQuery(spec: RouteSpec, queryString: string): unknown {
   return validate(spec.query, Object.fromEntries(params), 'the query is invalid');
 }
 
-function parseBodyFor(spec: RouteSpec, request: DispatchRequest): unknown {
+/**
+ * The validated body. One still on the wire is read here, after routing and every check of the
+ * caller, so that nobody can make the sandbox parse a body it would refuse anyway (issue 21).
+ */
+async function bodyFor(
+  spec: RouteSpec,
+  operationId: OperationId,
+  request: DispatchRequest,
+): Promise<unknown> {
+  const pending = request.pendingBody;
   if (!spec.body) {
-    if (request.body !== undefined)
-      throw invalidRequest(`${request.method} ${spec.path} takes no body`);
+    const sent = pending !== undefined ? !(await pending.isEmpty()) : request.body !== undefined;
+    if (sent) throw invalidRequest(`${request.method} ${spec.path} takes no body`);
     return undefined;
   }
-  if (request.bodyError) throw request.bodyError;
+  if (pending !== undefined) {
+    request.pendingBody = undefined;
+    // Kept on the request too: an idempotent replay compares the body as sent.
+    request.body = await pending.parse(formBodies.has(operationId));
+  }
   if (request.body === undefined) {
     throw invalidRequest('the request body is missing; send a JSON object', [
       { path: '', message: 'is required' },

@@ -3,10 +3,9 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { DispatchOutcome, DispatchRequest, Dispatcher, HandlerResult } from './dispatch';
 import { errorResult } from './dispatch';
-import { ApiError } from './errors';
 import type { RateWindow } from './rate-limit';
 import { yieldToEventLoop } from './event-loop';
-import { parseBody, readBody } from './request';
+import { pendingBody } from './request';
 
 const validRequestId = /^[\x21-\x7e]{1,128}$/;
 /** How long a streamed answer may write before other clients get a turn. */
@@ -80,24 +79,10 @@ async function handle(
       requestId,
       inBatch: false,
       lockstepAck: header(request, 'x-timber-ack'),
+      // Read and parsed by the dispatcher once it knows the route and the caller; a body it
+      // never reads is discarded by node:http after the answer.
+      pendingBody: pendingBody(request),
     };
-    if (hasBody(request)) {
-      try {
-        const raw = await readBody(request);
-        if (raw.length > 0) {
-          dispatchRequest.body = parseBody(
-            raw,
-            request.headers['content-type'],
-            // Form encoding is RFC 6749's, for the token endpoint only (also a session's).
-            /^(\/sessions\/[^/]+)?\/oauth\/token$/.test(dispatchRequest.path),
-          );
-        }
-      } catch (error) {
-        if (!(error instanceof ApiError)) throw error;
-        dispatchRequest.body = null;
-        dispatchRequest.bodyError = error;
-      }
-    }
     await send(response, await dispatcher.dispatch(dispatchRequest), requestId);
   } catch (error) {
     if (!response.headersSent) {
@@ -128,13 +113,6 @@ function drainedOrClosed(response: ServerResponse): Promise<void> {
 function header(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value.join(',') : value;
-}
-
-function hasBody(request: IncomingMessage): boolean {
-  const length = request.headers['content-length'];
-  return (
-    (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined
-  );
 }
 
 function baseHeaders(
