@@ -3,6 +3,9 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { DispatchOutcome, DispatchRequest, Dispatcher, HandlerResult } from './dispatch';
 import { errorResult } from './dispatch';
+import { ApiError } from './errors';
+import type { HostPolicy } from './host-policy';
+import { hostPolicy } from './host-policy';
 import type { RateWindow } from './rate-limit';
 import { yieldToEventLoop } from './event-loop';
 import { pendingBody } from './request';
@@ -23,14 +26,23 @@ const clientErrorStatus: Record<string, number> = {
   ERR_HTTP_REQUEST_TIMEOUT: 408,
 };
 
-/** The node:http side: turns a request into a DispatchRequest and a DispatchOutcome into bytes. */
-export function createHttpServer(dispatcher: Pick<Dispatcher, 'dispatch'>): Server {
-  // Without a Host header node:http would answer 400 itself, outside the API's error shape; the
-  // sandbox serves one host, so it has no use for the header.
+/** Rate-limit headers for an answer given before any limit was consulted. */
+const noRate: RateWindow = { limit: 0, remaining: 0, reset: 0 };
+
+/**
+ * The node:http side: turns a request into a DispatchRequest and a DispatchOutcome into bytes.
+ * `policy` says which Host headers it serves (loopback names unless told otherwise).
+ */
+export function createHttpServer(
+  dispatcher: Pick<Dispatcher, 'dispatch'>,
+  policy: HostPolicy = hostPolicy(),
+): Server {
+  // Without a Host header node:http would answer 400 itself, outside the API's error shape; a
+  // request without one cannot come from a browser, so the Host check has nothing to refuse.
   const server = createServer(
     { keepAliveTimeout: 65_000, requireHostHeader: false },
     (request, response) => {
-      void handle(dispatcher, request, response);
+      void handle(dispatcher, policy, request, response);
     },
   );
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
@@ -58,6 +70,7 @@ export function createHttpServer(dispatcher: Pick<Dispatcher, 'dispatch'>): Serv
 
 async function handle(
   dispatcher: Pick<Dispatcher, 'dispatch'>,
+  policy: HostPolicy,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -65,6 +78,13 @@ async function handle(
   const requestId =
     typeof headerId === 'string' && validRequestId.test(headerId) ? headerId : newRequestId();
   try {
+    const misdirected = policy.refuseHost(request.headers.host);
+    if (misdirected !== null) {
+      // Before routing: a page that rebound its name to this machine learns nothing here.
+      const refusal = new ApiError('forbidden', misdirected);
+      await send(response, { result: errorResult(refusal, requestId), rate: noRate }, requestId);
+      return;
+    }
     const url = request.url ?? '/';
     const mark = url.indexOf('?');
     const dispatchRequest: DispatchRequest = {
@@ -86,11 +106,7 @@ async function handle(
     await send(response, await dispatcher.dispatch(dispatchRequest), requestId);
   } catch (error) {
     if (!response.headersSent) {
-      await send(
-        response,
-        { result: errorResult(error, requestId), rate: { limit: 0, remaining: 0, reset: 0 } },
-        requestId,
-      );
+      await send(response, { result: errorResult(error, requestId), rate: noRate }, requestId);
     } else {
       response.destroy(error instanceof Error ? error : undefined);
     }

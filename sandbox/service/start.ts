@@ -5,6 +5,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Dispatcher } from '../http/dispatch';
 import type { DispatchRequest } from '../http/dispatch';
 import { createHandlers } from '../http/handlers/table';
+import { hostPolicy } from '../http/host-policy';
 import { RateLimiter } from '../http/rate-limit';
 import { createHttpServer } from '../http/server';
 import { TokenAuthority } from '../http/tokens';
@@ -125,8 +126,11 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       now: Date.now,
       faultsFor: (caller, changesState) => faults.decide(caller.keyId, changesState),
     });
+    // Loopback names, and the name or address it was bound to (`--host`).
+    const policy = hostPolicy(options.host);
     const server = createHttpServer(
       sessionAwareDispatcher(dispatcher, sessions, new RateLimiter(options.keyRateLimit)),
+      policy,
     );
     const liveStream = new LiveStreamBackend({
       sandbox,
@@ -139,6 +143,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       sessionBackend: (id) => sessions.streamBackend(id),
       ...(options.streamLimits !== undefined && { limits: options.streamLimits }),
       log: options.log,
+      policy,
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

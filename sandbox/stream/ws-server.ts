@@ -1,12 +1,15 @@
 // The WebSocket side of node:http: routes upgrade requests by path (`/stream` to the live
-// sandbox, `/sessions/{id}/stream` to a replay session), checks a bearer token when the upgrade
-// carries one, refuses everything else in the API's error shape, and keeps the clients.
+// sandbox, `/sessions/{id}/stream` to a replay session), refuses foreign hosts and web pages,
+// checks a bearer token when the upgrade carries one, refuses everything else in the API's
+// error shape, and keeps the clients.
 import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { ErrorCode } from '../../api/errors';
 import { errorStatus } from '../../api/errors';
+import type { HostPolicy } from '../http/host-policy';
+import { hostPolicy } from '../http/host-policy';
 import type { StreamBackend, StreamPrincipal } from './backend';
 import { StreamClient } from './connection';
 import type { StreamLimits } from './protocol';
@@ -19,6 +22,8 @@ export interface StreamServerOptions {
   sessionBackend?: (sessionId: string) => StreamBackend | undefined;
   limits?: Partial<StreamLimits>;
   log?: (line: string) => void;
+  /** Which Host and Origin headers an upgrade may carry (loopback ones unless told otherwise). */
+  policy?: HostPolicy;
 }
 
 export interface StreamServer {
@@ -36,6 +41,7 @@ const requestIdPrefix = `ws_${Date.now().toString(36)}_`;
 export function attachStreamServer(server: Server, options: StreamServerOptions): StreamServer {
   const limits: StreamLimits = { ...defaultStreamLimits, ...options.limits };
   const log = options.log ?? (() => undefined);
+  const policy = options.policy ?? hostPolicy();
   const clients = new Set<StreamClient>();
   const sockets = new WebSocketServer({
     noServer: true,
@@ -63,6 +69,13 @@ export function attachStreamServer(server: Server, options: StreamServerOptions)
       const problem = handshakeProblem(request);
       if (problem !== null) {
         refuse(socket, request, 'invalid_request', problem);
+        return;
+      }
+      // A browser always sends Origin on a WebSocket handshake; other clients send none.
+      const foreign =
+        policy.refuseHost(request.headers.host) ?? policy.refuseOrigin(request.headers.origin);
+      if (foreign !== null) {
+        refuse(socket, request, 'forbidden', foreign);
         return;
       }
       const authorization = request.headers.authorization;
