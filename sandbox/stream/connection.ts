@@ -6,6 +6,7 @@ import { scopeAllows } from '../../api/auth';
 import type { ClientMessage, ServerMessage } from '../../api/stream';
 import type { StreamBackend, StreamConnection, StreamPrincipal, StreamSink } from './backend';
 import type { StreamLimits } from './protocol';
+import type { ConnectionsPerKey } from './protocol';
 import { closeCodes, errorText, parseClientFrame, subscriptionKeys } from './protocol';
 
 /** Consecutive fan-out sends of one text share its bytes (one conversion per message). */
@@ -44,6 +45,8 @@ export class StreamClient {
   private errorsSent = 0;
   /** The second (epoch s) messages are being counted in, and how many came in it. */
   private rateSecond = 0;
+  /** The key this connection is counted against, once authenticated. */
+  private countedKey: string | null = null;
   private messagesThisSecond = 0;
   readonly sink: StreamSink;
 
@@ -53,6 +56,8 @@ export class StreamClient {
     private readonly limits: StreamLimits,
     private readonly log: (line: string) => void,
     private readonly onGone: (client: StreamClient) => void,
+    /** Shared by every connection of the server: how many each key holds. */
+    private readonly perKey: ConnectionsPerKey,
     /** The TCP socket under `socket`, corked while a burst of sends is queued. */
     private readonly tcp?: { cork(): void; uncork(): void },
   ) {
@@ -272,6 +277,17 @@ export class StreamClient {
   }
 
   private authenticated(principal: StreamPrincipal): void {
+    if (!this.perKey.take(principal.keyId)) {
+      this.send(
+        errorText(
+          'rate_limited',
+          `key ${principal.keyId} already holds ${this.limits.maxConnectionsPerKey} stream connections, the most one key may; close some, or subscribe to more on one connection`,
+        ),
+      );
+      this.end(closeCodes.tooManyConnections, 'too many connections for this key');
+      return;
+    }
+    this.countedKey = principal.keyId;
     this.principal = principal;
     this.connection = this.backend.connect(principal, this.sink);
     this.sendSystem('authenticated', {
@@ -335,6 +351,8 @@ export class StreamClient {
 
   private gone(): void {
     this.isGone = true;
+    if (this.countedKey !== null) this.perKey.release(this.countedKey);
+    this.countedKey = null;
     this.ending = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.connection?.close();

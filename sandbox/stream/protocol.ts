@@ -12,6 +12,8 @@ export const closeCodes = {
   silent: 4408,
   /** The client read too slowly: its queue passed the buffer limit. */
   slowConsumer: 4429,
+  /** The key already holds as many connections as it may. */
+  tooManyConnections: 4429,
   /** Injected by fault injection (`stream_drop_after_ms`), like a server restart would. */
   dropped: 1012,
   /** The sandbox is shutting down. */
@@ -41,6 +43,8 @@ export interface StreamLimits {
    * client could keep the sandbox busy rebuilding.
    */
   maxMessagesPerSecond: number;
+  /** Authenticated connections one key may hold at once, on every stream URL together. */
+  maxConnectionsPerKey: number;
 }
 
 export const defaultStreamLimits: StreamLimits = {
@@ -53,7 +57,29 @@ export const defaultStreamLimits: StreamLimits = {
   maxBufferedBytes: 4 * 1024 * 1024,
   slowConsumerGraceMs: 10_000,
   maxMessagesPerSecond: 100,
+  maxConnectionsPerKey: 64,
 };
+
+/** Counts the open stream connections of each key against StreamLimits.maxConnectionsPerKey. */
+export class ConnectionsPerKey {
+  private readonly open = new Map<string, number>();
+
+  constructor(private readonly limit: number) {}
+
+  /** Counts one more connection of the key; false (and nothing counted) when it has its limit. */
+  take(keyId: string): boolean {
+    const count = this.open.get(keyId) ?? 0;
+    if (count >= this.limit) return false;
+    this.open.set(keyId, count + 1);
+    return true;
+  }
+
+  release(keyId: string): void {
+    const count = (this.open.get(keyId) ?? 0) - 1;
+    if (count > 0) this.open.set(keyId, count);
+    else this.open.delete(keyId);
+  }
+}
 
 export type ParsedFrame =
   { ok: true; message: ClientMessage } | { ok: false; code: string; message: string };

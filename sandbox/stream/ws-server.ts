@@ -13,7 +13,7 @@ import { hostPolicy } from '../http/host-policy';
 import type { StreamBackend, StreamPrincipal } from './backend';
 import { StreamClient } from './connection';
 import type { StreamLimits } from './protocol';
-import { closeCodes, defaultStreamLimits } from './protocol';
+import { closeCodes, ConnectionsPerKey, defaultStreamLimits } from './protocol';
 
 export interface StreamServerOptions {
   /** What `/stream` serves. */
@@ -40,6 +40,7 @@ const requestIdPrefix = `ws_${Date.now().toString(36)}_`;
 
 export function attachStreamServer(server: Server, options: StreamServerOptions): StreamServer {
   const limits: StreamLimits = { ...defaultStreamLimits, ...options.limits };
+  const perKey = new ConnectionsPerKey(limits.maxConnectionsPerKey);
   const log = options.log ?? (() => undefined);
   const policy = options.policy ?? hostPolicy();
   const clients = new Set<StreamClient>();
@@ -102,6 +103,7 @@ export function attachStreamServer(server: Server, options: StreamServerOptions)
           limits,
           log,
           (gone) => clients.delete(gone),
+          perKey,
           tcp,
         );
         clients.add(client);

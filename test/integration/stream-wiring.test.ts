@@ -78,7 +78,7 @@ describe('the stream wiring', () => {
     streams = attachStreamServer(server, {
       live,
       sessionBackend: (id) => (id === 'ses_1' ? session : undefined),
-      limits: { maxBufferedBytes: 256 * 1024 },
+      limits: { maxBufferedBytes: 256 * 1024, maxConnectionsPerKey: 4 },
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -115,6 +115,33 @@ describe('the stream wiring', () => {
     // Well past the first token's end, the renewed connection is still served.
     assert.equal((await renewed.subscribe({ channel: 'orders' })).type, 'subscribed');
     assert.equal(live.connected.filter((p) => p.keyId === 'key_renewed').length, 1);
+  });
+
+  test('a key holds at most maxConnectionsPerKey connections, on any stream URL together', async () => {
+    const held = [
+      await openStream(url, 'key_many'),
+      await openStream(url, 'key_many'),
+      await openStream(`${url}/sessions/ses_1`, 'key_many'),
+      await openStream(url, 'key_many'),
+    ];
+    for (const stream of held)
+      assert.equal((await stream.request({ op: 'ping' }, 'pong')).type, 'pong');
+    const fifth = await openStream(url, 'key_many');
+    assert.equal((await fifth.closed).code, 4429);
+    assert.match(
+      fifth.messages.find((m) => m.type === 'error')?.error?.message ?? '',
+      /already holds 4 stream connections/,
+    );
+    const other = await openStream(url, 'key_other_client');
+    assert.equal((await other.request({ op: 'ping' }, 'pong')).type, 'pong');
+    // A closed connection frees its place.
+    held[0].close();
+    await held[0].closed;
+    await waitFor('a fifth connection to be let in', async () => {
+      const again = await openStream(url, 'key_many');
+      const answer = await Promise.race([again.request({ op: 'ping' }, 'pong'), again.closed]);
+      return 'type' in answer && answer.type === 'pong' ? true : undefined;
+    });
   });
 
   test('stream_drop_after_ms closes the connection with 1012 that long after auth', async () => {
