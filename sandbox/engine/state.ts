@@ -217,7 +217,11 @@ export function disarmExits(
 ) {
   entry.exit_state = next;
   account.armed_exits.delete(entry);
-  state.armed_exits_by_symbol.get(entry.symbol)?.delete(entry);
+  const armed = state.armed_exits_by_symbol.get(entry.symbol);
+  armed?.delete(entry);
+  // An emptied symbol leaves the index: its place in the index's order is where a snapshot
+  // restores it, so it must be the place of its oldest armed exit, not of one long gone.
+  if (armed?.size === 0) state.armed_exits_by_symbol.delete(entry.symbol);
   settleOrder(state, account, entry);
 }
 

@@ -254,6 +254,18 @@ void describe('random command sequences', () => {
     );
   });
 
+  const protectedSell = {
+    kind: 'place',
+    account: 0,
+    buy: false,
+    limitOffset: null,
+    lots: 1,
+    timeInForce: 'gtc',
+    stopOffset: null,
+    targetOffset: 5,
+    clientId: null,
+  } as const;
+
   void it('are deterministic, and carry on identically from a snapshot', () => {
     fc.assert(
       fc.property(fc.array(command, { minLength: 1, maxLength: 60 }), fc.nat(), (commands, cut) => {
@@ -265,7 +277,23 @@ void describe('random command sequences', () => {
           serializeEngineState(straight.state),
         );
       }),
-      { numRuns: 100 },
+      {
+        numRuns: 100,
+        // Exits armed on a symbol, all disarmed by a reset, then armed on another symbol and on
+        // the first again: the emptied symbol once kept its old place in the index's order.
+        examples: [
+          [
+            [
+              { ...protectedSell, symbol: 1 },
+              { kind: 'reset', account: 0 },
+              { ...protectedSell, symbol: 0 },
+              { ...protectedSell, symbol: 1 },
+              { kind: 'tick', symbol: 0, move: 0, spread: 1, bidLots: 0, askLots: 0, elapsed: 1 },
+            ] as Command[],
+            1168812707,
+          ],
+        ],
+      },
     );
   });
 });
