@@ -22,6 +22,13 @@ function bytesOf(text: string): Buffer {
 
 const maxAuthAttempts = 5;
 
+/**
+ * Messages that make the server work (a subscribe may rebuild history from the store) and so
+ * count against StreamLimits.maxMessagesPerSecond. Acks and pings are cheap and, in a lockstep
+ * backtest, come thousands of times a second: they are never limited.
+ */
+const costly: ReadonlySet<ClientMessage['op']> = new Set(['subscribe', 'unsubscribe', 'auth']);
+
 export class StreamClient {
   private principal: StreamPrincipal | null = null;
   private connection: StreamConnection | null = null;
@@ -124,6 +131,27 @@ export class StreamClient {
     }
   }
 
+  /**
+   * Counts a costly message (one that subscribes, unsubscribes or authenticates) against the
+   * connection's allowance for this second; false, and one error a second, past it.
+   */
+  private withinRate(): boolean {
+    const second = Math.floor(Date.now() / 1000);
+    if (second !== this.rateSecond) {
+      this.rateSecond = second;
+      this.messagesThisSecond = 0;
+    }
+    if (++this.messagesThisSecond <= this.limits.maxMessagesPerSecond) return true;
+    // Said once a second, not once per dropped message: the answer must not be a flood too.
+    if (this.messagesThisSecond === this.limits.maxMessagesPerSecond + 1) {
+      this.sink.error(
+        'rate_limited',
+        `more than ${this.limits.maxMessagesPerSecond} subscribe, unsubscribe and auth messages in a second on this connection; the rest of this second's were ignored`,
+      );
+    }
+    return false;
+  }
+
   /** Closes the connection with a code and a reason; the backend is released on 'close'. */
   end(code: number, reason: string, graceMs = 1_000): void {
     if (this.ending) return;
@@ -137,27 +165,13 @@ export class StreamClient {
 
   private onMessage(data: Buffer, isBinary: boolean): void {
     if (this.ending) return;
-    const second = Math.floor(Date.now() / 1000);
-    if (second !== this.rateSecond) {
-      this.rateSecond = second;
-      this.messagesThisSecond = 0;
-    }
-    if (++this.messagesThisSecond > this.limits.maxMessagesPerSecond) {
-      // Said once a second, not once per dropped message: the answer must not be a flood too.
-      if (this.messagesThisSecond === this.limits.maxMessagesPerSecond + 1) {
-        this.sink.error(
-          'rate_limited',
-          `more than ${this.limits.maxMessagesPerSecond} messages in a second on this connection; the rest of this second's were ignored`,
-        );
-      }
-      return;
-    }
     const parsed = parseClientFrame(data, isBinary, this.limits.maxMessageBytes);
     if (!parsed.ok) {
       this.sink.error(parsed.code, parsed.message);
       return;
     }
     const message = parsed.message;
+    if (costly.has(message.op) && !this.withinRate()) return;
     if (this.principal === null || this.connection === null) {
       if (message.op === 'auth') this.authenticateByMessage(message.token);
       else {

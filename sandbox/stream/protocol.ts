@@ -38,9 +38,9 @@ export interface StreamLimits {
   /** After a slow consumer's final error, how long its close handshake may take. */
   slowConsumerGraceMs: number;
   /**
-   * Client messages one connection may send in a second (pings and pongs included); the rest
-   * are answered `rate_limited` and not acted on. A resume reads the store: unbounded, one
-   * client could keep the sandbox busy rebuilding.
+   * Subscribe, unsubscribe and auth messages one connection may send in a second; the rest are
+   * answered `rate_limited` and not acted on. A resume reads the store: unbounded, one client
+   * could keep the sandbox busy rebuilding. Acks and pings are not counted.
    */
   maxMessagesPerSecond: number;
   /** Authenticated connections one key may hold at once, on every stream URL together. */

@@ -117,6 +117,26 @@ describe('the stream wiring', () => {
     assert.equal(live.connected.filter((p) => p.keyId === 'key_renewed').length, 1);
   });
 
+  test('pings and acks are never rate limited; subscribes past 100 in a second are', async () => {
+    const stream = await openStream(url, 'key_chatty');
+    const from = stream.messages.length;
+    for (let index = 0; index < 300; index++) stream.send({ op: 'ping' });
+    await waitFor('300 pongs', () =>
+      Promise.resolve(
+        stream.messages.slice(from).filter((m) => m.type === 'pong').length === 300 || undefined,
+      ),
+    );
+    // However the second boundaries fall, one second holds more than 100 of 250.
+    for (let index = 0; index < 250; index++) {
+      stream.send({ op: 'subscribe', channel: 'orders' });
+    }
+    const limited = await stream.next(
+      'a rate_limited error',
+      (m) => m.error?.code === 'rate_limited',
+    );
+    assert.match(limited.error?.message ?? '', /more than 100 subscribe/);
+  });
+
   test('a key holds at most maxConnectionsPerKey connections, on any stream URL together', async () => {
     const held = [
       await openStream(url, 'key_many'),
