@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CreatedKey } from '../api/admin';
 import { Scope } from '../api/auth';
-import { dataFiles, defaultDataDir, readRuntimeInfo } from '../sandbox/service/data-dir';
+import { dataFiles, defaultDataDir } from '../sandbox/service/data-dir';
+import { readRuntimeInfo } from '../sandbox/service/runtime-info';
 import { UsageError } from './usage';
 
 export const keysHelp = `Usage: tbm keys create --scope read|trade [options]

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { CreatedKey } from '../api/admin';
 import type { Scope } from '../api/auth';
-import { dataFiles, readRuntimeInfo } from '../sandbox/service/data-dir';
+import { dataFiles } from '../sandbox/service/data-dir';
+import { readRuntimeInfo } from '../sandbox/service/runtime-info';
 import { startSandbox } from '../sandbox/service/start';
 import { ApiProblem } from './api-client';
 

@@ -43,11 +43,3 @@ export function ensureSecretFile(dir: string, name: string, bytes: number): stri
   writeFileSync(path, `${value}\n`, { mode: privateFileMode, flag: 'wx' });
   return value;
 }
-
-export function readRuntimeInfo(dir: string): RuntimeInfo | null {
-  try {
-    return JSON.parse(readFileSync(join(dir, dataFiles.runtime), 'utf8')) as RuntimeInfo;
-  } catch {
-    return null;
-  }
-}
