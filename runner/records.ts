@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
+  chmodSync,
   copyFileSync,
   existsSync,
   mkdirSync,
@@ -78,7 +79,8 @@ export class RunRecorder {
     this.redactor = new Redactor(options.secrets);
     this.id = runId(options.script, started);
     this.dir = join(resolve(options.runsDir), this.id);
-    mkdirSync(this.dir, { recursive: true });
+    // Owner-only, like everything else the run writes: the record names accounts and orders.
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const script = resolve(options.script);
     const scriptCopy = `script-${basename(script)}`;
     this.copyRedacted(script, scriptCopy);
@@ -174,8 +176,10 @@ export class RunRecorder {
   private copyRedacted(from: string, name: string): void {
     const text = readFileSync(from);
     const redacted = this.redact(text.toString('utf8'));
-    if (redacted === text.toString('utf8')) copyFileSync(from, join(this.dir, name));
-    else writeFileSync(join(this.dir, name), redacted, { mode: 0o600 });
+    if (redacted === text.toString('utf8')) {
+      copyFileSync(from, join(this.dir, name));
+      chmodSync(join(this.dir, name), 0o600);
+    } else writeFileSync(join(this.dir, name), redacted, { mode: 0o600 });
   }
 }
 

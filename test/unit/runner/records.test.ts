@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -82,4 +82,25 @@ test('runs are listed newest first and read back through the schema', () => {
   assert.ok('record' in one && one.record.status === 'succeeded');
   assert.ok('problem' in readRun(runsDir, '../etc'));
   assert.deepEqual(listRuns(join(dir, 'nothing-here')), { runs: [], unreadable: [] });
+});
+
+test('a run folder and every file in it are the owner’s alone', () => {
+  if (process.platform === 'win32') return;
+  const script = join(dir, 'plain.py');
+  writeFileSync(script, 'print("hello")\n', { mode: 0o644 });
+  const recorder = new RunRecorder({
+    runsDir: join(dir, 'private-runs'),
+    kind: 'run',
+    script,
+    config: null,
+    env: 'local',
+    baseUrl: 'http://127.0.0.1:1',
+    secrets: [],
+  });
+  recorder.log('stdout', 'hello');
+  recorder.finish({ status: 'succeeded' });
+  assert.equal(statSync(recorder.dir).mode & 0o777, 0o700);
+  for (const file of readdirSync(recorder.dir)) {
+    assert.equal(statSync(join(recorder.dir, file)).mode & 0o777, 0o600, file);
+  }
 });
