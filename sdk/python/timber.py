@@ -515,8 +515,11 @@ class CircuitBreaker:
         self._trial_out = False
 
     def record_success(self, latency_ms: float) -> None:
-        if latency_ms > self.latency_ms:
-            self._open(f"a request took {latency_ms:.0f} ms (limit {self.latency_ms:.0f} ms)")
+        # Compared in whole milliseconds, as printed: an answer in 1000.4 ms is within a
+        # 1000 ms limit, and the message never reads "took 1000 ms (limit 1000 ms)".
+        took = int(latency_ms)
+        if took > self.latency_ms:
+            self._open(f"a request took {took} ms (limit {self.latency_ms:.0f} ms)")
             return
         self.failures = 0
         if self.state == self.HALF_OPEN:

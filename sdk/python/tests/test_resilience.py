@@ -102,6 +102,18 @@ class BreakerTests(unittest.TestCase):
         self.assertEqual(self.breaker.state, "open")
         self.assertIn("1500 ms", self.breaker.reason)
 
+    def test_an_answer_at_the_limit_is_within_it_and_a_slower_one_says_so(self):
+        self.breaker.record_success(1000.9)  # 1000 ms as printed: not past a 1000 ms limit
+        self.assertEqual(self.breaker.state, "closed")
+        self.breaker.record_success(1001.2)
+        self.assertEqual(self.breaker.state, "open")
+        self.assertEqual(self.breaker.reason, "a request took 1001 ms (limit 1000 ms)")
+        with self.assertRaises(timber.CircuitOpenError) as caught:
+            self.breaker.check()
+        # One slow answer is described as one, never as repeated failures.
+        self.assertNotIn("several", str(caught.exception))
+        self.assertNotIn("in a row", str(caught.exception))
+
     def test_after_the_cooldown_one_trial_goes_and_success_closes(self):
         self.breaker.record_success(2000)
         self.clock.now += 4.9
