@@ -55,6 +55,7 @@ __all__ = [
     "Context",
     "Environment",
     "NetworkError",
+    "OrderOutcomeUnknownError",
     "OrderRefusedError",
     "RateLimitedError",
     "RateLimitTracker",
@@ -90,6 +91,13 @@ def _iso(ms: Optional[float]) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _describe_request(request: Mapping[str, Any]) -> str:
+    text = f"{request.get('action')} {_number(request.get('quantity'))} {request.get('symbol')}"
+    if request.get("limit_price") is not None:
+        text += f" limit {_number(request['limit_price'])}"
+    return text
+
+
 # ============================================================================================
 # 1. Errors
 # ============================================================================================
@@ -97,6 +105,12 @@ def _iso(ms: Optional[float]) -> str:
 
 class TimberError(Exception):
     """Base of every error this SDK raises on purpose."""
+
+    # True when the request may have reached the server and changed something although this
+    # error says it failed: an answer lost to a reset, a timeout or a 5xx after it was sent.
+    maybe_took_effect = False
+    # Set on errors from placing an order: that order's client_order_id, to look it up by.
+    client_order_id: Optional[str] = None
 
 
 class ConfigError(TimberError):
@@ -141,11 +155,47 @@ class RateLimitedError(ApiError):
 
 
 class CircuitOpenError(TimberError):
-    """Orders are refused without a request while the circuit breaker is open."""
+    """An order was refused without a request because the circuit breaker is open. Only ever
+    raised before an order's first attempt: a request once sent is settled, never cut short."""
 
     def __init__(self, message: str, retry_in: float) -> None:
         super().__init__(message)
         self.retry_in = retry_in
+
+
+class OrderOutcomeUnknownError(TimberError):
+    """An order was sent, no attempt got an answer that settles it, and looking it up by its
+    client_order_id failed too: it may have been placed. `idempotency_key` and
+    `client_order_id` say how to find out."""
+
+    def __init__(
+        self,
+        request: Mapping[str, Any],
+        idempotency_key: str,
+        problem: BaseException,
+        lookup_problem: Optional[BaseException],
+    ) -> None:
+        self.request = dict(request)
+        self.idempotency_key = idempotency_key
+        self.client_order_id = str(request.get("client_order_id"))
+        self.problem = problem
+        self.lookup_problem = lookup_problem
+        symbol = request.get("symbol")
+        why = (
+            f"looking it up by client_order_id failed too ({lookup_problem})"
+            if lookup_problem is not None
+            else "the API lists no such order yet, but an attempt timed out and the server "
+            "may still be working on it"
+        )
+        super().__init__(
+            f"{_describe_request(request)} may have been placed: every attempt failed without "
+            f"saying whether it was (last: {problem}), and {why}. Check "
+            f"GET /orders?status=all&symbol={symbol} for client_order_id "
+            f"{self.client_order_id} before placing it again; or send the same request again "
+            f"with Idempotency-Key {idempotency_key}: the API then answers with its original "
+            "outcome and cannot place it twice"
+        )
+        self.maybe_took_effect = True
 
 
 class OrderRefusedError(TimberError):
@@ -167,6 +217,14 @@ class HandshakeError(TimberError):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
+
+
+def _unsettled(error: TimberError, maybe_took_effect: bool, maybe_in_flight: bool) -> TimberError:
+    """Marks an error whose request may have taken effect (see TimberError.maybe_took_effect)."""
+    if maybe_took_effect:
+        error.maybe_took_effect = True
+        error._maybe_in_flight = maybe_in_flight  # type: ignore[attr-defined]
+    return error
 
 
 def _api_error_from(status: int, headers: Mapping[str, str], body: bytes) -> ApiError:
@@ -461,7 +519,10 @@ class RateLimitTracker:
 
 class CircuitBreaker:
     """closed -> open (N consecutive failures, or one answer slower than the latency limit)
-    -> half_open after the cooldown (one trial request) -> closed on success, open on failure."""
+    -> half_open after the cooldown (one trial request) -> closed on success, open on failure.
+
+    It gates only whether a new order may go out (check); requests already sent are retried
+    and settled whatever its state, and every outcome still feeds it."""
 
     CLOSED, OPEN, HALF_OPEN = "closed", "open", "half_open"
 
@@ -485,17 +546,17 @@ class CircuitBreaker:
         self._trial_out = False
 
     def check(self) -> None:
-        """Before a trading request: raises CircuitOpenError unless a request may go."""
+        """Before a new order's first attempt: raises CircuitOpenError unless it may go."""
         if self.state == self.CLOSED:
             return
         if self.state == self.OPEN:
             remaining = self.opened_at + self.cooldown - self.clock()
             if remaining > 0:
                 raise self.open_error(remaining)
-            self._set(self.HALF_OPEN, "the cooldown passed")
+            self._set(self.HALF_OPEN, "the cooldown passed; one trial request goes through")
         if self._trial_out:
             raise CircuitOpenError(
-                "orders are paused: a trial request is testing the server after the circuit "
+                "trading is paused: a trial request is testing the server after the circuit "
                 "breaker opened; try again once it is answered",
                 0.0,
             )
@@ -505,7 +566,7 @@ class CircuitBreaker:
         if remaining is None:
             remaining = max(0.0, self.opened_at + self.cooldown - self.clock())
         return CircuitOpenError(
-            f"orders are paused: the circuit breaker opened because {self.reason}; "
+            f"trading is paused: the circuit breaker opened because {self.reason}; "
             f"one trial order will be let through in {remaining:.1f} s",
             remaining,
         )
@@ -554,6 +615,10 @@ class CircuitBreaker:
 _NETWORK_ERRORS = (OSError, http.client.HTTPException)
 
 
+class _NotConnected(ConnectionError):
+    """Opening the connection failed: that attempt's request never left this process."""
+
+
 class _OneWrite:
     """http.client writes a request's head and its body with two send calls: on a connection
     with TCP_NODELAY, two packets, so the server wakes twice for each order. This holds the
@@ -596,9 +661,12 @@ class _HTTPSConnection(_OneWrite, http.client.HTTPSConnection):
 
 
 class Client:
-    """The REST API. One keep-alive connection, reopened when dropped. Reads and keyed order
-    requests are retried (network errors, 5xx, 429) with full-jitter backoff; 429 waits for
-    Retry-After. Order placement and cancels go through the circuit breaker."""
+    """The REST API. One keep-alive connection, reopened when dropped. Reads, keyed orders and
+    cancels are retried (network errors, 5xx, 429) with full-jitter backoff; 429 waits for
+    Retry-After. A new order goes out only if the circuit breaker lets it (CircuitOpenError
+    otherwise, without a request); once sent, it is retried under its Idempotency-Key until
+    its outcome is known, whatever the breaker does meanwhile, and looked up by its
+    client_order_id if the retries run out (OrderOutcomeUnknownError if even that fails)."""
 
     def __init__(
         self,
@@ -636,6 +704,9 @@ class Client:
         self._token: Optional[str] = None
         self._refresh_token: Optional[str] = None
         self._token_expires = 0.0
+        # Per symbol, the cursor of the last page an order lookup read: the next lookup starts
+        # there, so it reads only orders placed since instead of the account's whole history.
+        self._lookup_cursor: Dict[Optional[str], Optional[str]] = {}
         # Lockstep replay sessions: an acknowledgement every request carries (X-Timber-Ack),
         # set by the runtime while it runs a bar the server's clock has not reached yet.
         self.lockstep_ack: Optional[int] = None
@@ -664,6 +735,12 @@ class Client:
         self, method: str, path: str, body: Optional[bytes], headers: Dict[str, str]
     ) -> Tuple[int, Dict[str, str], bytes]:
         conn = self._connection()
+        if conn.sock is None:
+            try:
+                conn.connect()
+            except _NETWORK_ERRORS as error:
+                self.close()
+                raise _NotConnected(str(error)) from error
         try:
             conn.request(method, self._prefix + path, body=body, headers=headers)
             response = conn.getresponse()
@@ -719,7 +796,7 @@ class Client:
     def _token_request(self, form: Dict[str, str]) -> Dict[str, Any]:
         body = urllib.parse.urlencode(form).encode()
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
-        result = self._exchange("POST", "/oauth/token", body, headers, safe=True, trading=False)
+        result = self._exchange("POST", "/oauth/token", body, headers, safe=True, guarded=False)
         if not isinstance(result, dict) or "access_token" not in result:
             raise ApiError(200, "unknown", "the token answer has no access_token")
         return result
@@ -737,10 +814,12 @@ class Client:
         query: Optional[Mapping[str, Any]] = None,
         body: Any = None,
         idempotency_key: Optional[str] = None,
-        trading: bool = False,
+        guarded: bool = False,
         retry: Optional[bool] = None,
     ) -> Any:
-        """One API call; returns the parsed JSON answer, raises ApiError & co otherwise."""
+        """One API call; returns the parsed JSON answer, raises ApiError & co otherwise.
+        `guarded`: refused with CircuitOpenError, without a request, while the breaker is open.
+        An error whose request may have taken effect anyway has `maybe_took_effect` set."""
         if query:
             pairs = {k: v for k, v in query.items() if v is not None}
             if pairs:
@@ -755,7 +834,7 @@ class Client:
         if self.lockstep_ack is not None:
             headers["X-Timber-Ack"] = str(self.lockstep_ack)
         safe = retry if retry is not None else (method != "POST" or idempotency_key is not None)
-        return self._exchange(method, path, data, headers, safe=safe, trading=trading, auth=True)
+        return self._exchange(method, path, data, headers, safe=safe, guarded=guarded, auth=True)
 
     def _exchange(
         self,
@@ -765,14 +844,18 @@ class Client:
         headers: Dict[str, str],
         *,
         safe: bool,
-        trading: bool,
+        guarded: bool,
         auth: bool = False,
     ) -> Any:
+        if not guarded:
+            return self._attempts(method, path, data, headers, safe, auth)
+        # The only place the breaker refuses: before the first attempt. A request once sent is
+        # settled under its own key, or a placed order could be reported as refused.
+        self.breaker.check()
         try:
-            return self._attempts(method, path, data, headers, safe, trading, auth)
+            return self._attempts(method, path, data, headers, safe, auth)
         finally:
-            if trading:
-                self.breaker.release()
+            self.breaker.release()
 
     def _attempts(
         self,
@@ -781,19 +864,16 @@ class Client:
         data: Optional[bytes],
         headers: Dict[str, str],
         safe: bool,
-        trading: bool,
         auth: bool,
     ) -> Any:
         attempt = 0
         refreshed = False
-        checked = False
+        changes_state = method != "GET"
+        # Whether an attempt may have changed something on the server although it failed, and
+        # whether one may still be doing so (we stopped waiting; the server did not answer).
+        maybe_took_effect = False
+        maybe_in_flight = False
         while True:
-            if trading:
-                if not checked:
-                    self.breaker.check()
-                    checked = True
-                elif self.breaker.state == CircuitBreaker.OPEN:
-                    raise self.breaker.open_error()
             wait = self.rate.wait_time()
             if wait > 0:
                 self.sleep(wait)
@@ -804,17 +884,20 @@ class Client:
             try:
                 status, answer_headers, payload = self._send(method, path, data, headers)
             except _NETWORK_ERRORS as error:
-                what = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+                cause = error.__cause__ if isinstance(error, _NotConnected) else error
+                what = f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
                 self.breaker.record_failure(what)
-                if trading and self.breaker.state == CircuitBreaker.OPEN:
-                    raise self.breaker.open_error() from error
+                if changes_state and not isinstance(error, _NotConnected):
+                    maybe_took_effect = True
+                    maybe_in_flight = maybe_in_flight or isinstance(error, socket.timeout)
                 if safe and attempt < self.max_retries:
                     attempt = self._pause(attempt, None, f"{method} {path}: {what}")
                     continue
-                raise NetworkError(
+                failure = NetworkError(
                     f"{method} {path} failed: {what}; check that the server at {self.base_url} "
                     "is running and reachable"
-                ) from error
+                )
+                raise _unsettled(failure, maybe_took_effect, maybe_in_flight) from error
             latency_ms = (time.monotonic() - started) * 1000
             self.rate.update(answer_headers)
             if status == 401 and auth and not refreshed:
@@ -827,18 +910,23 @@ class Client:
                     retry_after = getattr(error, "retry_after", None)
                     attempt = self._pause(attempt, retry_after, f"{method} {path}: rate limited")
                     continue
-                raise error
+                # Refused before it did anything; an earlier attempt may still have done it.
+                raise _unsettled(error, maybe_took_effect, maybe_in_flight)
             if status >= 500:
                 self.breaker.record_failure(f"{status} from {method} {path}")
-                if trading and self.breaker.state == CircuitBreaker.OPEN:
-                    raise self.breaker.open_error()
+                maybe_took_effect = maybe_took_effect or changes_state
                 if safe and attempt < self.max_retries:
                     attempt = self._pause(attempt, None, f"{method} {path}: {status}")
                     continue
-                raise _api_error_from(status, answer_headers, payload)
+                error = _api_error_from(status, answer_headers, payload)
+                raise _unsettled(error, maybe_took_effect, maybe_in_flight)
             self.breaker.record_success(latency_ms)
             if status >= 400:
-                raise _api_error_from(status, answer_headers, payload)
+                error = _api_error_from(status, answer_headers, payload)
+                # A keyed request that took effect is answered again with its original outcome,
+                # so only a conflict can hide an earlier attempt's effect (an order's
+                # client_order_id already used by itself, a cancel of what is already cancelled).
+                raise _unsettled(error, maybe_took_effect and status == 409, maybe_in_flight)
             if not payload:
                 return None
             try:
@@ -853,7 +941,9 @@ class Client:
             else backoff_delay(attempt, self.backoff_base, self.backoff_cap)
         )
         if self.on_retry is not None:
-            self.on_retry(f"{what}; retry {attempt + 1} of {self.max_retries} in {delay:.2f} s")
+            self.on_retry(
+                f"retrying {what}; retry {attempt + 1} of {self.max_retries} in {delay:.2f} s"
+            )
         self.sleep(delay)
         return attempt + 1
 
@@ -891,17 +981,86 @@ class Client:
                 return found
 
     def place_order(
-        self, order: Mapping[str, Any], idempotency_key: Optional[str] = None
+        self,
+        order: Mapping[str, Any],
+        idempotency_key: Optional[str] = None,
+        *,
+        guarded: bool = True,
     ) -> Dict[str, Any]:
-        """POST /orders with an Idempotency-Key (a fresh uuid4, the same on every retry)."""
+        """POST /orders with an Idempotency-Key (a fresh uuid4, the same on every retry) and a
+        client_order_id (a fresh uuid4 unless the order has one). `guarded=False` lets it past
+        an open circuit breaker (for orders that only reduce a position).
+
+        Returns the order; raises CircuitOpenError (not sent), ApiError & co (not placed: the
+        server said so), or OrderOutcomeUnknownError (it may have been placed)."""
+        request = dict(order)
+        if not request.get("client_order_id"):
+            request["client_order_id"] = str(uuid.uuid4())
         key = idempotency_key or str(uuid.uuid4())
-        return self.request("POST", "/orders", body=dict(order), idempotency_key=key, trading=True)
+        try:
+            return self.request(
+                "POST", "/orders", body=request, idempotency_key=key, guarded=guarded
+            )
+        except (ApiError, NetworkError) as error:
+            if not error.maybe_took_effect:
+                raise
+            return self._settle_order(request, key, error)
+
+    def _settle_order(
+        self, request: Dict[str, Any], key: str, error: TimberError
+    ) -> Dict[str, Any]:
+        """The retries ran out with the order maybe placed: the API's list of orders says."""
+        client_order_id = request["client_order_id"]
+        if self.on_retry is not None:
+            self.on_retry(
+                f"looking up order {client_order_id}: no attempt of POST /orders said whether "
+                f"it was placed (last: {error})"
+            )
+        try:
+            found = self.find_order(client_order_id, request.get("symbol"))
+        except (ApiError, NetworkError) as lookup_error:
+            raise OrderOutcomeUnknownError(request, key, error, lookup_error) from error
+        if found is not None:
+            return found
+        if getattr(error, "_maybe_in_flight", False):
+            raise OrderOutcomeUnknownError(request, key, error, None) from error
+        # Every attempt ended and the server lists no such order: it said "not placed".
+        error.maybe_took_effect = False
+        error.args = (
+            f"{error}; the order was not placed (the API lists no order with client_order_id "
+            f"{client_order_id})",
+        )
+        raise error
+
+    def find_order(
+        self, client_order_id: str, symbol: Optional[str] = None
+    ) -> Optional[Dict[str, Any]]:
+        """The order with this client_order_id (any status), or None. The API lists orders
+        oldest first and cannot filter by client_order_id: this pages through GET /orders,
+        starting where the last lookup for the symbol ended."""
+        cursor = self._lookup_cursor.get(symbol)
+        while True:
+            page = self.request(
+                "GET",
+                "/orders",
+                query={"status": "all", "symbol": symbol, "limit": 500, "cursor": cursor},
+            )
+            found = next(
+                (o for o in page["orders"] if o.get("client_order_id") == client_order_id), None
+            )
+            next_cursor = page.get("next_cursor")
+            if found is not None or not next_cursor:
+                # This page is read again next time: orders placed since are appended to it.
+                self._lookup_cursor[symbol] = cursor
+                return found
+            cursor = next_cursor
 
     def cancel_order(self, order_id: str) -> Dict[str, Any]:
-        return self.request("DELETE", f"/orders/{urllib.parse.quote(order_id)}", trading=True)
+        # Cancels always pass the breaker: a strategy in trouble must be able to step back.
+        return self.request("DELETE", f"/orders/{urllib.parse.quote(order_id)}")
 
     def cancel_orders(self, request: Mapping[str, Any]) -> Dict[str, Any]:
-        return self.request("POST", "/orders/cancel", body=dict(request), trading=True, retry=True)
+        return self.request("POST", "/orders/cancel", body=dict(request), retry=True)
 
 
 # ============================================================================================
@@ -1631,6 +1790,15 @@ class Fill:
 class Strategy:
     """Subclass and override what you need; every handler is optional."""
 
+    # While the circuit breaker is open, an order that would open or increase a position is
+    # skipped: ctx.buy/sell raise CircuitOpenError, and unless the handler catches it, the
+    # runtime prints "order skipped: ..." and ends that handler call, and the run goes on.
+    # True: an uncaught CircuitOpenError ends the run (exit 1) like any other error.
+    raise_on_circuit_open = False
+    # The first part of the client_order_id the runtime gives each order (see the README);
+    # None: the strategy config's name.
+    strategy_id: Optional[str] = None
+
     def on_start(self, ctx: "Context") -> None:
         pass
 
@@ -1780,14 +1948,14 @@ class _Runtime:
             risk.circuit_breaker_failures,
             risk.circuit_breaker_latency_ms,
             risk.circuit_breaker_cooldown_ms,
-            on_change=lambda state, why: _warn(f"circuit breaker {state.replace('_', '-')}: {why}"),
+            on_change=lambda state, why: self._say_now(_describe_breaker(state, why)),
         )
         self.client = Client(
             env.base_url,
             env.key_id,
             env.secret,
             breaker=self.breaker,
-            on_retry=lambda line: _warn(f"retrying {line}"),
+            on_retry=self._say_now,
         )
         self.stop_reason: Optional[str] = None
         self.stream = StreamClient(
@@ -1809,6 +1977,10 @@ class _Runtime:
         self._recent_orders: Deque[float] = collections.deque()
         self.clock: Optional[float] = None
         self.orders_placed = 0
+        self.strategy_id = _strategy_id(getattr(strategy, "strategy_id", None) or config.name)
+        # Orders asked for per bar (open time): the n of each order's client_order_id.
+        self._intents: Dict[int, int] = {}
+        self._candle_t: Optional[int] = None  # the bar on_candle is handling, if it runs
         # lockstep replay state (backtests)
         self.lockstep = env.mode == "backtest"
         # Bars received ahead of the strategy: rows [seq, symbol, t, o, h, l, c, v] of `bars`
@@ -1845,8 +2017,15 @@ class _Runtime:
 
     def tick_size(self, symbol: str) -> float:
         if symbol not in self._ticks:
-            self._ticks[symbol] = float(self.client.instrument(symbol)["tick_size"])
+            instrument = self.client.instrument(symbol)
+            self._ticks[symbol] = float(instrument["tick_size"])
+            quote = instrument.get("quote") or {}
+            if self.clock is None and not self.lockstep and isinstance(quote.get("t"), int):
+                self.clock = quote["t"]  # the market's clock before any candle or heartbeat
         return self._ticks[symbol]
+
+    def _say_now(self, line: str) -> None:
+        _say(f"{_stamp(self.now())} {line}")
 
     def reconcile(self) -> None:
         """Open orders and positions from REST, before any candle reaches the strategy."""
@@ -1905,17 +2084,34 @@ class _Runtime:
                 )
 
     def place_order(self, request: Dict[str, Any]) -> Dict[str, Any]:
-        self._guard(request)
+        if not request.get("client_order_id"):
+            request["client_order_id"] = self._next_client_order_id()
+        try:
+            self._guard(request)
+        except OrderRefusedError as error:
+            error.client_order_id = request["client_order_id"]
+            raise
         self._before_trading()
         self.acted = True
         try:
-            order = self.client.place_order(request)
+            order = self.client.place_order(request, guarded=not self._reduces(request))
+        except CircuitOpenError as error:
+            skipped = CircuitOpenError(
+                f"{_describe_request(request)} ({request['client_order_id']}): {error}",
+                error.retry_in,
+            )
+            skipped.client_order_id = request["client_order_id"]
+            raise skipped from None
         except BaseException as error:
             # A failed request may still have reached the server (a lost answer, a 5xx): the
             # next bar waits for the server's word rather than assume nothing happened.
             self._bar_unsure = True
+            if isinstance(error, TimberError):
+                error.client_order_id = request["client_order_id"]
             if isinstance(error, ApiError):
                 _warn(f"{_iso(self.now())} order refused: {_describe_request(request)}: {error}")
+            elif isinstance(error, OrderOutcomeUnknownError):
+                _warn(f"{_iso(self.now())} order outcome unknown: {error}")
             raise
         self._recent_orders.append(self.now())
         self._bar_orders.append(order)
@@ -1925,6 +2121,31 @@ class _Runtime:
         for fill in order.get("fills", []):
             self._apply_fill(order, fill)
         return order
+
+    def _next_client_order_id(self) -> str:
+        """<strategy id>-<bar open time, ms in base 36>-<n>: the n-th order asked for in that
+        bar. A restarted script that asks for the same order again reuses the id, and the API
+        answers 409 instead of placing it twice. The bar is the candle on_candle handles, else
+        the one the market clock is in."""
+        bar = self._candle_t
+        if bar is None:
+            bar = int(self.now() // self.interval_ms * self.interval_ms)
+        intents = self._intents
+        n = intents.get(bar, 0) + 1
+        intents[bar] = n
+        if len(intents) > 64:  # only recent bars can still get orders
+            del intents[min(intents)]
+        return f"{self.strategy_id}-{_base36(bar)}-{n}"
+
+    def _reduces(self, request: Mapping[str, Any]) -> bool:
+        """Whether the order only brings a position closer to flat (not past it): such orders
+        pass an open circuit breaker, so a strategy in trouble can still step back."""
+        held = self.positions.get(request.get("symbol", ""), 0.0)
+        quantity = request.get("quantity", 0)
+        if not held or not _is_number(quantity) or quantity <= 0:
+            return False
+        selling = request.get("action") == "sell"
+        return (held > 0) == selling and quantity <= abs(held) + 1e-9
 
     def cancel(self, order_id: str) -> Dict[str, Any]:
         self._before_trading()
@@ -2059,15 +2280,27 @@ class _Runtime:
             data.get("v", 0),
         )
         self.clock = candle.t + self.interval_ms
-        self._call("on_candle", candle)
+        self._candle_t = candle.t
+        try:
+            self._call("on_candle", candle)
+        finally:
+            self._candle_t = None
 
     def _call(self, handler: str, *args: Any) -> None:
         try:
             getattr(self.strategy, handler)(*args, self.ctx)
         except _HandlerFailed:
             raise
+        except CircuitOpenError as error:
+            self._paused(handler, error)
         except Exception as error:  # noqa: BLE001 (any strategy error ends the run, reported)
             raise self._failed(handler, error) from error
+
+    def _paused(self, handler: str, error: CircuitOpenError) -> None:
+        """Pausing is the breaker's promise: the order is skipped, the run goes on."""
+        if self.strategy.raise_on_circuit_open:
+            raise self._failed(handler, error) from error
+        self._say_now(f"order skipped: {error}")
 
     def _failed(self, handler: str, error: BaseException) -> _HandlerFailed:
         where = f"bar {self.current_bar}, " if self.lockstep and self.current_bar else ""
@@ -2117,12 +2350,16 @@ class _Runtime:
                 t = row[2]
                 self.clock = t + interval_ms
                 candle = Candle(row[1], interval, t, row[3], row[4], row[5], row[6], row[7])
+                self._candle_t = t
                 try:
                     on_candle(candle, ctx)
                 except _HandlerFailed:
                     raise
+                except CircuitOpenError as error:
+                    self._paused("on_candle", error)
                 except Exception as error:  # noqa: BLE001 (any strategy error ends the run)
                     raise self._failed("on_candle", error) from error
+                self._candle_t = None
                 self.completed = seq
                 if seq - self.acked >= self.ack_every and not self._awaiting:
                     self._ack(seq)
@@ -2200,11 +2437,30 @@ class _Runtime:
         self._call("on_stop")
 
 
-def _describe_request(request: Mapping[str, Any]) -> str:
-    text = f"{request.get('action')} {request.get('quantity')} {request.get('symbol')}"
-    if request.get("limit_price") is not None:
-        text += f" limit {request['limit_price']}"
-    return text
+def _strategy_id(name: str) -> str:
+    """The strategy's part of a client_order_id: letters, digits, '.', '_' and '-' (anything
+    else becomes '_'), at most 40 characters, so the whole id fits the API's 64."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]", "_", name.strip())[:40]
+    return cleaned or "strategy"
+
+
+def _base36(value: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while True:
+        value, digit = divmod(value, 36)
+        text = digits[digit] + text
+        if value == 0:
+            return text
+
+
+def _describe_breaker(state: str, why: str) -> str:
+    """A change of the circuit breaker in the words the Node SDK prints it with."""
+    if state == CircuitBreaker.OPEN:
+        return f"trading paused: {why}"
+    if state == CircuitBreaker.CLOSED:
+        return f"trading resumed: {why}"
+    return f"trading on trial: {why}"
 
 
 def _stamp(ms: float) -> str:

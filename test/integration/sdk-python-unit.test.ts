@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Order } from '../../api/orders';
+import { stamp } from '../../sdk/node/src/context';
 import { describeUpdate } from '../../sdk/node/src/dispatch';
 import type { OrderUpdate } from '../../sdk/node/src/strategy';
 import { repoRoot } from './sdk-python-process';
@@ -74,4 +75,40 @@ test('both SDKs print an order event in the same words', () => {
   });
   assert.equal(result.status, 0, result.stderr);
   assert.deepEqual(result.stdout.trimEnd().split('\n'), updates.map(describeUpdate));
+});
+
+test('both SDKs print the breaker, retries and skipped orders as lines of the market time, then what happened', () => {
+  const t = Date.UTC(2024, 2, 6, 12, 0, 7);
+  // The Node SDK's format: its stamp, then its words for a change of the breaker (describeBreaker
+  // in sdk/node/src/live.ts) or an order it refused (Handlers in sdk/node/src/dispatch.ts); the
+  // reasons after the colon are each SDK's own.
+  const node = [
+    `${stamp(t)} trading paused: a request took 1204 ms (limit 1000 ms)`,
+    `${stamp(t)} trading on trial: the cooldown passed; one trial request goes through`,
+    `${stamp(t)} trading resumed: a trial request succeeded`,
+    `${stamp(t)} order skipped: trading is paused`,
+    `${stamp(t)} retrying POST /orders: 503; retry 1 of 5 in 0.08 s`,
+  ];
+  const script =
+    'import sys, timber\n' +
+    'class Now(timber._Runtime):\n' +
+    '    def __init__(self):\n' +
+    '        self.clock = int(sys.argv[1])\n' +
+    'say = Now()._say_now\n' +
+    'breaker = timber.CircuitBreaker(latency_ms=1000, on_change=lambda s, why: say(timber._describe_breaker(s, why)))\n' +
+    'breaker.record_success(1204.6)\n' +
+    'breaker.opened_at -= breaker.cooldown\n' +
+    'breaker.check()\n' +
+    'breaker.record_success(3)\n' +
+    'say("order skipped: trading is paused")\n' +
+    'client = timber.Client("http://127.0.0.1:9", "k", "s", on_retry=say, sleep=lambda s: None)\n' +
+    'timber.backoff_delay = lambda attempt, base, cap: 0.08\n' +
+    'client._pause(0, None, "POST /orders: 503")\n';
+  const result = spawnSync('python3', ['-c', script, String(t)], {
+    cwd: join(repoRoot, 'sdk/python'),
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(result.status, 0, result.stderr);
+  assert.deepEqual(result.stdout.trimEnd().split('\n'), node);
 });

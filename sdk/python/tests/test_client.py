@@ -1,5 +1,6 @@
 """The REST client against a scripted local HTTP server: retries, idempotency keys, Retry-After,
-token refresh on 401, the breaker failing fast, and one keep-alive connection."""
+token refresh on 401, the breaker refusing only new orders, orders settled after their retries
+run out, and one keep-alive connection."""
 
 import http.server
 import json
@@ -12,14 +13,19 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import timber  # noqa: E402
 
 
+HANG = None  # a scripted status that never answers (until the test ends)
+
+
 class ScriptedServer:
-    """Answers each request with the next scripted (status, body, headers) for its path."""
+    """Answers each request with the next scripted (status, body, headers) for "METHOD path",
+    else for its path; the last entry repeats."""
 
     def __init__(self):
         self.script = {}
         self.requests = []
         self.connections = 0
         self.tokens_issued = 0
+        self.released = threading.Event()
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -47,8 +53,14 @@ class ScriptedServer:
                         "scope": "trade",
                     }, {}
                 else:
-                    queue = server.script.get(path) or [(200, {"ok": True}, {})]
+                    queue = server.script.get(f"{self.command} {path}") or server.script.get(
+                        path
+                    ) or [(200, {"ok": True}, {})]
                     status, payload, headers = queue.pop(0) if len(queue) > 1 else queue[0]
+                if status is HANG:
+                    server.released.wait()
+                    self.close_connection = True
+                    return
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -70,6 +82,7 @@ class ScriptedServer:
         return [r for r in self.requests if r[1].split("?")[0] == path]
 
     def stop(self):
+        self.released.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -190,16 +203,122 @@ class ClientTests(unittest.TestCase):
         self.assertEqual(raised.details[0]["path"], "symbol")
         self.assertIn("market is closed", str(raised))
 
-    def test_the_breaker_opens_and_orders_then_fail_fast_without_a_request(self):
-        self.server.script["/orders"] = [(503, error(503, "unavailable"), {})]
-        with self.assertRaises(timber.CircuitOpenError):
+    def test_the_breaker_refuses_new_orders_without_a_request_but_not_cancels_or_reads(self):
+        self.server.script["/account"] = [(503, error(503, "unavailable"), {})] * 3 + [
+            (200, {"account_id": "a"}, {})
+        ]
+        self.client.account()  # the third failure opens the breaker; the read still goes on
+        self.assertEqual(self.breaker.state, "open")
+        with self.assertRaises(timber.CircuitOpenError) as caught:
             self.client.place_order({"symbol": "EURUSD"})
-        sent = len(self.server.calls("/orders"))
-        self.assertEqual(sent, 3)  # opened on the third failure; no more retries
-        with self.assertRaises(timber.CircuitOpenError):
+        self.assertEqual(self.server.calls("/orders"), [])
+        self.assertIn("trading is paused", str(caught.exception))
+        self.server.script["DELETE /orders/ord_1"] = [(200, {"id": "ord_1"}, {})]
+        self.assertEqual(self.client.cancel_order("ord_1"), {"id": "ord_1"})
+        self.client.cancel_orders({"all": True})
+        # An order that only reduces a position may pass (the runtime decides which those are).
+        self.assertEqual(self.client.place_order({"symbol": "EURUSD"}, guarded=False),
+                         {"ok": True})
+
+    def test_an_order_whose_failures_open_the_breaker_is_still_settled_with_its_own_key(self):
+        # The third 503 opens the breaker; the order was sent, so its retries go on.
+        self.server.script["POST /orders"] = [(503, error(503, "unavailable"), {})] * 3 + [
+            (201, {"id": "ord_1", "status": "filled"}, {"Idempotent-Replayed": "true"})
+        ]
+        order = self.client.place_order({"symbol": "EURUSD"})
+        self.assertEqual(order["id"], "ord_1")
+        keys = {r[2]["Idempotency-Key"] for r in self.server.calls("/orders")}
+        self.assertEqual(len(self.server.calls("/orders")), 4)
+        self.assertEqual(len(keys), 1)
+        self.assertEqual(self.breaker.state, "open")
+        with self.assertRaises(timber.CircuitOpenError):  # a new order: not sent
             self.client.place_order({"symbol": "EURUSD"})
-        self.assertEqual(len(self.server.calls("/orders")), sent)
-        self.client.account()  # reads still go through
+        self.assertEqual(len(self.server.calls("/orders")), 4)
+
+    def test_every_order_carries_a_client_order_id(self):
+        self.client.place_order({"symbol": "EURUSD"})
+        self.client.place_order({"symbol": "EURUSD", "client_order_id": "mine-1"})
+        sent = [json.loads(r[3])["client_order_id"] for r in self.server.calls("/orders")]
+        self.assertRegex(sent[0], r"^[0-9a-f-]{36}$")
+        self.assertEqual(sent[1], "mine-1")
+
+    def test_an_order_left_unsettled_by_its_retries_is_looked_up_by_client_order_id(self):
+        self.server.script["POST /orders"] = [(503, error(503, "unavailable"), {})]
+        self.server.script["GET /orders"] = [
+            (200, {"orders": [{"id": "ord_1", "client_order_id": "other"}],
+                   "next_cursor": "c1"}, {}),
+            (200, {"orders": [{"id": "ord_2", "client_order_id": "s-1-1", "status": "filled"}],
+                   "next_cursor": None}, {}),
+            (200, {"orders": [{"id": "ord_2", "client_order_id": "s-1-1"},
+                              {"id": "ord_3", "client_order_id": "s-1-2"}],
+                   "next_cursor": None}, {}),
+        ]
+        lines = []
+        self.client.on_retry = lines.append
+        order = self.client.place_order({"symbol": "EURUSD", "client_order_id": "s-1-1"})
+        self.assertEqual(order["id"], "ord_2")
+        self.assertEqual(len(self.server.calls("/orders")), 5 + 2)  # 5 attempts, 2 pages
+        self.assertIn("looking up order s-1-1", lines[-1])
+        lookups = [r[1] for r in self.server.requests if r[0] == "GET"]
+        self.assertIn("status=all", lookups[0])
+        self.assertIn("symbol=EURUSD", lookups[0])
+        self.assertIn("cursor=c1", lookups[1])
+        # The next lookup starts at the page the last one ended on, not at the oldest order.
+        # (guarded=False: the 503s opened the breaker, which is not what this test is about)
+        order = self.client.place_order({"symbol": "EURUSD", "client_order_id": "s-1-2"},
+                                        guarded=False)
+        self.assertEqual(order["id"], "ord_3")
+        self.assertIn("cursor=c1", [r[1] for r in self.server.requests if r[0] == "GET"][-1])
+
+    def test_an_order_the_lookup_does_not_find_is_reported_not_placed(self):
+        self.server.script["POST /orders"] = [(503, error(503, "unavailable"), {})]
+        self.server.script["GET /orders"] = [(200, {"orders": [], "next_cursor": None}, {})]
+        with self.assertRaises(timber.ApiError) as caught:
+            self.client.place_order({"symbol": "EURUSD", "client_order_id": "s-1-1"})
+        self.assertEqual(caught.exception.status, 503)
+        self.assertFalse(caught.exception.maybe_took_effect)
+        self.assertIn("the order was not placed", str(caught.exception))
+
+    def test_an_order_neither_settled_nor_found_is_reported_as_maybe_placed(self):
+        self.server.script["POST /orders"] = [(503, error(503, "unavailable"), {})]
+        self.server.script["GET /orders"] = [(503, error(503, "unavailable"), {})]
+        with self.assertRaises(timber.OrderOutcomeUnknownError) as caught:
+            self.client.place_order({"symbol": "EURUSD", "client_order_id": "s-1-1"},
+                                    idempotency_key="key-1")
+        unknown = caught.exception
+        self.assertEqual((unknown.client_order_id, unknown.idempotency_key), ("s-1-1", "key-1"))
+        self.assertTrue(unknown.maybe_took_effect)
+        self.assertIn("may have been placed", str(unknown))
+        self.assertIn("GET /orders?status=all&symbol=EURUSD", str(unknown))
+        self.assertIn("Idempotency-Key key-1", str(unknown))
+
+    def test_an_attempt_we_stopped_waiting_for_keeps_a_not_found_order_unknown(self):
+        # The server may still be placing it after the lookup: not found proves nothing.
+        self.server.script["POST /orders"] = [(HANG, None, {})]
+        self.server.script["GET /orders"] = [(200, {"orders": [], "next_cursor": None}, {})]
+        client = timber.Client(self.server.url, "key_1", "secret", sleep=lambda s: None,
+                               max_retries=1, timeout=0.2)
+        self.addCleanup(client.close)
+        with self.assertRaises(timber.OrderOutcomeUnknownError) as caught:
+            client.place_order({"symbol": "EURUSD", "client_order_id": "s-1-1"})
+        self.assertIn("may still be working on it", str(caught.exception))
+
+    def test_an_order_the_server_refused_is_not_looked_up(self):
+        body = {"error": {"code": "unprocessable", "message": "market is closed", "details": [],
+                          "request_id": "r"}}
+        self.server.script["POST /orders"] = [(503, error(503, "unavailable"), {}), (422, body, {})]
+        with self.assertRaises(timber.ApiError) as caught:
+            self.client.place_order({"symbol": "EURUSD"})
+        self.assertEqual(caught.exception.status, 422)
+        self.assertEqual([r for r in self.server.requests if r[0] == "GET"], [])
+
+    def test_an_order_that_never_left_is_not_looked_up(self):
+        self.server.stop()
+        client = timber.Client(self.server.url, "k", "s", sleep=lambda s: None, max_retries=1)
+        client._token, client._token_expires = "tok", float("inf")
+        with self.assertRaises(timber.NetworkError) as caught:
+            client.place_order({"symbol": "EURUSD"})
+        self.assertFalse(caught.exception.maybe_took_effect)
 
     def test_a_dead_server_is_a_network_error_after_retries(self):
         self.server.stop()

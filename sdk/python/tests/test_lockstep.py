@@ -74,7 +74,7 @@ def runtime(strategy, stream, order_answer=None):
     rt._wants_order = rt._wants_fill = False
     placed = []
 
-    def place_order(request, idempotency_key=None):
+    def place_order(request, idempotency_key=None, guarded=True):
         placed.append((rt.advanced, rt.current_bar, rt.client.lockstep_ack))
         return dict(order_answer or {"id": f"o{len(placed)}", "status": "filled",
                                      "order_type": "market", "stop_loss": None,
@@ -191,7 +191,7 @@ class LockstepTests(unittest.TestCase):
         strategy = Careful(trade_at={2})
         rt, _ = runtime(strategy, stream)
 
-        def lost(request, idempotency_key=None):
+        def lost(request, idempotency_key=None, guarded=True):
             raise timber.NetworkError("POST /orders failed: connection reset")
 
         rt.client.place_order = lost

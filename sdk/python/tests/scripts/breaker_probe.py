@@ -30,14 +30,16 @@ class BreakerProbe(timber.Strategy):
         ctx.log(f"DONE breaker={ctx.client.breaker.state}")
 
     def try_order(self, ctx, index):
+        """One order; prints what the SDK said of it, with its ids, for the test to check
+        against the account."""
         try:
             order = ctx.buy("EURUSD", 1000)
-            ctx.log(f"PLACED {index} {order['status']}")
+            ctx.log(f"PLACED {index} {order['status']} {order['id']} {order['client_order_id']}")
             return True
-        except timber.CircuitOpenError:
-            ctx.log(f"CIRCUIT_OPEN {index}")
+        except timber.CircuitOpenError as error:
+            ctx.log(f"CIRCUIT_OPEN {index} {error.client_order_id}")
         except timber.TimberError as error:
-            ctx.log(f"FAILED {index} {type(error).__name__}: {error}")
+            ctx.log(f"FAILED {index} {type(error).__name__} {error.client_order_id}: {error}")
         return False
 
 
