@@ -22,6 +22,7 @@ const parts: readonly Part[] = [
   { name: 'stream', file: 'stream.ts', entry: 'benchStream' },
   { name: 'backtest', file: 'backtest.ts', entry: 'benchBacktest' },
   { name: 'backtest-python', file: 'backtest-python.ts', entry: 'benchBacktestPython' },
+  { name: 'soak-python', file: 'soak-python.ts', entry: 'benchSoakPython' },
 ];
 
 type PartOutcome = 'ran' | 'skipped' | 'failed';
