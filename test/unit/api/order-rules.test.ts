@@ -188,18 +188,20 @@ void test('numbers off the grid by less than a relative tolerance, below a tick 
   const forex = fc.sample(instrument, { numRuns: 1, seed: 7 })[0];
   const eurusd = { ...forex, tick_size: 0.00001, quantity_step: 1, min_quantity: 1 };
   const base = limitOrder(eurusd, 1000, {});
+  // As a client's JSON arrives: more digits than a double holds, or near its largest value.
+  const json = (text: string) => JSON.parse(text) as number;
   const refused: [string, Partial<OrderRequest>, string][] = [
     ['a limit of 1e-15', { limit_price: 1e-15 }, 'limit_price'],
     ['a limit of 5e-324', { limit_price: 5e-324 }, 'limit_price'],
     ['a stop of 1e-300', { action: 'sell', stop_loss: 1e-300 }, 'stop_loss'],
     ['a limit of 1000.0000000001', { limit_price: 1000.0000000001 }, 'limit_price'],
-    ['a limit of 1.8e308', { limit_price: 1.8e308 }, 'limit_price'],
+    ['a limit of 1.7e308', { limit_price: json('1.7e308') }, 'limit_price'],
     ['a quantity of 1000000000.5', { quantity: 1000000000.5 }, 'quantity'],
-    ['a quantity of 9007199254740993', { quantity: 9007199254740993 }, 'quantity'],
-    ['a quantity of 1.8e308', { quantity: 1.8e308 }, 'quantity'],
+    ['a quantity of 9007199254740993', { quantity: json('9007199254740993') }, 'quantity'],
+    ['a quantity of 1.7e308', { quantity: json('1.7e308') }, 'quantity'],
   ];
   for (const [label, change, path] of refused) {
-    const issues = orderInstrumentIssues({ ...base, ...change } as OrderRequest, eurusd);
+    const issues = orderInstrumentIssues({ ...base, ...change }, eurusd);
     assert.deepEqual(
       issues.map((issue) => issue.path),
       [path],
@@ -207,7 +209,7 @@ void test('numbers off the grid by less than a relative tolerance, below a tick 
     );
   }
   assert.match(
-    orderInstrumentIssues({ ...base, quantity: 9007199254740993 }, eurusd)[0].message,
+    orderInstrumentIssues({ ...base, quantity: json('9007199254740993') }, eurusd)[0].message,
     /must be at most 1000000000000 for/,
   );
   assert.match(
