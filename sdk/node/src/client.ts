@@ -8,7 +8,11 @@ import { CancelResults, Order, OrderList } from '../../../api/orders';
 import type { BackoffPolicy } from './backoff';
 import type { BreakerChange } from './breaker';
 import { CircuitBreaker, defaultBreakerOptions } from './breaker';
+import { ApiError } from './errors';
+import type { RetryNotice } from './request-core';
 import { RequestCore } from './request-core';
+import type { LookupNotice } from './settle';
+import { findByClientOrderId, outcomeUnknown, settleByLookup } from './settle';
 import { TokenSource } from './tokens';
 import type { Transport } from './transport';
 import { nodeHttpTransport } from './transport';
@@ -31,6 +35,21 @@ export interface ClientOptions {
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** What the client does on its own, as it happens (retries, lookups), e.g. to log it. */
+  onNotice?: (notice: ClientNotice) => void;
+}
+
+/** Something the client did on its own: a retry, or looking an order up after its attempts. */
+export type ClientNotice = ({ type: 'retry' } & RetryNotice) | LookupNotice;
+
+export interface PlaceOptions {
+  /** Sent on every attempt; a random UUID unless given. */
+  idempotencyKey?: string;
+  /**
+   * The order only reduces a position (or closes it): an open circuit breaker lets it through,
+   * so that a strategy can always flatten. The caller knows its position; the client does not.
+   */
+  reducesPosition?: boolean;
 }
 
 export interface OrderListOptions {
@@ -48,6 +67,7 @@ export class TimberClient {
   private readonly core: RequestCore;
   private readonly tokens: TokenSource;
   private readonly token: (forceRenew: boolean) => Promise<string>;
+  private readonly notify: (notice: ClientNotice) => void;
   /**
    * In a lockstep replay session: the bar every request acknowledges (`X-Timber-Ack`), set by
    * the strategy runtime while it runs a bar ahead of the session's clock, so that the request
@@ -57,6 +77,8 @@ export class TimberClient {
 
   constructor(options: ClientOptions) {
     const now = options.now ?? Date.now;
+    const notify = options.onNotice ?? (() => {});
+    this.notify = notify;
     this.breaker = new CircuitBreaker({ ...defaultBreakerOptions, ...options.breaker, now });
     this.core = new RequestCore({
       baseUrl: options.baseUrl,
@@ -69,6 +91,7 @@ export class TimberClient {
       ...(options.sleep && { sleep: options.sleep }),
       ...(options.random && { random: options.random }),
       lockstepAck: () => this.lockstepAck,
+      onRetry: (retry) => notify({ type: 'retry', ...retry }),
     });
     this.tokens = new TokenSource(this.core, options.keyId, options.secret, now);
     this.token = (forceRenew) => this.tokens.get(forceRenew);
@@ -140,31 +163,63 @@ export class TimberClient {
   }
 
   /**
-   * Places an order under one `Idempotency-Key` (a random UUID unless given), the same on every
-   * retry, so a retry after a lost answer can never place it twice. Refused without a request
-   * (`CircuitOpenError`) while the circuit breaker is open.
+   * Places an order under one `Idempotency-Key` (a random UUID unless given) and one
+   * `client_order_id` (the request's, or a random UUID), the same on every retry, so that a retry
+   * after a lost answer can never place it twice. Refused without a request (`CircuitOpenError`)
+   * while the circuit breaker is open, unless it only reduces a position; once sent, it is
+   * retried whatever the breaker. When the attempts run out without a clear answer, the order is
+   * looked up by its client_order_id: found, it is returned; certainly absent, the last error is
+   * thrown; otherwise `OrderOutcomeUnknownError`.
    */
-  placeOrder(request: OrderRequest, options: { idempotencyKey?: string } = {}): Promise<Order> {
-    return this.core.send({
+  async placeOrder(request: OrderRequest, options: PlaceOptions = {}): Promise<Order> {
+    const clientOrderId = request.client_order_id ?? randomUUID();
+    const idempotencyKey = options.idempotencyKey ?? randomUUID();
+    const outcome = await this.core.settle({
       method: 'POST',
       path: '/orders',
       schema: Order,
-      body: request,
+      body: { ...request, client_order_id: clientOrderId },
       retry: true,
-      guarded: true,
-      idempotencyKey: options.idempotencyKey ?? randomUUID(),
+      guarded: options.reducesPosition !== true,
+      idempotencyKey,
       token: this.token,
     });
+    if (outcome.type === 'answered') return outcome.value;
+    if (!outcomeUnknown(outcome)) throw outcome.error;
+    const { symbol } = request;
+    return settleByLookup(
+      outcome,
+      { clientOrderId, idempotencyKey, symbol },
+      () => this.findOrderByClientId(symbol, clientOrderId),
+      this.notify,
+    );
   }
 
-  cancelOrder(id: string): Promise<Order> {
-    return this.core.send({
+  /** The account's order of this symbol with this client_order_id, or null (pages through all). */
+  findOrderByClientId(symbol: string, clientOrderId: string): Promise<Order | null> {
+    return findByClientOrderId((query) => this.orders(query), symbol, clientOrderId);
+  }
+
+  /**
+   * Cancels an order. A retry after an attempt that may have taken effect can meet a 409 (its
+   * own cancel went through): then the order, if cancelled, is the answer.
+   */
+  async cancelOrder(id: string): Promise<Order> {
+    const outcome = await this.core.settle({
       method: 'DELETE',
       path: `/orders/${encodeURIComponent(id)}`,
       schema: Order,
       retry: true,
       token: this.token,
     });
+    if (outcome.type === 'answered') return outcome.value;
+    const { error } = outcome;
+    const conflict = error instanceof ApiError && error.status === 409;
+    if (outcome.uncertainAttempts > 0 && (conflict || outcomeUnknown(outcome))) {
+      const order = await this.order(id).catch(() => null);
+      if (order?.status === 'cancelled') return order;
+    }
+    throw error;
   }
 
   cancelOrders(request: CancelRequest): Promise<z.infer<typeof CancelResults>> {

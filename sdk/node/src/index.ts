@@ -13,7 +13,9 @@ export type {
 export { runStrategy } from './run';
 export type { RunOptions } from './run';
 export { TimberClient } from './client';
-export type { ClientOptions, OrderListOptions } from './client';
+export type { ClientNotice, ClientOptions, OrderListOptions, PlaceOptions } from './client';
+export type { RetryNotice } from './request-core';
+export type { LookupNotice } from './settle';
 export { StreamClient } from './stream';
 export type { StreamClientOptions } from './stream';
 export { CircuitBreaker } from './breaker';
@@ -23,6 +25,7 @@ export {
   CircuitOpenError,
   ConfigError,
   NetworkError,
+  OrderOutcomeUnknownError,
   RateLimitedError,
   RiskLimitError,
 } from './errors';

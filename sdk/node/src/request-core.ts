@@ -21,6 +21,21 @@ export interface CoreOptions {
   random?: () => number;
   /** In a lockstep replay session, the bar every request acknowledges (see `TimberClient`). */
   lockstepAck?: () => number | undefined;
+  /** Told before every retry's wait, e.g. to log it. */
+  onRetry?: (retry: RetryNotice) => void;
+}
+
+/** One retry about to wait: what failed, which retry this is, and how long the wait. */
+export interface RetryNotice {
+  method: string;
+  path: string;
+  /** 1 for the first retry. */
+  retry: number;
+  /** Retries allowed in all (attempts − 1). */
+  retries: number;
+  delayMs: number;
+  /** "HTTP 503 unavailable", "no answer (socket hang up)", "HTTP 429 rate_limited"… */
+  reason: string;
 }
 
 export interface Call<T> {
@@ -31,12 +46,27 @@ export interface Call<T> {
   body?: unknown;
   /** Whether repeating the request cannot do anything twice (GETs, keyed POSTs, cancels). */
   retry: boolean;
-  /** Refused by an open circuit breaker without a request (order placement). */
+  /**
+   * Refused by an open circuit breaker without a request (orders that add exposure). Only the
+   * first attempt is gated: once a request went out, its retries settle it whatever the breaker.
+   */
   guarded?: boolean;
   idempotencyKey?: string;
   /** A bearer token source; none for the token exchange itself. */
   token?: (forceRenew: boolean) => Promise<string>;
 }
+
+/** How a request ended: its validated answer, or the error `send` would throw, and how sure. */
+export type Outcome<T> =
+  | { type: 'answered'; value: T }
+  | {
+      type: 'failed';
+      error: Error;
+      /** Attempts that may have taken effect unseen: sent with no answer, or answered 5xx. */
+      uncertainAttempts: number;
+      /** Some attempt got no answer at all, so it may still be running on the server. */
+      answerless: boolean;
+    };
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -59,14 +89,54 @@ export class RequestCore {
   }
 
   async send<T>(call: Call<T>): Promise<T> {
+    const outcome = await this.settle(call);
+    if (outcome.type === 'failed') throw outcome.error;
+    return outcome.value;
+  }
+
+  /**
+   * Like `send`, but a failure is returned with what is known of it, so that a caller can settle
+   * a request whose outcome is unknown (look an order up). `CircuitOpenError` is still thrown:
+   * no request went out.
+   */
+  async settle<T>(call: Call<T>): Promise<Outcome<T>> {
+    const breaker = this.options.breaker;
+    let trial: number | undefined;
+    if (call.guarded) {
+      if (!breaker.allow()) {
+        const retryIn = breaker.state === 'open' ? Math.max(0, breaker.retryAt - this.now()) : 0;
+        throw new CircuitOpenError(breaker.retryAt, breaker.reason, retryIn);
+      }
+      if (breaker.state === 'half_open') trial = breaker.trials;
+    }
+    try {
+      return await this.attempts(call);
+    } finally {
+      if (trial !== undefined) breaker.release(trial);
+    }
+  }
+
+  private async attempts<T>(call: Call<T>): Promise<Outcome<T>> {
     const maxAttempts = call.retry ? (this.options.maxAttempts ?? 5) : 1;
     let renewedToken = false;
+    let uncertainAttempts = 0;
+    let answerless = false;
+    const failed = (error: Error): Outcome<T> => ({
+      type: 'failed',
+      error,
+      uncertainAttempts,
+      answerless,
+    });
     for (let attempt = 0; ; attempt++) {
       const lastAttempt = attempt + 1 >= maxAttempts;
       const answer = await this.attempt(call, renewedToken);
       if (answer instanceof NetworkError) {
-        if (lastAttempt) throw answer;
-        await this.sleep(this.backoff(attempt));
+        if (!neverSent(answer)) {
+          uncertainAttempts++;
+          answerless = true;
+        }
+        if (lastAttempt) return failed(answer);
+        await this.retryAfter(call, attempt, maxAttempts, null, `no answer (${causeOf(answer)})`);
         continue;
       }
       if (answer.status === 401 && call.token !== undefined && !renewedToken) {
@@ -75,20 +145,49 @@ export class RequestCore {
         attempt--;
         continue;
       }
+      if (answer.status >= 500) uncertainAttempts++;
       if (answer.status === 429 || answer.status >= 500) {
         const retryAfter = parseRetryAfter(answer.header('retry-after'), this.now());
         if (!lastAttempt) {
-          await this.sleep(retryAfter ?? this.backoff(attempt));
+          const error = toApiError(call, answer);
+          await this.retryAfter(
+            call,
+            attempt,
+            maxAttempts,
+            retryAfter,
+            `HTTP ${answer.status} ${error.code}`,
+          );
           continue;
         }
         if (answer.status === 429) {
           const error = toApiError(call, answer);
-          throw new RateLimitedError(error.message, retryAfter, error.requestId);
+          return failed(new RateLimitedError(error.message, retryAfter, error.requestId));
         }
       }
-      if (answer.status >= 200 && answer.status < 300) return this.parse(call, answer);
-      throw toApiError(call, answer);
+      if (answer.status >= 200 && answer.status < 300) {
+        return { type: 'answered', value: this.parse(call, answer) };
+      }
+      return failed(toApiError(call, answer));
     }
+  }
+
+  private async retryAfter(
+    call: Call<unknown>,
+    attempt: number,
+    maxAttempts: number,
+    serverWaitMs: number | null,
+    reason: string,
+  ): Promise<void> {
+    const delayMs = serverWaitMs ?? this.backoff(attempt);
+    this.options.onRetry?.({
+      method: call.method,
+      path: call.path,
+      retry: attempt + 1,
+      retries: maxAttempts - 1,
+      delayMs,
+      reason,
+    });
+    await this.sleep(delayMs);
   }
 
   private backoff(attempt: number): number {
@@ -98,7 +197,6 @@ export class RequestCore {
   /** One try: the answer, or the network error that took its place. */
   private async attempt<T>(call: Call<T>, renewToken: boolean): Promise<HttpAnswer | NetworkError> {
     const breaker = this.options.breaker;
-    if (call.guarded && !breaker.allow()) throw new CircuitOpenError(breaker.retryAt);
     const wait = this.rateLimit.waitMs();
     if (wait > 0) {
       await this.sleep(wait);
@@ -123,14 +221,16 @@ export class RequestCore {
     } catch (error) {
       const networkError =
         error instanceof NetworkError ? error : new NetworkError(String(error), { cause: error });
-      breaker.recordFailure(networkError.message);
+      breaker.recordFailure(`no answer to ${call.method} ${call.path} (${causeOf(networkError)})`);
       return networkError;
     }
     const received = this.now();
     const window = readRateLimit((name) => answer.header(name));
     if (window !== null) this.rateLimit.observe(window, received);
-    if (answer.status >= 500) breaker.recordFailure(`HTTP ${answer.status}`);
-    else breaker.recordSuccess(received - started);
+    if (answer.status >= 500)
+      breaker.recordFailure(`HTTP ${answer.status} from ${call.method} ${call.path}`);
+    // A 429 says nothing of the API's health: the breaker is neither fed nor closed by it.
+    else if (answer.status !== 429) breaker.recordSuccess(received - started);
     return answer;
   }
 
@@ -181,4 +281,20 @@ function toApiError(call: Call<unknown>, answer: HttpAnswer): ApiError {
     [],
     answer.header('x-request-id'),
   );
+}
+
+/** The low-level reason of a network error ("socket hang up"), without the advice around it. */
+function causeOf(error: NetworkError): string {
+  const cause: unknown = error.cause;
+  return cause instanceof Error ? cause.message : error.message;
+}
+
+/** A refused connection: the request never reached the server, so it cannot have taken effect. */
+function neverSent(error: NetworkError): boolean {
+  let cause: unknown = error.cause;
+  for (let depth = 0; depth < 4 && cause instanceof Error; depth++) {
+    if ((cause as NodeJS.ErrnoException).code === 'ECONNREFUSED') return true;
+    cause = cause.cause;
+  }
+  return false;
 }

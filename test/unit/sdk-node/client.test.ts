@@ -255,12 +255,21 @@ test('the breaker opens after N failures, refuses orders without a request, then
   const changes: BreakerChange[] = [];
   const api = new FakeApi()
     .on('POST /oauth/token', tokenAnswer())
-    .on('POST /orders', { status: 503, body: errorBody('unavailable', 'down') });
+    .on('POST /orders', { status: 503, body: errorBody('unavailable', 'down') })
+    .on('GET /orders', { body: { orders: [], next_cursor: null } });
   const { client } = clientOn(api, {
     maxAttempts: 3,
     breaker: { failureThreshold: 3, cooldownMs: 5000, onStateChange: (c) => changes.push(c) },
   });
-  await assert.rejects(client.placeOrder(orderRequest), ApiError);
+  await assert.rejects(client.placeOrder(orderRequest), (error: unknown) => {
+    assert.ok(error instanceof ApiError);
+    assert.equal(error.status, 503);
+    assert.match(
+      error.message,
+      /not placed: every attempt was answered, and the API lists no order/,
+    );
+    return true;
+  });
   assert.equal(client.breaker.state, 'open');
   const sent = api.requests.length;
   await assert.rejects(client.placeOrder(orderRequest), CircuitOpenError);

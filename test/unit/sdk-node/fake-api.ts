@@ -5,8 +5,10 @@ export interface Scripted {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
-  /** Throw a network error instead of answering. */
+  /** Throw a network error instead of answering (the request may have reached the server). */
   network?: boolean;
+  /** Throw a refused connection's network error: the request never left. */
+  refused?: boolean;
   /** Advance the fake clock by this much while "in flight". */
   takesMs?: number;
 }
@@ -31,6 +33,10 @@ export class FakeApi {
     const answer = script.length > 1 ? script.shift()! : script[0];
     this.now += answer.takesMs ?? 1;
     if (answer.network) return Promise.reject(new NetworkError(`connection reset (${route})`));
+    if (answer.refused) {
+      const cause = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      return Promise.reject(new NetworkError(`refused (${route})`, { cause }));
+    }
     const headers = Object.fromEntries(
       Object.entries({ 'x-request-id': 'req_1', ...answer.headers }).map(([k, v]) => [
         k.toLowerCase(),
