@@ -66,7 +66,7 @@ export function fillOf(update: OrderUpdate): StrategyFill | undefined {
 /**
  * Calls a strategy's handlers, staying synchronous while they are: a promise is returned only
  * when a handler returned one. Failures become `StrategyFailure`s naming the handler and time;
- * an order refused by the open circuit breaker is reported and the strategy goes on.
+ * an order refused by the open circuit breaker is not one: the strategy goes on.
  */
 export class Handlers {
   constructor(
@@ -142,10 +142,9 @@ export class Handlers {
   }
 
   private fail(name: string, where: () => string, error: unknown): void {
-    if (error instanceof CircuitOpenError) {
-      this.print(`${stamp(this.ctx.now())} order skipped: ${error.message}`);
-      return;
-    }
+    // An order the open breaker refused: the runtime printed a line when it skipped it, and the
+    // strategy goes on (one that wants otherwise catches CircuitOpenError itself).
+    if (error instanceof CircuitOpenError) return;
     throw new StrategyFailure(`${name} failed at ${where()}`, error);
   }
 }

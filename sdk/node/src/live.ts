@@ -2,17 +2,20 @@ import type { Account } from '../../../api/account';
 import type { Interval } from '../../../api/common';
 import { intervalMs } from '../../../api/common';
 import type { CancelResult, Order, OrderRequest } from '../../../api/orders';
-import type { CandleBatchRow, ServerMessage } from '../../../api/stream';
+import type { ServerMessage } from '../../../api/stream';
 import type { StrategyConfig } from '../../../api/strategy-config';
+import { BarQueue } from './bar-queue';
 import { LiveBook } from './book';
-import type { BreakerChange } from './breaker';
-import { TimberClient } from './client';
+import type { TimberClient } from './client';
 import type { Connection } from './config';
 import type { Broker } from './context';
 import { Context, stamp } from './context';
 import { Handlers, isPromise } from './dispatch';
 import { describeOrder } from './describe';
+import { IntentIds, strategyIdOf } from './intents';
 import { LockstepGate } from './lockstep';
+import { liveClient } from './live-client';
+import { OrderPlacer } from './placement';
 import type { Strategy, StrategyCandle } from './strategy';
 import { StreamClient } from './stream';
 
@@ -29,8 +32,9 @@ type Message = Exclude<ServerMessage, { type: 'error' }>;
 /**
  * Runs a strategy against the API: live, or in a replay session when the base URL is a
  * session's (recognised by the `session` messages of its stream, then kept in lockstep).
- * Reconciles open orders and positions first, then streams orders, account and market data into
- * the handlers one message at a time.
+ * Subscribes to the account's orders and account events first, then reads open orders and
+ * positions over REST, so that no event falls between the two; then streams orders, account and
+ * market data into the handlers one message at a time.
  */
 export async function runLive(
   strategy: Strategy,
@@ -38,22 +42,8 @@ export async function runLive(
   connection: Connection,
   options: LiveOptions,
 ): Promise<void> {
-  const { print } = options;
   const warn = options.warn ?? ((line: string) => console.error(line));
-  const client = new TimberClient({
-    baseUrl: connection.baseUrl,
-    keyId: connection.keyId,
-    secret: connection.secret,
-    breaker: {
-      failureThreshold: config.risk.circuit_breaker_failures,
-      latencyLimitMs: config.risk.circuit_breaker_latency_ms,
-      cooldownMs: config.risk.circuit_breaker_cooldown_ms,
-      onStateChange: (change) => print(describeBreaker(change)),
-    },
-  });
-  const runner = new LiveRun(strategy, config, connection, client, print, warn);
-  await runner.reconcile();
-  await runner.run(options.stop);
+  await new LiveRun(strategy, config, connection, options.print, warn).run(options.stop);
 }
 
 class LiveRun implements Broker {
@@ -67,10 +57,7 @@ class LiveRun implements Broker {
   private session = false;
   private lockstep = true;
   private readonly gate = new LockstepGate();
-  /** A session's bars received and not delivered yet, oldest first, as `bars` rows. */
-  private readonly bars: CandleBatchRow[] = [];
-  private barsHead = 0;
-  private lastBarSeq = 0;
+  private readonly bars = new BarQueue();
   private barInterval: Interval;
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly queue: Message[] = [];
@@ -82,20 +69,27 @@ class LiveRun implements Broker {
     this.failed = reject;
   });
   private stream: StreamClient | null = null;
+  /** onStart returned: from then on, stream messages go to the handlers. */
+  private started = false;
+  private readonly placer: OrderPlacer;
+  private readonly client: TimberClient;
 
   constructor(
     private readonly strategy: Strategy,
     private readonly config: StrategyConfig,
     private readonly connection: Connection,
-    private readonly client: TimberClient,
     private readonly print: (line: string) => void,
     private readonly warn: (line: string) => void,
   ) {
     this.barInterval = config.interval;
+    const client = liveClient(config, connection, print, () => this.now());
+    this.client = client;
+    const ids = new IntentIds(strategyIdOf(config.name), intervalMs[config.interval]);
+    this.placer = new OrderPlacer(client, this, ids, () => this.now(), print);
   }
 
   /** Before any handler: instruments, the account and the open orders, from REST. */
-  async reconcile(): Promise<void> {
+  private async reconcile(): Promise<void> {
     for (const symbol of this.config.symbols) {
       const instrument = await this.client.instrument(symbol);
       this.tickSizes.set(symbol, instrument.tick_size);
@@ -117,26 +111,36 @@ class LiveRun implements Broker {
   }
 
   async run(stop: Promise<unknown>): Promise<void> {
-    await this.handlers.start();
     const stream = new StreamClient({
       url: this.connection.streamUrl,
       token: (renew) => this.client.accessToken(renew),
       onMessage: (message) => this.receive(message),
       onOpen: (reconnected) => {
         // The server may have missed the last ack with the old connection.
-        if (reconnected && this.session && this.lockstep) stream.send(this.gate.ack());
+        if (reconnected && this.started && this.session && this.lockstep) {
+          stream.send(this.gate.ack());
+        }
       },
       onProblem: (problem) => this.warn(`stream: ${problem}`),
     });
     this.stream = stream;
-    await stream.start();
-    stream.subscribeAccount('orders');
-    stream.subscribeAccount('account');
-    const symbols = [...this.config.symbols];
-    stream.subscribeMarket('candles', symbols, this.config.interval);
-    if (this.strategy.onTick !== undefined) stream.subscribeMarket('ticks', symbols);
     void stop.then(() => this.finished());
     try {
+      await stream.start();
+      // Subscribed before the REST reads: an event between the snapshot and the stream is queued.
+      stream.subscribeAccount('orders');
+      stream.subscribeAccount('account');
+      await stream.positioned();
+      await this.reconcile();
+      await this.handlers.start();
+      this.started = true;
+      const symbols = [...this.config.symbols];
+      stream.subscribeMarket('candles', symbols, this.config.interval);
+      if (this.strategy.onTick !== undefined) stream.subscribeMarket('ticks', symbols);
+      // Announces the window and asks for batched bars: the server may now send bars ahead.
+      if (this.session && this.lockstep) stream.send(this.gate.ack());
+      // What happened while starting, in stream order; the book drops what REST showed already.
+      if (!this.pumping) void this.pump();
       await this.done;
     } finally {
       stream.close();
@@ -153,13 +157,13 @@ class LiveRun implements Broker {
     if (message.channel === 'session' && !this.session) {
       this.session = true;
       this.lockstep = message.data.lockstep;
-      // Announces the window and asks for batched bars: the server may now send bars ahead.
-      if (this.lockstep) this.stream?.send(this.gate.ack());
+      // Announces the window once candles are subscribed (only that connection may ack).
+      if (this.lockstep && this.started) this.stream?.send(this.gate.ack());
     } else if (!this.session && message.channel !== 'candles') {
       this.advanceClock(message.t);
     }
     this.queue.push(message);
-    if (!this.pumping) void this.pump();
+    if (this.started && !this.pumping) void this.pump();
   }
 
   /**
@@ -213,7 +217,7 @@ class LiveRun implements Broker {
       case 'candles':
         if (message.type === 'bars') {
           this.barInterval = message.data.interval;
-          for (const row of message.data.bars) this.keepBar(row);
+          for (const row of message.data.bars) this.bars.keep(row);
           return;
         }
         if (message.type !== 'close') return;
@@ -221,7 +225,7 @@ class LiveRun implements Broker {
         this.barInterval = message.data.interval;
         {
           const { symbol, t, o, h, l, c, v } = message.data;
-          this.keepBar([message.seq, symbol, t, o, h, l, c, v]);
+          this.bars.keep([message.seq, symbol, t, o, h, l, c, v]);
         }
         return;
       case 'ticks': {
@@ -247,24 +251,17 @@ class LiveRun implements Broker {
     }
   }
 
-  /** A session's bar, unless a reconnect sent it again (unacknowledged bars are resent). */
-  private keepBar(row: CandleBatchRow): void {
-    if (row[0] <= this.lastBarSeq) return;
-    this.lastBarSeq = row[0];
-    this.bars.push(row);
-  }
-
   /** Delivers the buffered bars that the lockstep rules allow, acknowledging every few. */
   private async deliverBars(): Promise<void> {
     const { gate, bars } = this;
     const step = intervalMs[this.barInterval];
-    while (this.barsHead < bars.length) {
+    while (bars.peek() !== undefined) {
       // A bar goes only once every request made so far is answered (its events may follow).
       if (this.inflight.size > 0) await Promise.allSettled(this.inflight);
-      const row = bars[this.barsHead];
+      const row = bars.peek()!;
       const seq = row[0];
       if (!gate.mayDeliver(seq)) break;
-      this.barsHead++;
+      bars.shift();
       gate.delivering(seq);
       // Requests at a bar the server's clock has not reached move it there first.
       this.client.lockstepAck = this.lockstep ? gate.requestAck() : undefined;
@@ -277,10 +274,6 @@ class LiveRun implements Broker {
       gate.completed(seq);
       const ack = this.lockstep ? gate.ackDue(false) : undefined;
       if (ack !== undefined) this.stream?.send(ack);
-    }
-    if (this.barsHead > 4096 && this.barsHead * 2 > bars.length) {
-      bars.splice(0, this.barsHead);
-      this.barsHead = 0;
     }
   }
 
@@ -330,7 +323,7 @@ class LiveRun implements Broker {
 
   place(request: OrderRequest): Promise<Order> {
     return this.act(async () => {
-      const order = await this.client.placeOrder(request);
+      const order = await this.placer.place(request);
       this.book.applyOrder(order);
       if (this.session) this.gate.placed(order);
       return order;
@@ -385,11 +378,4 @@ class LiveRun implements Broker {
     );
     return promise;
   }
-}
-
-function describeBreaker(change: BreakerChange): string {
-  const now = stamp(Date.now());
-  if (change.to === 'open') return `${now} trading paused: ${change.reason}`;
-  if (change.to === 'closed') return `${now} trading resumed: ${change.reason}`;
-  return `${now} trading on trial: ${change.reason}`;
 }

@@ -47,6 +47,9 @@ export class StreamClient {
   private readonly lastSeq = new Map<ResumableChannel, number | null>();
   private readonly market = new Map<string, MarketSubscription>();
   private renewToken = false;
+  private readonly positionWaiters: (() => void)[] = [];
+  /** Resumable channels whose subscription the server confirmed (`subscribed`). */
+  private readonly confirmed = new Set<ResumableChannel>();
   private opened: { resolve: () => void; reject: (error: Error) => void } | null = null;
 
   constructor(private readonly options: StreamClientOptions) {}
@@ -83,6 +86,16 @@ export class StreamClient {
     if (socket === null || socket.readyState !== WebSocket.OPEN) return false;
     socket.send(JSON.stringify(message));
     return true;
+  }
+
+  /**
+   * Resolves once the server confirmed every subscribed orders/account channel (its `subscribed`
+   * message, with the seq it stands at where it has one): from then on no event of theirs can be
+   * missed, so a snapshot read over REST afterwards leaves no gap before the stream.
+   */
+  positioned(): Promise<void> {
+    if (this.allPositioned()) return Promise.resolve();
+    return new Promise<void>((resolve) => this.positionWaiters.push(resolve));
   }
 
   /** The last seq delivered on a resumable channel. */
@@ -183,6 +196,9 @@ export class StreamClient {
       } else if (message.channel === 'system' && message.type === 'subscribed') {
         this.noteStartingSeq(message.data);
       }
+      if (this.positionWaiters.length > 0 && this.allPositioned()) {
+        for (const resolve of this.positionWaiters.splice(0)) resolve();
+      }
     }
     this.options.onMessage(message);
   }
@@ -191,9 +207,16 @@ export class StreamClient {
   private noteStartingSeq(data: unknown): void {
     if (typeof data !== 'object' || data === null) return;
     const { channel, seq } = data as { channel?: unknown; seq?: unknown };
-    if ((channel === 'orders' || channel === 'account') && typeof seq === 'number') {
-      if (this.lastSeq.get(channel) === null) this.lastSeq.set(channel, seq);
+    if (channel !== 'orders' && channel !== 'account') return;
+    this.confirmed.add(channel);
+    if (typeof seq === 'number' && this.lastSeq.get(channel) === null) {
+      this.lastSeq.set(channel, seq);
     }
+  }
+
+  private allPositioned(): boolean {
+    for (const channel of this.lastSeq.keys()) if (!this.confirmed.has(channel)) return false;
+    return true;
   }
 
   private feedWatchdog(socket: WebSocket): void {
