@@ -23,6 +23,7 @@ const parts: readonly Part[] = [
   { name: 'backtest', file: 'backtest.ts', entry: 'benchBacktest' },
   { name: 'backtest-python', file: 'backtest-python.ts', entry: 'benchBacktestPython' },
   { name: 'soak-python', file: 'soak-python.ts', entry: 'benchSoakPython' },
+  { name: 'sdk-node-soak', file: 'sdk-node-soak.ts', entry: 'benchSdkNodeSoak' },
 ];
 
 type PartOutcome = 'ran' | 'skipped' | 'failed';
