@@ -130,7 +130,15 @@ class LiveRun implements Broker {
       // Subscribed before the REST reads: an event between the snapshot and the stream is queued.
       stream.subscribeAccount('orders');
       stream.subscribeAccount('account');
-      await stream.positioned();
+      const unconfirmed = setTimeout(
+        () =>
+          this.warn(
+            'stream: the orders and account subscriptions are not confirmed after 10 s; the ' +
+              'strategy starts once they are, so that no event is missed',
+          ),
+        10_000,
+      );
+      await stream.positioned().finally(() => clearTimeout(unconfirmed));
       await this.reconcile();
       await this.handlers.start();
       this.started = true;
