@@ -1,22 +1,20 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Interval } from '../api/common';
-import { ConfigInstant } from '../api/strategy-config';
-import type { StrategyConfig } from '../api/strategy-config';
+import type { RunEvent } from '../api/run-events';
 import { defaultDataDir } from '../sandbox/service/data-dir';
-import { readRuntimeInfo } from '../sandbox/service/runtime-info';
-import type { BacktestOutcome, BacktestProgress, BacktestVia } from '../runner/backtest';
+import type { BacktestOutcome, BacktestVia } from '../runner/backtest';
 import { defaultVia, runBacktest } from '../runner/backtest';
-import type { BacktestRange } from '../runner/environment';
+import type { RangeField } from '../runner/backtest-range';
+import { RangeProblem, resolveBacktestRange } from '../runner/backtest-range';
+import { sandboxForBacktest } from '../runner/connections';
 import { crashReport, exitCodeFor, exitCodesHelp, iso, runExitCodes } from '../runner/format';
 import { htmlReport, statisticRows } from '../runner/html-report';
-import { scriptKind } from '../runner/launch';
-import type { LocalSandbox } from '../runner/local-sandbox';
-import { connectLocalSandbox } from '../runner/local-sandbox';
-import { defaultRunsDir } from '../runner/records';
+import { RunCancelled, scriptKind } from '../runner/launch';
+import { studioRoot } from '../runner/project';
+import { workspaceRunsDir } from '../runner/records';
 import { findStrategyConfig, readStrategyConfig } from '../runner/strategy-config';
+import { printRunEvent } from './run-output';
 import { UsageError } from './usage';
 
 export const backtestHelp = `Usage: tbm backtest <script> [options]
@@ -39,48 +37,22 @@ Options:
   --data-dir D      for --via session: the local sandbox to use (default: the one running on
                     ${defaultDataDir()}, else one started for the backtest)
   --json            print {"run_id","dir","report","statistics"} as JSON
+  --events          print the backtest's events as JSON lines on stdout as they happen
+                    (started, line, progress, order, fill, account, warning, finished)
   -h, --help        this help
 
 A progress bar is drawn on stderr when it is a terminal.
 
 ${exitCodesHelp}`;
 
-function instant(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const parsed = ConfigInstant.safeParse(/^\d+$/.test(text) ? Number(text) : text);
-  if (!parsed.success)
-    throw new UsageError(`--${name}: "${text}" is not a date, an ISO time with a zone or epoch ms`);
-  return parsed.data;
-}
-
-function rangeFrom(
-  values: Record<string, string | string[] | boolean | undefined>,
-  config: StrategyConfig | null,
-): BacktestRange {
-  const symbolArgs = (values.symbol as string[] | undefined) ?? [];
-  const symbols = symbolArgs.flatMap((s) => s.split(',')).map((s) => s.trim().toUpperCase());
-  const interval = Interval.safeParse(values.interval ?? config?.interval ?? '1m');
-  if (!interval.success)
-    throw new UsageError(
-      `--interval must be one of 1m 5m 15m 30m 1h 4h 1d, got "${String(values.interval)}"`,
-    );
-  const from = instant('from', values.from as string | undefined) ?? config?.backtest?.from;
-  const to = instant('to', values.to as string | undefined) ?? config?.backtest?.to;
-  const balanceText = values.balance as string | undefined;
-  const balance =
-    balanceText === undefined ? (config?.backtest?.balance ?? 100_000) : Number(balanceText);
-  const chosen = symbols.length > 0 ? symbols : (config?.symbols ?? []);
-  if (chosen.length === 0)
-    throw new UsageError('no symbol: pass --symbol, or list "symbols" in the strategy config');
-  if (from === undefined || to === undefined)
-    throw new UsageError(
-      'no range: pass --from and --to, or give the strategy config a "backtest" range',
-    );
-  if (from >= to) throw new UsageError(`--to (${iso(to)}) must be after --from (${iso(from)})`);
-  if (!Number.isFinite(balance) || balance <= 0)
-    throw new UsageError(`--balance must be a positive number, got "${balanceText}"`);
-  return { symbols: chosen, interval: interval.data, from, to, balance };
-}
+/** The option a range problem is about. */
+const rangeOption: Record<RangeField, string> = {
+  symbols: '--symbol',
+  interval: '--interval',
+  from: '--from',
+  to: '--to',
+  balance: '--balance',
+};
 
 export async function backtestCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -98,6 +70,7 @@ export async function backtestCommand(args: string[]): Promise<number> {
       'runs-dir': { type: 'string' },
       'data-dir': { type: 'string' },
       json: { type: 'boolean', default: false },
+      events: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -111,6 +84,8 @@ export async function backtestCommand(args: string[]): Promise<number> {
     );
   if (values.via !== undefined && values.via !== 'in-process' && values.via !== 'session')
     throw new UsageError(`--via must be in-process or session, got "${values.via}"`);
+  if (values.json && values.events)
+    throw new UsageError('--json and --events both use stdout; choose one');
   const script = positionals[0];
   const abort = new AbortController();
   const onSignal = () => abort.abort();
@@ -122,29 +97,36 @@ export async function backtestCommand(args: string[]): Promise<number> {
     scriptKind(script);
     const configPath = findStrategyConfig(script, values.config);
     const config = configPath === null ? null : readStrategyConfig(configPath);
-    const range = rangeFrom(values, config);
+    const range = rangeOf(values, config);
     const via: BacktestVia = values.via ?? defaultVia(script);
+    const mode = values.events ? 'events' : 'quiet-stdout';
     outcome = await runBacktest({
       script,
       config: configPath,
-      runsDir: values['runs-dir'] ?? defaultRunsDir(),
+      runsDir: values['runs-dir'] ?? workspaceRunsDir(process.cwd()),
+      cwd: process.cwd(),
+      root: studioRoot(),
       range,
       via,
-      sandbox: () => sandboxForBacktest(values['data-dir']),
+      sandbox: () =>
+        sandboxForBacktest({
+          ...(values['data-dir'] !== undefined && { dataDir: values['data-dir'] }),
+          sharedDataDir: defaultDataDir(),
+          log: (line) => console.error(`[tbm] ${line}`),
+        }),
       signal: abort.signal,
-      onLine: (_stream, text) => {
-        progress.clear();
-        console.error(text);
-      },
-      onProgress: (state) => progress.draw(state),
-      onWarning: (message) => {
-        progress.clear();
-        console.error(`[tbm] warning: ${message}`);
+      onEvent: (event) => {
+        if (event.type === 'progress') progress.draw(event);
+        else if (event.type !== 'started') {
+          progress.clear();
+          printRunEvent(event, mode);
+        } else if (mode === 'events') printRunEvent(event, mode);
       },
     });
   } catch (error) {
     progress.clear();
     if (error instanceof UsageError) throw error;
+    if (error instanceof RunCancelled) return runExitCodes.ok;
     console.error(`tbm backtest: ${(error as Error).message}`);
     return exitCodeFor(error);
   } finally {
@@ -185,24 +167,26 @@ export async function backtestCommand(args: string[]): Promise<number> {
   return runExitCodes.ok;
 }
 
-/**
- * The sandbox a replay session runs on: the one on --data-dir (started there if none runs),
- * else the one running on the default folder, else an embedded one on a temp folder.
- */
-async function sandboxForBacktest(dataDirOption: string | undefined): Promise<LocalSandbox> {
-  const log = (line: string) => console.error(`[tbm] ${line}`);
-  if (dataDirOption !== undefined) return connectLocalSandbox({ dataDir: dataDirOption, log });
-  const shared = defaultDataDir();
-  if (readRuntimeInfo(shared)) return connectLocalSandbox({ dataDir: shared, log });
-  const dataDir = mkdtempSync(join(tmpdir(), 'timber-backtest-sandbox-'));
-  const sandbox = await connectLocalSandbox({ dataDir, log });
-  return {
-    ...sandbox,
-    close: async () => {
-      await sandbox.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+function rangeOf(
+  values: { symbol?: string[]; interval?: string; from?: string; to?: string; balance?: string },
+  config: Parameters<typeof resolveBacktestRange>[1],
+) {
+  try {
+    return resolveBacktestRange(
+      {
+        ...(values.symbol && { symbols: values.symbol }),
+        ...(values.interval !== undefined && { interval: values.interval }),
+        ...(values.from !== undefined && { from: values.from }),
+        ...(values.to !== undefined && { to: values.to }),
+        ...(values.balance !== undefined && { balance: values.balance }),
+      },
+      config,
+    );
+  } catch (error) {
+    if (error instanceof RangeProblem)
+      throw new UsageError(`${rangeOption[error.field]}: ${error.message}`);
+    throw error;
+  }
 }
 
 /** A one-line bar on a terminal, redrawn at most ten times a second; nothing otherwise. */
@@ -211,11 +195,11 @@ function progressBar(stream: NodeJS.WriteStream) {
   let drawnAt = 0;
   let shown = false;
   return {
-    draw(state: BacktestProgress) {
+    draw(state: Extract<RunEvent, { type: 'progress' }>) {
       if (!enabled || Date.now() - drawnAt < 100) return;
       drawnAt = Date.now();
-      const total = state.barsTotal;
-      const share = total ? Math.min(1, state.bars / total) : null;
+      const total = state.bars_total;
+      const share = total ? Math.min(1, state.bars_done / total) : null;
       const width = 30;
       const bar =
         share === null
@@ -223,7 +207,7 @@ function progressBar(stream: NodeJS.WriteStream) {
           : `[${'#'.repeat(Math.round(share * width)).padEnd(width, '-')}] ${(share * 100).toFixed(0).padStart(3)}% `;
       const clock = state.t === null ? '' : `  ${iso(state.t)}`;
       stream.write(
-        `\r${bar}${state.bars.toLocaleString('en-US')}${total ? `/${total.toLocaleString('en-US')}` : ''} bars${clock}\x1b[K`,
+        `\r${bar}${state.bars_done.toLocaleString('en-US')}${total ? `/${total.toLocaleString('en-US')}` : ''} bars${clock}\x1b[K`,
       );
       shown = true;
     },

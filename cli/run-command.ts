@@ -1,22 +1,18 @@
 import { parseArgs } from 'node:util';
+import { environmentVariables } from '../api/script-environment';
 import { defaultDataDir } from '../sandbox/service/data-dir';
-import { hostedUrls } from '../runner/environment';
-import {
-  crashReport,
-  exitCodeFor,
-  exitCodesHelp,
-  fillLine,
-  money,
-  orderLine,
-  runExitCodes,
-} from '../runner/format';
-import { scriptKind } from '../runner/launch';
+import type { LiveConnection } from '../runner/connections';
+import { hostedConnection, hostedUrls, localConnection } from '../runner/connections';
+import { crashReport, exitCodeFor, exitCodesHelp, runExitCodes } from '../runner/format';
+import { RunCancelled, scriptKind } from '../runner/launch';
 import type { LocalSandbox } from '../runner/local-sandbox';
 import { connectLocalSandbox } from '../runner/local-sandbox';
-import { defaultRunsDir } from '../runner/records';
-import type { LiveConnection, RunOutcome } from '../runner/run-script';
+import { studioRoot } from '../runner/project';
+import { workspaceRunsDir } from '../runner/records';
+import type { RunOutcome } from '../runner/run-script';
 import { runScript } from '../runner/run-script';
 import { findStrategyConfig } from '../runner/strategy-config';
+import { printRunEvent, printTrading } from './run-output';
 import { UsageError } from './usage';
 
 export const runHelp = `Usage: tbm run <script> [options]
@@ -37,6 +33,8 @@ Options:
   --no-request-warning S
                    warn when a local run's script made no API request in S seconds (default: 15)
   --json           print the run record as JSON at the end (the script's output goes to stderr)
+  --events         print the run's events as JSON lines on stdout as they happen (started,
+                   line, order, fill, account, warning, finished), for tools and CI
   -h, --help       this help
 
 ${exitCodesHelp}`;
@@ -56,6 +54,7 @@ export async function runCommand(args: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       'no-request-warning': { type: 'string', default: '15' },
       json: { type: 'boolean', default: false },
+      events: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -81,6 +80,8 @@ export async function runCommand(args: string[]): Promise<number> {
     throw new UsageError(
       `--no-request-warning must be a positive number of seconds, got "${values['no-request-warning']}"`,
     );
+  if (values.json && values.events)
+    throw new UsageError('--json and --events both use stdout; choose one');
   const script = positionals[0];
   const say = (line: string) => console.error(`[tbm] ${line}`);
   let sandbox: LocalSandbox | null = null;
@@ -104,50 +105,37 @@ export async function runCommand(args: string[]): Promise<number> {
           ? `started a local sandbox for this run on ${sandbox.url} (data: ${dataDir})`
           : `using the local sandbox running on ${sandbox.url}`,
       );
-      const key = await sandbox.createKey('trade');
-      const local = sandbox;
-      connection = {
-        env,
-        baseUrl: local.url,
-        streamUrl: `${local.url.replace(/^http/, 'ws')}/stream`,
-        keyId: key.key_id,
-        secret: key.secret,
-        apiNow: () => local.now(),
-      };
+      connection = await localConnection(sandbox);
     } else {
-      const keyId = process.env.TIMBER_API_KEY_ID;
-      const secret = process.env.TIMBER_API_SECRET;
+      const keyId = process.env[environmentVariables.keyId];
+      const secret = process.env[environmentVariables.secret];
       if (!keyId || !secret) {
         console.error(
-          `tbm run: --env ${env} needs TIMBER_API_KEY_ID and TIMBER_API_SECRET in the environment (a key of the ${env} API).`,
+          `tbm run: --env ${env} needs ${environmentVariables.keyId} and ${environmentVariables.secret} in the environment (a key of the ${env} API).`,
         );
         return runExitCodes.environment;
       }
-      connection = {
-        env,
-        ...hostedUrls[env],
-        keyId,
-        secret,
-        apiNow: () => Promise.resolve(Date.now()),
-      };
+      connection = hostedConnection(env, { keyId, secret });
     }
     if (env === 'live') say('LIVE: this script trades real money on the live API');
     outcome = await runScript({
       script,
       config,
-      runsDir: values['runs-dir'] ?? defaultRunsDir(),
+      runsDir: values['runs-dir'] ?? workspaceRunsDir(process.cwd()),
+      cwd: process.cwd(),
+      root: studioRoot(),
       connection,
       signal: abort.signal,
       noRequestWarningMs: quietSeconds * 1000,
-      onStart: (run) => say(`run ${run.id} started (pid ${run.pid}); recording in ${run.dir}`),
-      onLine: (stream, text) => {
-        if (stream === 'stdout' && !values.json) console.log(text);
-        else console.error(text);
-      },
-      onWarning: (message) => say(`warning: ${message}`),
+      onEvent: (event) =>
+        printRunEvent(event, values.events ? 'events' : values.json ? 'quiet-stdout' : 'text'),
     });
   } catch (error) {
     if (error instanceof UsageError) throw error;
+    if (error instanceof RunCancelled) {
+      say('stopped before the script started');
+      return runExitCodes.ok;
+    }
     console.error(`tbm run: ${(error as Error).message}`);
     return exitCodeFor(error);
   } finally {
@@ -155,21 +143,13 @@ export async function runCommand(args: string[]): Promise<number> {
     process.off('SIGTERM', onSignal);
     await sandbox?.close();
   }
-  return report(outcome, values.json);
+  return report(outcome, values.json, values.events);
 }
 
-function report(outcome: RunOutcome, json: boolean): number {
+async function report(outcome: RunOutcome, json: boolean, events: boolean): Promise<number> {
   const { record, exit, stderrTail } = outcome;
   if (json) console.log(JSON.stringify(record));
-  else {
-    for (const order of record.orders) console.error(`  order  ${orderLine(order)}`);
-    for (const fill of record.fills) console.error(`  fill   ${fillLine(fill)}`);
-    console.error(
-      `[tbm] run ${record.id}: ${record.status}; ${record.orders.length} orders, ${record.fills.length} fills, ` +
-        `realized P&L ${money(record.pnl?.realized)}, fees ${money(record.pnl?.fees)}, equity change ${money(record.pnl?.equity_change)}`,
-    );
-    console.error(`[tbm] recorded in ${outcome.dir}`);
-  }
+  else if (!events) await printTrading(outcome.dir, record);
   if (record.status === 'failed') {
     console.error(`tbm run: ${crashReport(exit, stderrTail)}`);
     return runExitCodes.scriptFailed;

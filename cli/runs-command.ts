@@ -10,7 +10,8 @@ import {
   runExitCodes,
   runSummaryLine,
 } from '../runner/format';
-import { defaultRunsDir, listRuns, readRun, runFiles } from '../runner/records';
+import { runFiles, workspaceRunsDir } from '../runner/records';
+import { listRuns, readRun, readRunTrading } from '../runner/run-folder';
 import { UsageError } from './usage';
 
 export const runsHelp = `Usage: tbm runs [show ID] [options]
@@ -25,7 +26,7 @@ Options:
 
 ${exitCodesHelp}`;
 
-export function runsCommand(args: string[]): Promise<number> {
+export async function runsCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -38,22 +39,22 @@ export function runsCommand(args: string[]): Promise<number> {
   });
   if (values.help) {
     console.log(runsHelp);
-    return Promise.resolve(runExitCodes.ok);
+    return runExitCodes.ok;
   }
-  const runsDir = values['runs-dir'] ?? defaultRunsDir();
-  if (positionals.length === 0) return Promise.resolve(list(runsDir, values.limit, values.json));
+  const runsDir = values['runs-dir'] ?? workspaceRunsDir(process.cwd());
+  if (positionals.length === 0) return list(runsDir, values.limit, values.json);
   if (positionals[0] === 'show' && positionals.length === 2)
-    return Promise.resolve(show(runsDir, positionals[1], values.json));
+    return show(runsDir, positionals[1], values.json);
   throw new UsageError(
     `expected "tbm runs" or "tbm runs show ID", got "tbm runs ${positionals.join(' ')}"`,
   );
 }
 
-function list(runsDir: string, limitText: string, json: boolean): number {
+async function list(runsDir: string, limitText: string, json: boolean): Promise<number> {
   const limit = Number(limitText);
   if (!Number.isInteger(limit) || limit < 1)
     throw new UsageError(`--limit must be a positive whole number, got "${limitText}"`);
-  const { runs, unreadable } = listRuns(runsDir);
+  const { runs, unreadable } = await listRuns(runsDir);
   const shown = runs.slice(0, limit);
   if (json) {
     console.log(JSON.stringify({ runs: shown, unreadable }));
@@ -68,8 +69,8 @@ function list(runsDir: string, limitText: string, json: boolean): number {
   return runExitCodes.ok;
 }
 
-function show(runsDir: string, id: string, json: boolean): number {
-  const found = readRun(runsDir, id);
+async function show(runsDir: string, id: string, json: boolean): Promise<number> {
+  const found = await readRun(runsDir, id);
   if ('problem' in found) {
     console.error(
       `tbm runs: no run "${id}" in ${runsDir} (${found.problem}); "tbm runs" lists them`,
@@ -99,14 +100,15 @@ function show(runsDir: string, id: string, json: boolean): number {
   if (run.statistics)
     lines.push(
       `statistics  ${Object.entries(run.statistics)
-        .map(([name, value]) => `${name} ${value === null ? 'n/a' : Number(value.toFixed(4))}`)
+        .map(([name, value]) => `${name} ${value == null ? 'n/a' : Number(value.toFixed(4))}`)
         .join(', ')}`,
     );
   for (const warning of run.warnings) lines.push(`warning     ${warning}`);
-  lines.push(`orders      ${run.orders.length}`);
-  for (const order of run.orders.slice(0, 50)) lines.push(`  ${orderLine(order)}`);
-  lines.push(`fills       ${run.fills.length}`);
-  for (const fill of run.fills.slice(0, 50)) lines.push(`  ${fillLine(fill)}`);
+  const trading = await readRunTrading(dir, 50);
+  lines.push(`orders      ${run.orders}${run.orders > 50 ? ' (the first 50)' : ''}`);
+  for (const order of trading.orders) lines.push(`  ${orderLine(order)}`);
+  lines.push(`fills       ${run.fills}${run.fills > 50 ? ' (the first 50)' : ''}`);
+  for (const fill of trading.fills) lines.push(`  ${fillLine(fill)}`);
   lines.push(`folder      ${dir}`);
   console.log(lines.join('\n'));
   const log = readLogTail(join(dir, runFiles.log), 10);

@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import type { SandboxReady } from '../api/run-events';
+import { apiRateLimits } from '../api/script-environment';
 import { parseInstant } from '../sandbox/service/clock';
 import { defaultDataDir } from '../sandbox/service/data-dir';
 import { startSandbox } from '../sandbox/service/start';
@@ -89,16 +91,28 @@ export async function sandboxCommand(args: string[]): Promise<number> {
     host: values.host,
     dataDir,
     ...(startAt !== undefined && { startAt }),
-    keyRateLimit: positiveInt('key-rate-limit', values['key-rate-limit'], 10_000),
-    orderRateLimit: positiveInt('order-rate-limit', values['order-rate-limit'], 100),
+    keyRateLimit: positiveInt(
+      'key-rate-limit',
+      values['key-rate-limit'],
+      apiRateLimits.requestsPerSecondPerKey,
+    ),
+    orderRateLimit: positiveInt(
+      'order-rate-limit',
+      values['order-rate-limit'],
+      apiRateLimits.ordersPerSecondPerAccount,
+    ),
     durability,
     streamLimits: streamLimitsFrom(values),
     log: (line) => console.error(line),
   });
   if (values.json) {
-    console.log(
-      JSON.stringify({ url: sandbox.url, port: sandbox.port, data_dir: dataDir, pid: process.pid }),
-    );
+    const ready: SandboxReady = {
+      url: sandbox.url,
+      port: sandbox.port,
+      data_dir: dataDir,
+      pid: process.pid,
+    };
+    console.log(JSON.stringify(ready));
   } else {
     console.log(`Timber sandbox listening on ${sandbox.url} (data: ${dataDir})`);
     console.log(

@@ -1,46 +1,44 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
+import { BacktestProgressMessage } from '../api/run-events';
+import type { BacktestRange } from '../api/script-environment';
+import { scriptEnvironmentVariables } from '../api/script-environment';
 import { BacktestReport, Session } from '../api/sessions';
-import { ApiClient } from './api-client';
-import type { BacktestRange } from './environment';
-import { scriptEnvironment } from './environment';
-import type { OutputStream, RunningScript, ScriptExit } from './launch';
-import { LaunchError, launchScript, scriptKind } from './launch';
+import { TimberClient } from '../sdk/node/src/client';
+import { watchAccount } from './account-watch';
+import type { RunningScript, ScriptExit } from './launch';
+import { LaunchError, launchScript, RunCancelled, scriptKind } from './launch';
 import type { LocalSandbox } from './local-sandbox';
 import type { RunRecord } from './record-schema';
 import { RunRecorder, runFiles } from './records';
+import type { RunEventListener } from './run-events';
+import { RunEvents } from './run-events';
 import type { Statistics } from './statistics';
 import { backtestStatistics } from './statistics';
 
 export type BacktestVia = 'in-process' | 'session';
 
-export interface BacktestProgress {
-  bars: number;
-  barsTotal: number | null;
-  /** The backtest's clock. */
-  t: number | null;
-}
-
 export interface BacktestOptions {
   script: string;
   config: string | null;
   runsDir: string;
+  /** The script's working folder. */
+  cwd: string;
+  /** The Timber Studio folder whose SDKs the script imports (`studioRoot()`). */
+  root: string;
   range: BacktestRange;
   /** Default: in-process for .ts/.js, a replay session for .py. */
   via?: BacktestVia;
   /** Where replay sessions run: called only for `via: 'session'`; closed at the end. */
   sandbox?: () => Promise<LocalSandbox>;
-  onLine?: (stream: OutputStream, text: string) => void;
-  onProgress?: (progress: BacktestProgress) => void;
-  onWarning?: (message: string) => void;
-  onStart?: (run: { id: string; dir: string; pid: number }) => void;
+  /** Every event of the backtest: start, output, progress, orders, fills, account, end. */
+  onEvent?: RunEventListener;
+  /** Aborting stops the script (SIGINT, SIGTERM, SIGKILL); aborted before, nothing starts. */
   signal?: AbortSignal;
   stopGraceMs?: number;
   /** A session still waiting for the script this long gets a warning (default 15 s). */
   noRequestWarningMs?: number;
-  cwd?: string;
 }
 
 export interface BacktestOutcome {
@@ -51,14 +49,6 @@ export interface BacktestOutcome {
   report: BacktestReport | null;
   statistics: Statistics | null;
 }
-
-/** What the Node SDK sends over IPC while it backtests in-process. */
-const ProgressMessage = z.object({
-  type: z.literal('progress'),
-  bars: z.number(),
-  bars_total: z.number().optional(),
-  t: z.number().optional(),
-});
 
 export function defaultVia(script: string): BacktestVia {
   return scriptKind(script) === 'python' ? 'session' : 'in-process';
@@ -71,72 +61,91 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestOut
     throw new LaunchError(
       'Python scripts backtest through a replay session (--via session); in-process is for TypeScript and JavaScript',
     );
-  const launch = via === 'in-process' ? inProcess(options) : await inSession(options);
-  const recorder = new RunRecorder({
-    runsDir: options.runsDir,
-    kind: 'backtest',
-    script: options.script,
-    config: options.config,
-    env: 'backtest',
-    baseUrl: launch.baseUrl,
-    secrets: launch.secrets,
-  });
+  if (options.signal?.aborted) throw new RunCancelled();
+  const launch = via === 'in-process' ? await inProcess(options) : await inSession(options);
+  let recorder: RunRecorder;
+  try {
+    recorder = await RunRecorder.create({
+      runsDir: options.runsDir,
+      kind: 'backtest',
+      script: options.script,
+      config: options.config,
+      env: 'backtest',
+      baseUrl: launch.baseUrl,
+      secrets: launch.secrets,
+    });
+  } catch (error) {
+    await launch.cleanup();
+    throw error;
+  }
   const { symbols, interval, from, to, balance } = options.range;
   recorder.update({
     backtest: { symbols, interval, from, to, balance, via },
     account_id: launch.accountId,
   });
-  const warn = (message: string) => {
-    recorder.warn(message);
-    options.onWarning?.(recorder.redact(message));
-  };
+  const events = new RunEvents(recorder, options.onEvent);
   let running: RunningScript;
+  let stopWatching = () => Promise.resolve();
   try {
+    stopWatching = await launch.watch(events);
     running = await launchScript({
       script: options.script,
-      ...(options.cwd !== undefined && { cwd: options.cwd }),
+      cwd: options.cwd,
+      root: options.root,
+      ...(options.signal && { signal: options.signal }),
       ...(options.stopGraceMs !== undefined && { stopGraceMs: options.stopGraceMs }),
       env: launch.env(recorder.id),
-      onLine: (stream, line) => options.onLine?.(stream, recorder.log(stream, line.text)),
-      ...(launch.onMessage && { onMessage: launch.onMessage }),
+      onLine: (stream, line) => void events.line(stream, line.text),
+      ...(launch.onMessage && { onMessage: (message) => launch.onMessage!(message, events) }),
     });
   } catch (error) {
+    await stopWatching();
     await launch.cleanup();
-    recorder.warn((error as Error).message);
-    recorder.finish({ status: 'failed' });
+    const cancelled = error instanceof RunCancelled;
+    if (!cancelled) recorder.warn((error as Error).message);
+    await recorder.finish({ status: cancelled ? 'stopped' : 'failed' });
     throw error;
   }
-  options.onStart?.({ id: recorder.id, dir: recorder.dir, pid: running.pid });
-  const stopOnAbort = () => void running.stop();
-  if (options.signal?.aborted) stopOnAbort();
-  options.signal?.addEventListener('abort', stopOnAbort, { once: true });
-  const stopWatching = launch.watch(warn);
+  events.emit({
+    type: 'started',
+    kind: 'backtest',
+    env: 'backtest',
+    script: recorder.current.script,
+    dir: recorder.dir,
+    pid: running.pid,
+    account_id: launch.accountId,
+  });
   const exit = await running.exited;
-  stopWatching();
-  options.signal?.removeEventListener('abort', stopOnAbort);
   let report: BacktestReport | null;
   try {
-    report = await launch.report(exit, warn);
+    report = await launch.report(exit, events);
   } catch (error) {
-    warn(`could not get the backtest's report: ${(error as Error).message}`);
+    events.warning(`could not get the backtest's report: ${(error as Error).message}`);
     report = null;
   }
+  await stopWatching();
+  events.flushAccount();
   await launch.cleanup();
   const statistics = report ? backtestStatistics(report) : null;
-  if (report) recorder.writeJson(runFiles.report, report);
+  if (report) await recorder.writeJson(runFiles.report, report);
   const status: RunRecord['status'] =
     exit.stoppedWith !== null
       ? 'stopped'
       : exit.code === 0 && report !== null
         ? 'succeeded'
         : 'failed';
-  const record = recorder.finish({
+  const exitRecord = { code: exit.code, signal: exit.signal, stopped_with: exit.stoppedWith };
+  // The report is the backtest's whole account: its counts stand even if events were cut short.
+  const orders = report?.orders.length ?? events.orders;
+  const fills = report?.fills.length ?? events.fills;
+  events.emit({ type: 'finished', status, exit: exitRecord, orders, fills });
+  const record = await recorder.finish({
     status,
-    exit: { code: exit.code, signal: exit.signal, stopped_with: exit.stoppedWith },
+    exit: exitRecord,
+    orders,
+    fills,
     ...(report && {
       api_window: { from: report.from, to: report.to },
-      orders: report.orders,
-      fills: report.fills,
       pnl: {
         realized: statistics?.realized_pnl ?? 0,
         fees: statistics?.fees ?? 0,
@@ -148,61 +157,64 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestOut
   return { record, dir: recorder.dir, exit, stderrTail: running.stderrTail(), report, statistics };
 }
 
-/** How one kind of backtest launches the script, watches it and gets its report. */
+/** How one kind of backtest launches the script, follows it and gets its report. */
 interface BacktestLaunch {
   baseUrl: string | null;
   accountId: string | null;
   secrets: string[];
   env(runId: string): Record<string, string>;
-  onMessage?: (message: unknown) => void;
-  watch(warn: (message: string) => void): () => void;
-  report(exit: ScriptExit, warn: (message: string) => void): Promise<BacktestReport | null>;
+  onMessage?: (message: unknown, events: RunEvents) => void;
+  /** Starts following the backtest (before the script starts); returns how to stop. */
+  watch(events: RunEvents): Promise<() => Promise<void>>;
+  report(exit: ScriptExit, events: RunEvents): Promise<BacktestReport | null>;
   cleanup(): Promise<void>;
 }
 
-function inProcess(options: BacktestOptions): BacktestLaunch {
-  const dir = mkdtempSync(join(tmpdir(), 'timber-backtest-'));
+async function inProcess(options: BacktestOptions): Promise<BacktestLaunch> {
+  const dir = await mkdtemp(join(tmpdir(), 'timber-backtest-'));
   const resultFile = join(dir, 'result.json');
   return {
     baseUrl: null,
     accountId: null,
     secrets: [],
     env: (runId) =>
-      scriptEnvironment({
+      scriptEnvironmentVariables({
         env: 'backtest',
         runId,
         configPath: options.config,
+        connection: null,
         inProcess: { range: options.range, resultFile },
       }),
-    onMessage: (message) => {
-      const progress = ProgressMessage.safeParse(message);
-      if (progress.success)
-        options.onProgress?.({
-          bars: progress.data.bars,
-          barsTotal: progress.data.bars_total ?? null,
-          t: progress.data.t ?? null,
-        });
+    onMessage: (message, events) => {
+      const progress = BacktestProgressMessage.safeParse(message);
+      if (!progress.success) return;
+      const { bars_done, bars_total, t, orders, fills } = progress.data;
+      for (const { change, order } of orders) events.order(change, order);
+      for (const fill of fills) events.fill(fill);
+      events.emit({ type: 'progress', bars_done, bars_total, t });
     },
-    watch: () => () => {},
-    report: (exit, warn) => {
-      if (!existsSync(resultFile)) {
+    watch: () => Promise.resolve(() => Promise.resolve()),
+    report: async (exit, events) => {
+      let text: string;
+      try {
+        text = await readFile(resultFile, 'utf8');
+      } catch {
         if (exit.code === 0)
-          warn(
+          events.warning(
             'the script ended without writing a backtest result; does it run its strategy with runStrategy() from @timber-studio/sdk?',
           );
-        return Promise.resolve(null);
+        return null;
       }
-      const parsed = BacktestReport.safeParse(JSON.parse(readFileSync(resultFile, 'utf8')));
+      const parsed = BacktestReport.safeParse(JSON.parse(text));
       if (!parsed.success) {
-        warn(`the backtest result is not a valid report: ${parsed.error.issues[0]?.message}`);
-        return Promise.resolve(null);
+        events.warning(
+          `the backtest result is not a valid report: ${parsed.error.issues[0]?.message}`,
+        );
+        return null;
       }
-      return Promise.resolve(parsed.data);
+      return parsed.data;
     },
-    cleanup: () => {
-      rmSync(dir, { recursive: true, force: true });
-      return Promise.resolve();
-    },
+    cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }
 
@@ -211,9 +223,13 @@ async function inSession(options: BacktestOptions): Promise<BacktestLaunch> {
   const sandbox = await options.sandbox();
   try {
     const key = await sandbox.createKey('trade');
-    const client = new ApiClient(sandbox.url, { keyId: key.key_id, secret: key.secret });
+    const client = new TimberClient({
+      baseUrl: sandbox.url,
+      keyId: key.key_id,
+      secret: key.secret,
+    });
     const { symbols, interval, from, to, balance } = options.range;
-    const session = await client.request(Session, 'POST', '/sandbox/sessions', {
+    const session = await client.call('POST', '/sandbox/sessions', Session, {
       symbols,
       interval,
       from,
@@ -223,16 +239,24 @@ async function inSession(options: BacktestOptions): Promise<BacktestLaunch> {
     });
     const path = `/sandbox/sessions/${encodeURIComponent(session.id)}`;
     let last: Session = session;
-    const poll = async () => {
-      last = await client.request(Session, 'GET', path);
-      options.onProgress?.({ bars: last.bars_released, barsTotal: last.bars_total, t: last.clock });
+    let lastShown = -1;
+    const poll = async (events: RunEvents) => {
+      last = await client.call('GET', path, Session);
+      if (last.bars_released === lastShown) return;
+      lastShown = last.bars_released;
+      events.emit({
+        type: 'progress',
+        bars_done: last.bars_released,
+        bars_total: last.bars_total,
+        t: last.clock,
+      });
     };
     return {
       baseUrl: session.base_url,
       accountId: session.account_id,
       secrets: [key.secret],
       env: (runId) =>
-        scriptEnvironment({
+        scriptEnvironmentVariables({
           env: 'backtest',
           runId,
           configPath: options.config,
@@ -242,8 +266,24 @@ async function inSession(options: BacktestOptions): Promise<BacktestLaunch> {
             keyId: key.key_id,
             secret: key.secret,
           },
+          inProcess: null,
         }),
-      watch: (warn) => {
+      watch: async (events) => {
+        // The session account's orders and fills, as the script's own stream gets them.
+        const sessionClient = new TimberClient({
+          baseUrl: session.base_url,
+          keyId: key.key_id,
+          secret: key.secret,
+        });
+        const account = watchAccount({
+          streamUrl: session.stream_url,
+          client: sessionClient,
+          onOrder: (change, order) => events.order(change, order),
+          onFill: (fill) => events.fill(fill),
+          onAccount: (update) => events.account(update),
+          onProblem: () => {},
+        });
+        await account.positioned(10_000);
         const started = Date.now();
         const quietMs = options.noRequestWarningMs ?? 15_000;
         let warned = false;
@@ -251,28 +291,32 @@ async function inSession(options: BacktestOptions): Promise<BacktestLaunch> {
         const timer = setInterval(() => {
           if (polling) return;
           polling = true;
-          poll()
+          poll(events)
             .catch(() => {})
             .finally(() => (polling = false));
           if (!warned && last.status === 'waiting' && Date.now() - started >= quietMs) {
             warned = true;
-            warn(
+            events.warning(
               `the script made no API request in ${Math.round(quietMs / 1000)} s: the session is still waiting for it to subscribe to candles on TIMBER_STREAM_URL`,
             );
           }
         }, 250);
-        return () => clearInterval(timer);
+        return async () => {
+          clearInterval(timer);
+          await account.settle(2_000);
+          account.close();
+        };
       },
-      report: async (_exit, warn) => {
-        await poll();
+      report: async (_exit, events) => {
+        await poll(events);
         if (last.status !== 'finished')
-          warn(
+          events.warning(
             `the script ended before the backtest's end: ${last.bars_released} of ${last.bars_total} bars were replayed`,
           );
-        return client.request(BacktestReport, 'GET', `${path}/report`);
+        return client.call('GET', `${path}/report`, BacktestReport);
       },
       cleanup: async () => {
-        await client.request(Session, 'DELETE', path).catch(() => {});
+        await client.call('DELETE', path, Session).catch(() => {});
         await sandbox.close();
       },
     };

@@ -1,6 +1,6 @@
 import type { Order } from '../api/orders';
-import type { AccountFill } from '../api/account';
-import { LaunchError } from './launch';
+import type { RunFill } from '../api/run-events';
+import { LaunchError, RunCancelled } from './launch';
 import type { ScriptExit } from './launch';
 import type { RunRecord } from './record-schema';
 
@@ -15,6 +15,7 @@ export const exitCodesHelp = `Exit codes:
 
 /** Which exit code an error thrown before or around a run stands for. */
 export function exitCodeFor(error: unknown): number {
+  if (error instanceof RunCancelled) return runExitCodes.ok;
   if (error instanceof LaunchError)
     return error.kind === 'usage'
       ? runExitCodes.usage
@@ -52,8 +53,9 @@ export function orderLine(order: Order): string {
   return `${iso(order.created_at)}  ${order.id}  ${order.action} ${order.quantity} ${order.symbol} ${order.order_type}${price === null ? '' : ` @ ${price}`}  ${order.status}`;
 }
 
-export function fillLine(fill: AccountFill): string {
-  return `${iso(fill.t)}  ${fill.action} ${fill.quantity} ${fill.symbol} @ ${fill.price}  fee ${fill.fee.toFixed(2)}  realized ${fill.realized_pnl.toFixed(2)}`;
+export function fillLine(fill: RunFill): string {
+  const realized = fill.realized_pnl === null ? '' : `  realized ${fill.realized_pnl.toFixed(2)}`;
+  return `${iso(fill.t)}  ${fill.action} ${fill.quantity} ${fill.symbol} @ ${fill.price}  fee ${fill.fee.toFixed(2)}${realized}`;
 }
 
 export const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
@@ -72,8 +74,8 @@ export function runSummaryLine(run: RunRecord): string {
     run.kind.padEnd(8),
     run.env.padEnd(8),
     `${run.status}${ended === '' ? '' : ` (${ended})`}`.padEnd(16),
-    `${run.orders.length} orders`.padEnd(11),
-    `${run.fills.length} fills`.padEnd(10),
+    `${run.orders} orders`.padEnd(11),
+    `${run.fills} fills`.padEnd(10),
     `P&L ${money(run.pnl?.equity_change)}`,
   ].join(' ');
 }

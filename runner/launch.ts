@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, delimiter, extname, join, resolve } from 'node:path';
 import type { OutputLine } from './lines';
 import { LineSplitter } from './lines';
-import { projectRoot, sdkPaths, wsEntryUrl } from './project';
+import { sdkPaths, wsEntryUrl } from './project';
 
 export type ScriptKind = 'python' | 'node' | 'typescript';
 export type OutputStream = 'stdout' | 'stderr';
@@ -20,6 +20,13 @@ export class LaunchError extends Error {
     readonly kind: 'usage' | 'environment' | 'script' = 'usage',
   ) {
     super(message);
+  }
+}
+
+/** The run was cancelled (its abort signal fired) before the script was started. */
+export class RunCancelled extends Error {
+  constructor() {
+    super('the run was cancelled before its script started');
   }
 }
 
@@ -44,7 +51,12 @@ export interface LaunchOptions {
   script: string;
   /** Added to the runner's own environment (the TIMBER_* contract). */
   env: Record<string, string>;
-  cwd?: string;
+  /** The script's working folder. */
+  cwd: string;
+  /** The Timber Studio folder whose SDKs the script imports (see `studioRoot`). */
+  root: string;
+  /** Aborted before the start, nothing starts (`RunCancelled`); after, the script is stopped. */
+  signal?: AbortSignal;
   onLine: (stream: OutputStream, line: OutputLine) => void;
   /** Opens an IPC channel: the Node SDK sends progress messages through it. */
   onMessage?: (message: unknown) => void;
@@ -53,7 +65,6 @@ export interface LaunchOptions {
   maxLineBytes?: number;
   /** Lines of stderr kept to explain a crash. */
   stderrTailLines?: number;
-  root?: string;
 }
 
 export interface RunningScript {
@@ -72,7 +83,8 @@ export async function launchScript(options: LaunchOptions): Promise<RunningScrip
   const kind = scriptKind(script);
   if (!existsSync(script) || !statSync(script).isFile())
     throw new LaunchError(`the script ${script} does not exist; check the path`);
-  const root = options.root ?? projectRoot();
+  const { root, signal } = options;
+  if (signal?.aborted) throw new RunCancelled();
   // The TIMBER_* of the runner's own environment are not passed on: a script sees exactly the
   // connection the runner chose for it (never, say, a hosted secret during a local run).
   const inherited = Object.entries(process.env).filter(([name]) => !name.startsWith('TIMBER_'));
@@ -101,8 +113,10 @@ export async function launchScript(options: LaunchOptions): Promise<RunningScrip
   }
   let child: ChildProcess;
   try {
+    // Bundling takes a moment: a cancel that came meanwhile still starts nothing.
+    if (signal?.aborted) throw new RunCancelled();
     child = await spawnChecked(command, args, {
-      cwd: options.cwd ?? process.cwd(),
+      cwd: options.cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe', ...(options.onMessage ? (['ipc'] as const) : [])],
     });
@@ -110,7 +124,16 @@ export async function launchScript(options: LaunchOptions): Promise<RunningScrip
     cleanup();
     throw error;
   }
-  return watch(child, kind, options, cleanup);
+  const running = watch(child, kind, options, cleanup);
+  if (signal !== undefined) {
+    const stopOnAbort = () => void running.stop();
+    if (signal.aborted) stopOnAbort();
+    else {
+      signal.addEventListener('abort', stopOnAbort, { once: true });
+      void running.exited.then(() => signal.removeEventListener('abort', stopOnAbort));
+    }
+  }
+  return running;
 }
 
 function spawnChecked(

@@ -6,7 +6,10 @@ import type { Scope } from '../api/auth';
 import { dataFiles } from '../sandbox/service/data-dir';
 import { readRuntimeInfo } from '../sandbox/service/runtime-info';
 import { startSandbox } from '../sandbox/service/start';
-import { ApiProblem } from './api-client';
+import { apiRateLimits } from '../api/script-environment';
+
+/** The local sandbox cannot be started or reached, or refused the runner: an environment problem. */
+export class SandboxProblem extends Error {}
 
 const Health = z.object({ status: z.literal('ok'), now: z.number().optional() });
 
@@ -55,15 +58,15 @@ export async function connectLocalSandbox(options: LocalSandboxOptions): Promise
         host: '127.0.0.1',
         dataDir: options.dataDir,
         ...(options.startAt !== undefined && { startAt: options.startAt }),
-        keyRateLimit: 10_000,
-        orderRateLimit: 100,
+        keyRateLimit: apiRateLimits.requestsPerSecondPerKey,
+        orderRateLimit: apiRateLimits.ordersPerSecondPerAccount,
         log: options.log,
       });
       url = running.url;
       close = () => running.close();
       embedded = true;
     } catch (error) {
-      throw new ApiProblem(
+      throw new SandboxProblem(
         `cannot start the local sandbox on ${options.dataDir}: ${(error as Error).message}`,
       );
     }
@@ -72,7 +75,7 @@ export async function connectLocalSandbox(options: LocalSandboxOptions): Promise
     try {
       return readFileSync(join(options.dataDir, dataFiles.adminToken), 'utf8').trim();
     } catch {
-      throw new ApiProblem(
+      throw new SandboxProblem(
         `cannot read the sandbox's admin token in ${options.dataDir}; pass the --data-dir it was started with`,
       );
     }
@@ -91,11 +94,11 @@ export async function connectLocalSandbox(options: LocalSandboxOptions): Promise
           body: JSON.stringify({ scope, account, label: 'timber runner' }),
         });
       } catch (error) {
-        throw new ApiProblem(`cannot reach the sandbox at ${url}: ${(error as Error).message}`);
+        throw new SandboxProblem(`cannot reach the sandbox at ${url}: ${(error as Error).message}`);
       }
       const body: unknown = await response.json().catch(() => null);
       if (!response.ok)
-        throw new ApiProblem(
+        throw new SandboxProblem(
           `the sandbox refused to create a key (${response.status}): ${JSON.stringify(body)}`,
         );
       return CreatedKey.parse(body);

@@ -1,31 +1,20 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
- * The Timber Studio folder this code runs from (the one whose package.json is named
- * `timber-studio`), found by walking up: the same answer from the sources (tsx), from `dist/`
- * and from an installed extension, which all keep `sdk/` next to it.
+ * The Timber Studio folder this code runs from: the first folder above it that holds the SDKs
+ * (`sdk/python/timber.py`). The same answer from the sources (tsx), from `dist/` and from an
+ * installed extension, which all keep `sdk/` next to them; an editor may pass its own instead.
  */
-export function projectRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        const { name } = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown };
-        if (name === 'timber-studio') return dir;
-      } catch {
-        // An unreadable manifest is not ours: keep looking further up.
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir)
+export function studioRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'sdk', 'python', 'timber.py'))) return dir;
+    if (dirname(dir) === dir)
       throw new Error(
-        `cannot find the Timber Studio folder above ${from}; the runner must run from inside it`,
+        `cannot find the Timber Studio folder (the one holding sdk/) above ${from}; the runner must run from inside it`,
       );
-    dir = parent;
   }
 }
 

@@ -1,21 +1,28 @@
 import { z } from 'zod';
-import { AccountFill } from '../api/account';
 import { Interval, Timestamp } from '../api/common';
-import { Order } from '../api/orders';
-
-export const runEnvironments = ['local', 'sandbox', 'live', 'backtest'] as const;
-export const RunEnvironment = z.enum(runEnvironments);
-export type RunEnvironment = z.infer<typeof RunEnvironment>;
-
-export const RunStatus = z.enum(['running', 'succeeded', 'failed', 'stopped']);
-export type RunStatus = z.infer<typeof RunStatus>;
+import { RunKind, RunStatus, ScriptExit } from '../api/run-events';
+import { RunEnvironment } from '../api/script-environment';
 
 const nullableNumber = z.number().nullable();
 
-/** What `run.json` holds. Read back with this schema: the runs folder is outside data. */
+/**
+ * A count of orders or fills. Records written before `events.ndjson` existed kept the orders and
+ * fills themselves in `run.json`: they read as their count (the list is read apart, see
+ * `readRunTrading`).
+ */
+const Count = z.preprocess(
+  (value) => (Array.isArray(value) ? value.length : value),
+  z.number().int().nonnegative(),
+);
+
+/**
+ * What `run.json` holds: the run's summary, rewritten as it changes. Its orders and fills, which
+ * a day-long run counts in millions, are appended to `events.ndjson` instead. Read back with this
+ * schema: the runs folder is outside data.
+ */
 export const RunRecord = z.object({
   id: z.string(),
-  kind: z.enum(['run', 'backtest']),
+  kind: RunKind,
   /** The script as given, made absolute. */
   script: z.string(),
   /** The copy of the script inside the run folder (file name). */
@@ -31,13 +38,7 @@ export const RunRecord = z.object({
   /** The API's clock over the run (the sandbox may run at another instant than the wall clock). */
   api_window: z.object({ from: Timestamp, to: Timestamp.nullable() }).nullable(),
   status: RunStatus,
-  exit: z
-    .object({
-      code: z.number().int().nullable(),
-      signal: z.string().nullable(),
-      stopped_with: z.string().nullable(),
-    })
-    .nullable(),
+  exit: ScriptExit.nullable(),
   backtest: z
     .object({
       symbols: z.array(z.string()),
@@ -48,8 +49,9 @@ export const RunRecord = z.object({
       via: z.enum(['in-process', 'session']),
     })
     .nullable(),
-  orders: z.array(Order),
-  fills: z.array(AccountFill),
+  /** Orders the run placed (or the API placed for it: exits), and fills it got. */
+  orders: Count,
+  fills: Count,
   pnl: z
     .object({
       realized: z.number(),

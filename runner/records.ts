@@ -1,25 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync } from 'node:fs';
+import { chmod, copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import type { RunEnvironment } from './record-schema';
-import { RunRecord } from './record-schema';
+import type { RunEnvironment } from '../api/script-environment';
+import { BatchedFile } from './batched-file';
+import type { RunRecord } from './record-schema';
 
-export const runFiles = { record: 'run.json', log: 'output.log', report: 'report.json' } as const;
+export const runFiles = {
+  record: 'run.json',
+  log: 'output.log',
+  events: 'events.ndjson',
+  report: 'report.json',
+} as const;
 
-/** Where runs are kept when no folder is given: `.timber/runs` under the workspace. */
-export function defaultRunsDir(workspace: string = process.cwd()): string {
+/** Where runs are kept in a workspace: `.timber/runs` under it. */
+export function workspaceRunsDir(workspace: string): string {
   return join(workspace, '.timber', 'runs');
 }
 
@@ -62,35 +57,54 @@ export interface NewRun {
   env: RunEnvironment;
   baseUrl: string | null;
   secrets: readonly (string | undefined)[];
+  /** How long a change to `run.json` may wait before it is written (default 1 s). */
+  saveDelayMs?: number;
 }
 
-/** One run's folder: `run.json`, `output.log`, and copies of the script and its config. */
+/**
+ * One run's folder: `run.json` (the summary), `output.log`, `events.ndjson` (every run event but
+ * the output lines, which `output.log` has), and copies of the script and its config. Every
+ * write is asynchronous and batched, and everything written is redacted.
+ */
 export class RunRecorder {
-  readonly id: string;
-  readonly dir: string;
   private record: RunRecord;
-  private readonly redactor: Redactor;
-  private logFd: number | null;
   private logBytes = 0;
   private logTruncated = false;
+  private saveTimer: NodeJS.Timeout | null = null;
+  private saving: Promise<void> = Promise.resolve();
+  private finished: Promise<RunRecord> | null = null;
+  /** Problems writing the folder itself (a full disk): reported once each, never thrown at a run. */
+  private readonly writeProblems = new Set<string>();
 
-  constructor(options: NewRun) {
+  private constructor(
+    readonly id: string,
+    readonly dir: string,
+    record: RunRecord,
+    private readonly redactor: Redactor,
+    private readonly log_: BatchedFile,
+    private readonly events: BatchedFile,
+    private readonly saveDelayMs: number,
+  ) {
+    this.record = record;
+  }
+
+  static async create(options: NewRun): Promise<RunRecorder> {
     const started = new Date();
-    this.redactor = new Redactor(options.secrets);
-    this.id = runId(options.script, started);
-    this.dir = join(resolve(options.runsDir), this.id);
+    const redactor = new Redactor(options.secrets);
+    const id = runId(options.script, started);
+    const dir = join(resolve(options.runsDir), id);
     // Owner-only, like everything else the run writes: the record names accounts and orders.
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const script = resolve(options.script);
     const scriptCopy = `script-${basename(script)}`;
-    this.copyRedacted(script, scriptCopy);
+    await copyRedacted(redactor, script, join(dir, scriptCopy));
     let configCopy: string | null = null;
     if (options.config !== null && existsSync(options.config)) {
       configCopy = `config-${basename(options.config)}`;
-      this.copyRedacted(options.config, configCopy);
+      await copyRedacted(redactor, options.config, join(dir, configCopy));
     }
-    this.record = {
-      id: this.id,
+    const record: RunRecord = {
+      id,
       kind: options.kind,
       script,
       script_copy: scriptCopy,
@@ -105,14 +119,34 @@ export class RunRecorder {
       status: 'running',
       exit: null,
       backtest: null,
-      orders: [],
-      fills: [],
+      orders: 0,
+      fills: 0,
       pnl: null,
       statistics: null,
       warnings: [],
     };
-    this.logFd = openSync(join(this.dir, runFiles.log), 'a', 0o600);
-    this.save();
+    // The files report write failures to the recorder, made once they are open.
+    const made: { recorder?: RunRecorder } = {};
+    const onError = (file: string) => (error: Error) => made.recorder?.writeFailed(file, error);
+    const [log, events] = await Promise.all([
+      BatchedFile.open(join(dir, runFiles.log), { mode: 0o600, onError: onError(runFiles.log) }),
+      BatchedFile.open(join(dir, runFiles.events), {
+        mode: 0o600,
+        onError: onError(runFiles.events),
+      }),
+    ]);
+    const recorder = new RunRecorder(
+      id,
+      dir,
+      record,
+      redactor,
+      log,
+      events,
+      options.saveDelayMs ?? 1_000,
+    );
+    made.recorder = recorder;
+    await recorder.save();
+    return recorder;
   }
 
   get current(): RunRecord {
@@ -126,106 +160,86 @@ export class RunRecorder {
   /** Appends a line of output (redacted) to `output.log` and returns it as written. */
   log(stream: 'stdout' | 'stderr' | 'runner', text: string): string {
     const line = this.redact(text);
-    if (this.logFd === null) return line;
     const entry = `${stream === 'stdout' ? '' : `[${stream}] `}${line}\n`;
     const bytes = Buffer.byteLength(entry);
     if (this.logBytes + bytes > maxLogBytes) {
       if (!this.logTruncated) {
         this.logTruncated = true;
-        writeSync(this.logFd, `[runner] output past ${maxLogBytes} bytes is not kept\n`);
+        this.log_.append(`[runner] output past ${maxLogBytes} bytes is not kept\n`);
       }
       return line;
     }
     this.logBytes += bytes;
-    writeSync(this.logFd, entry);
+    this.log_.append(entry);
     return line;
+  }
+
+  /** Appends a run event, as JSON already redacted, to `events.ndjson`. */
+  eventLine(json: string): void {
+    this.events.append(`${json}\n`);
   }
 
   warn(message: string): void {
     this.record.warnings.push(this.redact(message));
     this.log('runner', `warning: ${message}`);
+    this.scheduleSave();
   }
 
   update(patch: Partial<RunRecord>): void {
     this.record = { ...this.record, ...patch };
-    this.save();
+    this.scheduleSave();
   }
 
   /** Writes a further JSON file into the run folder (redacted like the rest). */
-  writeJson(name: string, value: unknown): void {
-    this.writeText(name, JSON.stringify(value, null, 2));
+  writeJson(name: string, value: unknown): Promise<void> {
+    return writeAtomically(join(this.dir, name), this.redact(JSON.stringify(value, null, 2)));
   }
 
-  finish(patch: Partial<RunRecord>): RunRecord {
-    this.update({ ended_at: Date.now(), ...patch });
-    if (this.logFd !== null) closeSync(this.logFd);
-    this.logFd = null;
-    return this.record;
+  /** Writes everything still pending and closes the files; the record as it was finished. */
+  finish(patch: Partial<RunRecord>): Promise<RunRecord> {
+    this.finished ??= (async () => {
+      this.record = { ...this.record, ended_at: Date.now(), ...patch };
+      await Promise.all([this.log_.close(), this.events.close()]);
+      await this.save();
+      return this.record;
+    })();
+    return this.finished;
   }
 
-  private save(): void {
-    this.writeText(runFiles.record, JSON.stringify(this.record, null, 2));
+  private scheduleSave(): void {
+    if (this.saveTimer !== null || this.finished !== null) return;
+    this.saveTimer = setTimeout(() => void this.save(), this.saveDelayMs);
   }
 
-  private writeText(name: string, text: string): void {
-    const path = join(this.dir, name);
-    writeFileSync(`${path}.tmp`, this.redact(text), { mode: 0o600 });
-    renameSync(`${path}.tmp`, path);
+  private save(): Promise<void> {
+    if (this.saveTimer !== null) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+    const text = this.redact(JSON.stringify(this.record, null, 2));
+    this.saving = this.saving.then(() =>
+      writeAtomically(join(this.dir, runFiles.record), text).catch((error: unknown) =>
+        this.writeFailed(runFiles.record, error as Error),
+      ),
+    );
+    return this.saving;
   }
 
-  private copyRedacted(from: string, name: string): void {
-    const text = readFileSync(from);
-    const redacted = this.redact(text.toString('utf8'));
-    if (redacted === text.toString('utf8')) {
-      copyFileSync(from, join(this.dir, name));
-      chmodSync(join(this.dir, name), 0o600);
-    } else writeFileSync(join(this.dir, name), redacted, { mode: 0o600 });
+  private writeFailed(file: string, error: Error): void {
+    if (this.writeProblems.has(file)) return;
+    this.writeProblems.add(file);
+    this.record.warnings.push(this.redact(`could not write ${file}: ${error.message}`));
   }
 }
 
-export interface RunListing {
-  runs: RunRecord[];
-  /** Folders whose run.json is missing or unreadable, with why. */
-  unreadable: { id: string; problem: string }[];
+async function writeAtomically(path: string, text: string): Promise<void> {
+  await writeFile(`${path}.tmp`, text, { mode: 0o600 });
+  await rename(`${path}.tmp`, path);
 }
 
-/** Every run in a folder, newest first. */
-export function listRuns(runsDir: string): RunListing {
-  if (!existsSync(runsDir)) return { runs: [], unreadable: [] };
-  const runs: RunRecord[] = [];
-  const unreadable: RunListing['unreadable'] = [];
-  for (const entry of readdirSync(runsDir, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
-    const result = readRun(runsDir, entry.name);
-    if ('record' in result) runs.push(result.record);
-    else unreadable.push({ id: entry.name, problem: result.problem });
-  }
-  runs.sort((a, b) => b.started_at - a.started_at || b.id.localeCompare(a.id));
-  return { runs, unreadable };
-}
-
-export function readRun(
-  runsDir: string,
-  id: string,
-): { record: RunRecord; dir: string } | { problem: string } {
-  if (!/^[A-Za-z0-9_.-]+$/.test(id) || id.startsWith('.')) return { problem: 'not a run id' };
-  const dir = join(runsDir, id);
-  let text: string;
-  try {
-    text = readFileSync(join(dir, runFiles.record), 'utf8');
-  } catch {
-    return { problem: `no ${runFiles.record} in ${dir}` };
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return { problem: `${runFiles.record} is not valid JSON` };
-  }
-  const parsed = RunRecord.safeParse(json);
-  if (!parsed.success)
-    return {
-      problem: `${runFiles.record} does not match this version: ${parsed.error.issues[0]?.message}`,
-    };
-  return { record: parsed.data, dir };
+async function copyRedacted(redactor: Redactor, from: string, to: string): Promise<void> {
+  const text = await readFile(from, 'utf8');
+  const redacted = redactor.redact(text);
+  if (redacted === text) {
+    await copyFile(from, to);
+    await chmod(to, 0o600);
+  } else await writeFile(to, redacted, { mode: 0o600 });
 }

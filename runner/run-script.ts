@@ -1,40 +1,38 @@
 import type { Account } from '../api/account';
-import { ApiClient, ApiProblem } from './api-client';
+import type { Order } from '../api/orders';
+import { apiRateLimits, scriptEnvironmentVariables, streamUrlFor } from '../api/script-environment';
+import type { OrderEventType } from '../api/stream';
+import { TimberClient } from '../sdk/node/src/client';
+import { watchAccount } from './account-watch';
 import type { ApiObserver } from './api-observer';
 import { observeApi } from './api-observer';
-import { scriptEnvironment, streamUrlFor } from './environment';
-import type { OutputStream, ScriptExit } from './launch';
-import { launchScript } from './launch';
+import type { LiveConnection } from './connections';
+import type { ScriptExit } from './launch';
+import { launchScript, RunCancelled } from './launch';
 import type { RunRecord } from './record-schema';
 import { RunRecorder } from './records';
-import { tradeStatistics } from './statistics';
-
-export interface LiveConnection {
-  env: 'local' | 'sandbox' | 'live';
-  baseUrl: string;
-  streamUrl: string;
-  keyId: string;
-  secret: string;
-  /** The API's clock, for the run's window (a local sandbox may run at another instant). */
-  apiNow: () => Promise<number>;
-}
+import type { RunEventListener } from './run-events';
+import { RunEvents } from './run-events';
+import { TradeTally } from './statistics';
 
 export interface RunScriptOptions {
   script: string;
   config: string | null;
   runsDir: string;
+  /** The script's working folder. */
+  cwd: string;
+  /** The Timber Studio folder whose SDKs the script imports (`studioRoot()`). */
+  root: string;
   connection: LiveConnection;
-  /** Each line of the script's output, already redacted. */
-  onLine?: (stream: OutputStream, text: string) => void;
-  onWarning?: (message: string) => void;
-  /** Called once the script is started, with the run's id and folder. */
-  onStart?: (run: { id: string; dir: string; pid: number }) => void;
-  /** Aborting stops the script (SIGINT, SIGTERM, SIGKILL). */
+  /** Every event of the run as it happens: start, output lines, orders, fills, account, end. */
+  onEvent?: RunEventListener;
+  /** Aborting stops the script (SIGINT, SIGTERM, SIGKILL); aborted before, nothing starts. */
   signal?: AbortSignal;
   /** After this long without a single API request, the runner warns (default 15 s). */
   noRequestWarningMs?: number;
   stopGraceMs?: number;
-  cwd?: string;
+  /** How long the account's stream may take to confirm its subscriptions (default 10 s). */
+  streamWaitMs?: number;
 }
 
 export interface RunOutcome {
@@ -44,17 +42,25 @@ export interface RunOutcome {
   stderrTail: string[];
 }
 
-/** Runs a script live against an API (local sandbox, hosted sandbox or live) and records it. */
+/**
+ * Runs a script live against an API (local sandbox, hosted sandbox or live) and records it: its
+ * orders, fills and account as they happen from the account's stream, its output, and at the
+ * end its P&L and trade statistics from the API.
+ */
 export async function runScript(options: RunScriptOptions): Promise<RunOutcome> {
-  const { connection } = options;
-  const client = new ApiClient(connection.baseUrl, {
+  const { connection, signal } = options;
+  if (signal?.aborted) throw new RunCancelled();
+  // The SDK's client: tokens renewed before they expire, so a day-long run keeps its access.
+  const client = new TimberClient({
+    baseUrl: connection.baseUrl,
     keyId: connection.keyId,
     secret: connection.secret,
   });
   // Fails early, before anything runs, if the key or the API is wrong.
   const startAccount = await client.account();
   const apiFrom = await connection.apiNow();
-  const recorder = new RunRecorder({
+  if (signal?.aborted) throw new RunCancelled();
+  const recorder = await RunRecorder.create({
     runsDir: options.runsDir,
     kind: 'run',
     script: options.script,
@@ -64,22 +70,36 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
     secrets: [connection.secret],
   });
   recorder.update({ account_id: startAccount.account_id, api_window: { from: apiFrom, to: null } });
-  const warn = (message: string) => {
-    recorder.warn(message);
-    options.onWarning?.(recorder.redact(message));
-  };
+  const events = new RunEvents(recorder, options.onEvent);
+  const watch = watchAccount({
+    streamUrl: connection.streamUrl,
+    client,
+    onOrder: (change, order) => events.order(change, order),
+    onFill: (fill) => events.fill(fill),
+    onAccount: (account) => events.account(account),
+    onProblem: (problem) => recorder.log('runner', `account stream: ${problem}`),
+  });
+  const streamWaitMs = options.streamWaitMs ?? 10_000;
+  const watching = await watch.positioned(streamWaitMs);
+  if (!watching)
+    events.warning(
+      `the account's stream did not confirm its subscriptions within ${streamWaitMs / 1000} s; ` +
+        "the run's orders and fills are read from the API when it ends",
+    );
   // Only a local sandbox is fronted: a hosted API's TLS is left between the script and it.
   let observer: ApiObserver | null = null;
-  if (connection.env === 'local') observer = await observeApi(connection.baseUrl);
-  const baseUrl = observer?.url ?? connection.baseUrl;
   let exit: ScriptExit;
   let stderrTail: string[];
   try {
+    if (connection.env === 'local') observer = await observeApi(connection.baseUrl);
+    const baseUrl = observer?.url ?? connection.baseUrl;
     const running = await launchScript({
       script: options.script,
-      ...(options.cwd !== undefined && { cwd: options.cwd }),
+      cwd: options.cwd,
+      root: options.root,
+      ...(signal && { signal }),
       ...(options.stopGraceMs !== undefined && { stopGraceMs: options.stopGraceMs }),
-      env: scriptEnvironment({
+      env: scriptEnvironmentVariables({
         env: connection.env,
         runId: recorder.id,
         configPath: options.config,
@@ -89,47 +109,64 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
           keyId: connection.keyId,
           secret: connection.secret,
         },
+        inProcess: null,
       }),
-      onLine: (stream, line) => {
-        const text = recorder.log(stream, line.text);
-        options.onLine?.(stream, text);
-      },
+      onLine: (stream, line) => void events.line(stream, line.text),
     });
-    options.onStart?.({ id: recorder.id, dir: recorder.dir, pid: running.pid });
-    const stopOnAbort = () => void running.stop();
-    if (options.signal?.aborted) stopOnAbort();
-    options.signal?.addEventListener('abort', stopOnAbort, { once: true });
-    const watchdogs = observer ? watchApiUse(observer, options, warn) : () => {};
+    events.emit({
+      type: 'started',
+      kind: 'run',
+      env: connection.env,
+      script: recorder.current.script,
+      dir: recorder.dir,
+      pid: running.pid,
+      account_id: startAccount.account_id,
+    });
+    const watchdogs = observer ? watchApiUse(observer, options, events) : () => {};
     exit = await running.exited;
     watchdogs();
-    options.signal?.removeEventListener('abort', stopOnAbort);
     stderrTail = running.stderrTail();
   } catch (error) {
+    watch.close();
     await observer?.close();
-    recorder.finish({ status: 'failed' });
-    recorder.warn((error as Error).message);
+    const cancelled = error instanceof RunCancelled;
+    if (!cancelled) recorder.warn((error as Error).message);
+    await recorder.finish({ status: cancelled ? 'stopped' : 'failed' });
     throw error;
   }
   await observer?.close();
-  if (observer && observer.rateLimited() > 0) {
-    warn(rateLimitMessage(observer.rateLimited()));
-  }
+  if (observer && observer.rateLimited() > 0)
+    events.warning(rateLimitMessage(observer.rateLimited()));
+  if (watching) await watch.settle(2_000);
+  watch.close();
+  events.flushAccount();
   const status: RunRecord['status'] =
     exit.stoppedWith !== null ? 'stopped' : exit.code === 0 ? 'succeeded' : 'failed';
-  recorder.update({
+  const exitRecord = { code: exit.code, signal: exit.signal, stopped_with: exit.stoppedWith };
+  await collectTrading({ recorder, events, client, connection, apiFrom, startAccount, watching });
+  events.emit({
+    type: 'finished',
     status,
-    exit: { code: exit.code, signal: exit.signal, stopped_with: exit.stoppedWith },
+    exit: exitRecord,
+    orders: events.orders,
+    fills: events.fills,
   });
-  await collectTrading(recorder, client, connection, apiFrom, startAccount, warn);
-  const record = recorder.finish({});
+  const record = await recorder.finish({
+    status,
+    exit: exitRecord,
+    orders: events.orders,
+    fills: events.fills,
+  });
   return { record, dir: recorder.dir, exit, stderrTail };
 }
 
 export function rateLimitMessage(refused: number): string {
   return (
     `the sandbox refused ${refused} request${refused === 1 ? '' : 's'} with 429 rate_limited: ` +
-    'the script sends orders or requests faster than the API allows (100 new orders/s per account, ' +
-    '10,000 requests/s per key); slow it down or honour Retry-After'
+    `the script sends orders or requests faster than the API allows ` +
+    `(${apiRateLimits.ordersPerSecondPerAccount} new orders/s per account, ` +
+    `${apiRateLimits.requestsPerSecondPerKey.toLocaleString('en-US')} requests/s per key); ` +
+    'slow it down or honour Retry-After'
   );
 }
 
@@ -137,12 +174,12 @@ export function rateLimitMessage(refused: number): string {
 function watchApiUse(
   observer: ApiObserver,
   options: RunScriptOptions,
-  warn: (message: string) => void,
+  events: RunEvents,
 ): () => void {
   const quietMs = options.noRequestWarningMs ?? 15_000;
   const quiet = setTimeout(() => {
     if (observer.requests() === 0)
-      warn(
+      events.warning(
         `the script made no API request in ${Math.round(quietMs / 1000)} s; ` +
           'does it read TIMBER_BASE_URL and TIMBER_STREAM_URL from its environment?',
       );
@@ -151,7 +188,7 @@ function watchApiUse(
   const throttle = setInterval(() => {
     if (!throttleWarned && observer.rateLimited() > 0) {
       throttleWarned = true;
-      warn('the sandbox is answering 429 rate_limited: the script is flooding the API');
+      events.warning('the sandbox is answering 429 rate_limited: the script is flooding the API');
     }
   }, 500);
   return () => {
@@ -160,27 +197,53 @@ function watchApiUse(
   };
 }
 
-/** Orders, fills and P&L of the run's window, fetched with the run's key once it ended. */
-async function collectTrading(
-  recorder: RunRecorder,
-  client: ApiClient,
-  connection: LiveConnection,
-  apiFrom: number,
-  startAccount: Account,
-  warn: (message: string) => void,
-): Promise<void> {
+interface Collecting {
+  recorder: RunRecorder;
+  events: RunEvents;
+  client: TimberClient;
+  connection: LiveConnection;
+  apiFrom: number;
+  startAccount: Account;
+  /** Whether the stream delivered the run's orders and fills; if not, they are read here. */
+  watching: boolean;
+}
+
+/**
+ * The run's P&L and trade statistics, from its window's fills as the API lists them (page by
+ * page, never all in memory). Without the stream, the orders and fills are recorded from here.
+ */
+async function collectTrading(collecting: Collecting): Promise<void> {
+  const { recorder, events, client, connection, apiFrom, startAccount, watching } = collecting;
   try {
     const apiTo = await connection.apiNow();
-    const [orders, fills, endAccount] = await Promise.all([
-      client.ordersBetween(apiFrom, apiTo),
-      client.fillsBetween(apiFrom, apiTo),
-      client.account(),
-    ]);
-    const trades = tradeStatistics(fills);
+    if (!watching) {
+      for await (const order of ordersBetween(client, apiFrom, apiTo))
+        events.order(changeShown(order), order, true);
+    }
+    const tally = new TradeTally();
+    let cursor: string | undefined;
+    do {
+      const page = await client.fills({
+        since: apiFrom,
+        limit: 5000,
+        ...(cursor !== undefined && { cursor }),
+      });
+      for (const fill of page.fills) {
+        if (fill.t > apiTo) continue;
+        tally.add(fill);
+        if (!watching) events.fill(fill);
+      }
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor !== undefined);
+    if (watching && tally.count !== events.fills)
+      events.warning(
+        `the account's stream reported ${events.fills} fills in the run's window, the API lists ${tally.count}; ` +
+          'another script trading on the same account at the same time would explain it',
+      );
+    const endAccount = await client.account();
+    const trades = tally.statistics();
     recorder.update({
       api_window: { from: apiFrom, to: apiTo },
-      orders,
-      fills,
       pnl: {
         realized: trades.realized_pnl,
         fees: trades.fees,
@@ -189,7 +252,43 @@ async function collectTrading(
       statistics: { ...trades },
     });
   } catch (error) {
-    const why = error instanceof ApiProblem ? error.message : String(error);
-    warn(`could not fetch the run's orders and fills: ${why}`);
+    events.warning(
+      `could not read the run's fills and P&L from the API: ${(error as Error).message}`,
+    );
+  }
+}
+
+/** Orders created in [from, to] (API clock), page by page. */
+async function* ordersBetween(client: TimberClient, from: number, to: number) {
+  let cursor: string | undefined;
+  do {
+    const page = await client.orders({
+      status: 'all',
+      limit: 500,
+      ...(cursor !== undefined && { cursor }),
+    });
+    for (const order of page.orders)
+      if (order.created_at >= from && order.created_at <= to) yield order;
+    cursor = page.next_cursor ?? undefined;
+  } while (cursor !== undefined);
+}
+
+/** Read once at the end, an order's last change is the one its status shows. */
+function changeShown(order: Order): OrderEventType {
+  switch (order.status) {
+    case 'open':
+      return 'accepted';
+    case 'partially_filled':
+      return 'partial_fill';
+    case 'filled':
+      return 'fill';
+    case 'cancelled':
+      return 'cancelled';
+    case 'rejected':
+      return 'rejected';
+    case 'expired':
+      return 'expired';
+    default:
+      return order.status satisfies never;
   }
 }

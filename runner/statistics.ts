@@ -45,33 +45,46 @@ export interface Statistics extends TradeStatistics {
  * reported apart, since an opening fill's fee belongs to no single closing fill).
  */
 export function tradeStatistics(fills: readonly AccountFill[]): TradeStatistics {
-  let wins = 0;
-  let losses = 0;
-  let grossProfit = 0;
-  let grossLoss = 0;
-  let realized = 0;
-  let fees = 0;
-  for (const fill of fills) {
-    fees += fill.fee;
-    realized += fill.realized_pnl;
+  const tally = new TradeTally();
+  for (const fill of fills) tally.add(fill);
+  return tally.statistics();
+}
+
+/** `tradeStatistics` one fill at a time, for fills read page by page (a day's run has millions). */
+export class TradeTally {
+  count = 0;
+  private wins = 0;
+  private losses = 0;
+  private grossProfit = 0;
+  private grossLoss = 0;
+  private realized = 0;
+  private fees = 0;
+
+  add(fill: Pick<AccountFill, 'fee' | 'realized_pnl'>): void {
+    this.count += 1;
+    this.fees += fill.fee;
+    this.realized += fill.realized_pnl;
     if (fill.realized_pnl > 0) {
-      wins += 1;
-      grossProfit += fill.realized_pnl;
+      this.wins += 1;
+      this.grossProfit += fill.realized_pnl;
     } else if (fill.realized_pnl < 0) {
-      losses += 1;
-      grossLoss -= fill.realized_pnl;
+      this.losses += 1;
+      this.grossLoss -= fill.realized_pnl;
     }
   }
-  const trades = wins + losses;
-  return {
-    trades,
-    wins,
-    losses,
-    win_rate: trades === 0 ? null : wins / trades,
-    profit_factor: grossLoss === 0 ? null : grossProfit / grossLoss,
-    realized_pnl: realized,
-    fees,
-  };
+
+  statistics(): TradeStatistics {
+    const trades = this.wins + this.losses;
+    return {
+      trades,
+      wins: this.wins,
+      losses: this.losses,
+      win_rate: trades === 0 ? null : this.wins / trades,
+      profit_factor: this.grossLoss === 0 ? null : this.grossProfit / this.grossLoss,
+      realized_pnl: this.realized,
+      fees: this.fees,
+    };
+  }
 }
 
 /**

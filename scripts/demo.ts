@@ -6,12 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Instrument } from '../api/market';
+import type { RunEvent } from '../api/run-events';
 import { candlesBetween } from '../sandbox/market/feed';
 import { isOpen, lastOpenInstantAtOrBefore } from '../sandbox/market/hours';
 import { instrumentBySymbol } from '../sandbox/market/instruments';
 import { fillLine, money, orderLine } from '../runner/format';
+import { localConnection } from '../runner/connections';
 import { connectLocalSandbox } from '../runner/local-sandbox';
-import { projectRoot } from '../runner/project';
+import { studioRoot } from '../runner/project';
+import { readRunTrading } from '../runner/run-folder';
 import { runScript } from '../runner/run-script';
 
 const symbol = 'EURUSD';
@@ -99,6 +102,24 @@ function barTicker(clock: () => Promise<number>, startAt: number): ReturnType<ty
 
 const iso = (t: number) => new Date(t).toISOString().slice(0, 19).replace('T', ' ') + 'Z';
 
+/** The script's output as it prints it; the runner's warnings; each fill as the stream tells it. */
+function showEvent(event: RunEvent): void {
+  switch (event.type) {
+    case 'line':
+      if (event.stream === 'stdout') console.log(`  ${event.text}`);
+      else console.error(`  ${event.text}`);
+      return;
+    case 'warning':
+      console.error(`[demo] warning: ${event.message}`);
+      return;
+    case 'fill':
+      console.log(`  [runner] the account's stream reports a fill: ${fillLine(event.fill)}`);
+      return;
+    default:
+      return;
+  }
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
@@ -109,7 +130,7 @@ async function main(): Promise<number> {
     console.error(`demo: --minutes must be a positive number, got "${values.minutes}"`);
     return 2;
   }
-  const root = projectRoot();
+  const root = studioRoot();
   const script = join(root, 'examples', 'sma-crossover', 'sma_crossover.ts');
   if (!existsSync(script)) {
     console.error(`demo: the example ${script} is missing; is the checkout complete?`);
@@ -139,7 +160,7 @@ async function main(): Promise<number> {
         params: demoParams,
       }),
     );
-    const key = await sandbox.createKey('trade');
+    const connection = await localConnection(sandbox);
     console.log(
       `Timber sandbox on ${sandbox.url}; its market clock starts at ${iso(startAt)} and runs in real time (${note}).`,
     );
@@ -156,26 +177,20 @@ async function main(): Promise<number> {
       script,
       config,
       runsDir: join(work, 'runs'),
-      connection: {
-        env: 'local',
-        baseUrl: sandbox.url,
-        streamUrl: `${sandbox.url.replace(/^http/, 'ws')}/stream`,
-        keyId: key.key_id,
-        secret: key.secret,
-        apiNow: () => sandbox.now(),
-      },
+      cwd: work,
+      root,
+      connection,
       signal: abort.signal,
-      onLine: (stream, text) =>
-        stream === 'stdout' ? console.log(`  ${text}`) : console.error(`  ${text}`),
-      onWarning: (message) => console.error(`[demo] warning: ${message}`),
+      onEvent: showEvent,
     }).finally(() => clearInterval(ticker));
     const { record } = outcome;
     console.log(
       `\nSummary: the strategy ${record.status === 'stopped' ? 'ran until stopped' : `ended (${record.status})`}.`,
     );
-    console.log(`  ${record.orders.length} orders, ${record.fills.length} fills`);
-    for (const order of record.orders) console.log(`  order ${orderLine(order)}`);
-    for (const fill of record.fills) console.log(`  fill  ${fillLine(fill)}`);
+    console.log(`  ${record.orders} orders, ${record.fills} fills`);
+    const trading = await readRunTrading(outcome.dir, 50);
+    for (const order of trading.orders) console.log(`  order ${orderLine(order)}`);
+    for (const fill of trading.fills) console.log(`  fill  ${fillLine(fill)}`);
     console.log(
       `  realized P&L ${money(record.pnl?.realized)} USD, fees ${money(record.pnl?.fees)} USD, ` +
         `equity change ${money(record.pnl?.equity_change)} USD (open positions marked to market)`,

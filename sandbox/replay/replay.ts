@@ -242,8 +242,14 @@ export class Replay {
   }
 
   fills(): AccountFill[] {
-    return drain((afterId) =>
-      listFills(this.state.engine, this.accountId, { limit: 5000, afterId }),
+    return this.fillsAfter('');
+  }
+
+  /** The account's fills after the one with this id ('' for all), oldest first. */
+  fillsAfter(fillId: string): AccountFill[] {
+    return drain(
+      (afterId) => listFills(this.state.engine, this.accountId, { limit: 5000, afterId }),
+      fillId,
     );
   }
 
@@ -271,9 +277,12 @@ export class Replay {
   }
 }
 
-function drain<T>(page: (afterId: string) => { items: T[]; nextCursor: string | null }): T[] {
+function drain<T>(
+  page: (afterId: string) => { items: T[]; nextCursor: string | null },
+  from = '',
+): T[] {
   const all: T[] = [];
-  let cursor = '';
+  let cursor = from;
   for (;;) {
     const { items, nextCursor } = page(cursor);
     all.push(...items);

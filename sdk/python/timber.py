@@ -282,6 +282,11 @@ class Environment:
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Environment":
         environ = os.environ if environ is None else environ
+        env = environ.get("TIMBER_ENV") or "local"
+        if env not in ("local", "sandbox", "live", "backtest"):
+            raise ConfigError(
+                f"TIMBER_ENV must be one of local, sandbox, live, backtest; got {env!r}"
+            )
         missing = [
             name
             for name in ("TIMBER_BASE_URL", "TIMBER_API_KEY_ID", "TIMBER_API_SECRET")
@@ -292,16 +297,16 @@ class Environment:
                 f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set: run the "
                 "script with `tbm run` (which sets the TIMBER_* environment), or set them yourself"
             )
-        base_url = environ["TIMBER_BASE_URL"]
-        if not re.match(r"^https?://", base_url):
+        # The same rules as the contract in api/script-environment.ts (a test holds both to it).
+        base_url = environ["TIMBER_BASE_URL"].rstrip("/")
+        if not re.match(r"^https?://[^/]", base_url):
             raise ConfigError(
                 f"TIMBER_BASE_URL must start with http:// or https://, got {base_url!r}"
             )
         stream_url = environ.get("TIMBER_STREAM_URL") or _stream_url_for(base_url)
-        env = environ.get("TIMBER_ENV") or "local"
-        if env not in ("local", "sandbox", "live", "backtest"):
+        if not re.match(r"^wss?://[^/]", stream_url):
             raise ConfigError(
-                f"TIMBER_ENV must be one of local, sandbox, live, backtest; got {env!r}"
+                f"TIMBER_STREAM_URL must start with ws:// or wss://, got {stream_url!r}"
             )
         return cls(
             base_url,
@@ -315,9 +320,12 @@ class Environment:
 
 
 def _stream_url_for(base_url: str) -> str:
-    parts = urllib.parse.urlsplit(base_url.rstrip("/"))
-    scheme = "wss" if parts.scheme == "https" else "ws"
-    return urllib.parse.urlunsplit((scheme, parts.netloc, parts.path + "/stream", "", ""))
+    # On the text, not through urlsplit: host and port stay exactly as given.
+    match = re.match(r"^(https?)://([^/?#]*)([^?#]*)", base_url, re.IGNORECASE)
+    if match is None:
+        raise ConfigError(f"TIMBER_BASE_URL must start with http:// or https://, got {base_url!r}")
+    scheme = "wss" if match.group(1).lower() == "https" else "ws"
+    return f"{scheme}://{match.group(2)}{match.group(3).rstrip('/')}/stream"
 
 
 class RiskLimits:

@@ -5,6 +5,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
+import { RunEvent } from '../../api/run-events';
+import { readRunTrading } from '../../runner/run-folder';
 import type { SandboxProcess } from './harness';
 import {
   accessToken,
@@ -110,25 +112,62 @@ test('a script trades on the local sandbox; its orders are recorded and its secr
   const record = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as {
     status: string;
     env: string;
-    orders: { status: string; symbol: string }[];
-    fills: unknown[];
+    orders: number;
+    fills: number;
     exit: { code: number };
   };
   assert.equal(record.status, 'succeeded');
   assert.equal(record.env, 'local');
   assert.equal(record.exit.code, 0);
+  assert.deepEqual([record.orders, record.fills], [2, 2]);
+  // The orders as the account's stream told them, each as it last stood.
+  const trading = await readRunTrading(dir);
   assert.deepEqual(
-    record.orders.map((order) => [order.symbol, order.status]),
+    trading.orders.map((order) => [order.symbol, order.status]),
     [
       ['EURUSD', 'filled'],
       ['EURUSD', 'filled'],
     ],
   );
-  assert.equal(record.fills.length, 2);
+  assert.equal(trading.fills.length, 2);
+  assert.match(result.stderr, /order .* buy 1000 EURUSD market @ [\d.]+ {2}filled/);
   for (const file of readdirSync(dir)) {
     const text = readFileSync(join(dir, file), 'utf8');
     assert.ok(!text.includes(secret), `${file} holds the secret`);
   }
+});
+
+test('--events prints the run as JSON lines: its start, output, orders and fills, and its end', async () => {
+  script('evented.mjs', tradingScript);
+  const result = await run('evented.mjs', ['--events'], {
+    SECRET_OUT: join(work, 'secret-events.txt'),
+    ORDER_COUNT: '2',
+  });
+  assert.equal(result.code, 0, result.stderr);
+  const events = result.stdout
+    .trim()
+    .split('\n')
+    .map((line) => RunEvent.parse(JSON.parse(line)));
+  const types = events.map((event) => event.type);
+  assert.equal(types[0], 'started');
+  assert.equal(types.at(-1), 'finished');
+  assert.ok(types.includes('line') && types.includes('account'), types.join(' '));
+  const orders = events.flatMap((event) => (event.type === 'order' ? [event] : []));
+  assert.deepEqual(
+    orders.filter((event) => event.change === 'accepted').length,
+    2,
+    JSON.stringify(orders),
+  );
+  const fills = events.flatMap((event) => (event.type === 'fill' ? [event.fill] : []));
+  assert.equal(fills.length, 2);
+  for (const fill of fills) assert.ok(orders.some((event) => event.order.id === fill.order_id));
+  const finished = events.at(-1);
+  assert.ok(finished?.type === 'finished');
+  assert.deepEqual([finished.status, finished.orders, finished.fills], ['succeeded', 2, 2]);
+  const secret = readFileSync(join(work, 'secret-events.txt'), 'utf8');
+  assert.ok(!result.stdout.includes(secret), 'an event carried the secret');
+  const printed = events.flatMap((event) => (event.type === 'line' ? [event.text] : []));
+  assert.ok(printed.includes('my secret is ***'), printed.join('\n'));
 });
 
 test('a script flooding orders is told that the sandbox rate-limits it', async () => {
@@ -222,8 +261,9 @@ test('tbm runs lists the runs newest first and shows one', async () => {
   const listing = await tbm(['runs', '--runs-dir', runsDir, '--json']).finished;
   assert.equal(listing.code, 0);
   const ids = (JSON.parse(listing.stdout) as { runs: { id: string }[] }).runs.map((r) => r.id);
-  assert.ok(ids.indexOf(secondId ?? '') < ids.indexOf(firstId ?? ''), ids.join(' '));
-  assert.ok(ids.indexOf(firstId ?? '') >= 0);
+  assert.ok(firstId !== undefined && secondId !== undefined);
+  assert.ok(ids.includes(firstId) && ids.includes(secondId), ids.join(' '));
+  assert.ok(ids.indexOf(secondId) < ids.indexOf(firstId), ids.join(' '));
   const shown = await tbm(['runs', 'show', secondId ?? '', '--runs-dir', runsDir]).finished;
   assert.equal(shown.code, 0);
   assert.match(shown.stdout, /status {6}succeeded, exit code 0/);

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { SandboxReady } from '../../api/run-events';
 
 export const cliPath = resolve(import.meta.dirname, '../../dist/cli.js');
 /** A Wednesday at noon UTC: every forex, index and commodity session is open. */
@@ -52,11 +53,11 @@ export async function startSandboxProcess(options: StartOptions = {}): Promise<S
   const exited = new Promise<number | string>((done) =>
     child.once('exit', (code, signal) => done(code ?? signal ?? -1)),
   );
-  const ready = await new Promise<{ url: string }>((done, fail) => {
+  const ready = await new Promise<SandboxReady>((done, fail) => {
     const lines = createInterface({ input: child.stdout });
     lines.once('line', (line) => {
       try {
-        done(JSON.parse(line) as { url: string });
+        done(SandboxReady.parse(JSON.parse(line)));
       } catch {
         fail(
           new Error(`sandbox printed "${line}" instead of its JSON ready line; stderr: ${stderr}`),

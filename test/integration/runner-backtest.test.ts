@@ -3,8 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { BacktestProgress } from '../../runner/backtest';
+import { RunEvent } from '../../api/run-events';
 import { runBacktest } from '../../runner/backtest';
+import { studioRoot } from '../../runner/project';
 import { connectLocalSandbox } from '../../runner/local-sandbox';
 import type { SandboxProcess } from './harness';
 import { startSandboxProcess, stopAllSandboxes } from './harness';
@@ -33,16 +34,20 @@ after(async () => {
 
 for (const via of ['in-process', 'session'] as const) {
   test(`backtest (${via}): progress, a report over the range and a run record`, async () => {
-    const progress: BacktestProgress[] = [];
+    const events: RunEvent[] = [];
     const outcome = await runBacktest({
       script: join(example, 'sma_crossover.ts'),
       config: join(example, 'strategy.json'),
       runsDir: join(work, 'runs'),
+      cwd: work,
+      root: studioRoot(),
       range,
       via,
       sandbox: () => connectLocalSandbox({ dataDir: sandbox.dataDir, log: () => {} }),
-      onProgress: (state) => progress.push(state),
+      onEvent: (event) => events.push(event),
     });
+    for (const event of events) RunEvent.parse(event);
+    const progress = events.flatMap((event) => (event.type === 'progress' ? [event] : []));
     assert.equal(outcome.exit.code, 0, outcome.stderrTail.join('\n'));
     assert.equal(outcome.record.status, 'succeeded');
     const report = outcome.report;
@@ -50,11 +55,29 @@ for (const via of ['in-process', 'session'] as const) {
     assert.equal(report.bars, 720);
     assert.equal(report.starting_balance, 50_000);
     assert.ok(progress.length > 0, 'no progress was reported');
-    assert.ok(progress.every((state) => state.bars <= 720));
-    assert.equal(progress.at(-1)?.bars, 720);
+    assert.ok(progress.every((state) => state.bars_done <= 720 && state.bars_total === 720));
+    assert.equal(progress.at(-1)?.bars_done, 720);
     assert.equal(outcome.statistics?.fills, report.fills.length);
+    // The orders and fills reached the watcher as they happened, as the report has them.
+    const fills = events.flatMap((event) => (event.type === 'fill' ? [event.fill] : []));
+    assert.ok(report.fills.length > 0, 'the example never traded');
+    assert.deepEqual(
+      fills.map((fill) => [fill.t, fill.price, fill.quantity]),
+      report.fills.map((fill) => [fill.t, fill.price, fill.quantity]),
+    );
+    const ordersSeen = new Set(
+      events.flatMap((event) => (event.type === 'order' ? [event.order.id] : [])),
+    );
+    assert.equal(ordersSeen.size, report.orders.length);
+    assert.deepEqual(
+      events
+        .filter((event) => event.type === 'started' || event.type === 'finished')
+        .map((e) => e.type),
+      ['started', 'finished'],
+    );
     assert.deepEqual(readdirSync(outcome.dir).sort(), [
       'config-strategy.json',
+      'events.ndjson',
       'output.log',
       'report.json',
       'run.json',

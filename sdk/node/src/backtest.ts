@@ -11,7 +11,10 @@ import { orderUpdateFor } from '../../../sandbox/engine/order-updates';
 import { instrumentBySymbol } from '../../../sandbox/market/instruments';
 import { Replay } from '../../../sandbox/replay/replay';
 import type { SandboxEvent } from '../../../sandbox/service/state';
-import type { BacktestSpec } from './config';
+import type { BacktestProgressMessage } from '../../../api/run-events';
+import type { BacktestRange } from '../../../api/script-environment';
+import type { OrderEventType } from '../../../api/stream';
+import { countBars } from '../../../sandbox/replay/bars';
 import type { Broker } from './context';
 import { Context, stamp } from './context';
 import { Handlers, isPromise } from './dispatch';
@@ -21,8 +24,11 @@ import type { OrderUpdate, Strategy } from './strategy';
 export interface BacktestOptions {
   /** Where order/fill lines and `ctx.log` go (stdout by default). */
   print?: (line: string) => void;
-  /** Called about every `progressMs` with the bars done and the clock. */
-  progress?: (bars: number, t: number) => void;
+  /**
+   * Called about every `progressMs`, and once at the end: the bars done of how many, the clock,
+   * and the orders that changed and the fills made since the last call.
+   */
+  progress?: (progress: BacktestProgressMessage) => void;
   progressMs?: number;
   /** Checked between bars now and then: true stops the run as a signal would. */
   stopRequested?: () => boolean;
@@ -46,7 +52,7 @@ const checkEvery = 0x3fff;
 export async function runBacktest(
   strategy: Strategy,
   config: StrategyConfig,
-  spec: BacktestSpec,
+  spec: BacktestRange,
   options: BacktestOptions = {},
 ): Promise<BacktestOutcome> {
   const print = options.print ?? ((line: string) => console.log(line));
@@ -58,12 +64,15 @@ export async function runBacktest(
     balance: spec.balance,
   });
   const pending: OrderUpdate[] = [];
+  const report = options.progress === undefined ? undefined : progressReporter(spec, replay);
   // Each order update is read right after its event is applied, as the stream of a replay
   // session reads it: an order accepted and filled at once shows as open, then as filled.
   replay.state.onApplied = (event, state) => {
     if (!isEngineEvent(event)) return;
     const update = orderUpdateFor(state.engine, event);
-    if (update !== undefined) pending.push(update);
+    if (update === undefined) return;
+    pending.push(update);
+    report?.changed.push({ change: update.type, order: update.order });
   };
   const broker = new ReplayBroker(replay);
   const ctx = new Context(config, broker, print, spec.symbols);
@@ -106,7 +115,7 @@ export async function runBacktest(
       const now = performance.now();
       if (now - lastReport >= progressMs) {
         lastReport = now;
-        options.progress?.(bars, replay.now());
+        if (report) options.progress?.(report.take(bars));
         // Lets IPC messages and signals through.
         await yieldToLoop();
       }
@@ -116,10 +125,32 @@ export async function runBacktest(
       }
     }
   }
-  options.progress?.(bars, replay.now());
   await handlers.stop();
   await deliver();
+  if (report) options.progress?.(report.take(bars));
   return { bars, replay, stoppedEarly };
+}
+
+/** Gathers what a progress message carries between two of them. */
+function progressReporter(spec: BacktestRange, replay: Replay) {
+  const barsTotal = countBars(spec.symbols, spec.interval, spec.from, spec.to);
+  const changed: { change: OrderEventType; order: Order }[] = [];
+  let lastFillId = '';
+  return {
+    changed,
+    take(bars: number): BacktestProgressMessage {
+      const fills = replay.fillsAfter(lastFillId);
+      lastFillId = fills.at(-1)?.id ?? lastFillId;
+      return {
+        type: 'progress',
+        bars_done: bars,
+        bars_total: barsTotal,
+        t: replay.now(),
+        orders: changed.splice(0),
+        fills,
+      };
+    },
+  };
 }
 
 type HandlerResult = void | Promise<void>;

@@ -59,6 +59,13 @@ export interface OrderListOptions {
   cursor?: string;
 }
 
+export interface FillListOptions {
+  /** Only fills at or after this time (ms). */
+  since?: number;
+  limit?: number;
+  cursor?: string;
+}
+
 export type InstrumentWithQuote = z.infer<typeof InstrumentWithQuote>;
 
 /** The Timber Bondmere REST API, with token refresh, retries, rate limits and a circuit breaker. */
@@ -115,8 +122,9 @@ export class TimberClient {
     return this.get('/account/positions', PositionList);
   }
 
-  fills(since?: number): Promise<z.infer<typeof FillList>> {
-    return this.get(`/account/fills${query({ since })}`, FillList);
+  /** One page of the account's fills, oldest first; pass `next_cursor` back for the next. */
+  fills(options: FillListOptions = {}): Promise<z.infer<typeof FillList>> {
+    return this.get(`/account/fills${query({ ...options })}`, FillList);
   }
 
   instrument(symbol: string): Promise<InstrumentWithQuote> {

@@ -1,7 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { z } from 'zod';
-import { Interval, Timestamp } from '../../../api/common';
+import type { z } from 'zod';
+import type {
+  ApiConnection,
+  BacktestRange,
+  ScriptEnvironment,
+} from '../../../api/script-environment';
+import { environmentVariables, readScriptEnvironment } from '../../../api/script-environment';
 import type { StrategyConfig } from '../../../api/strategy-config';
 import {
   StrategyConfig as StrategyConfigSchema,
@@ -61,57 +66,35 @@ export function strategyConfigPath(env: NodeJS.ProcessEnv, scriptPath: string | 
   );
 }
 
-/** `TIMBER_BACKTEST` of the in-process fast path. */
-export const BacktestSpec = z
-  .object({
-    symbols: z.array(z.string()).min(1),
-    interval: Interval,
-    from: Timestamp,
-    to: Timestamp,
-    balance: z.number().positive().default(100_000),
-  })
-  .refine((spec) => spec.from < spec.to, { message: 'must be after from', path: ['to'] });
-export type BacktestSpec = z.infer<typeof BacktestSpec>;
-
-export function parseBacktestSpec(text: string): BacktestSpec {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new ConfigError(
-      'TIMBER_BACKTEST is not JSON; expected {"symbols","interval","from","to","balance"}',
-    );
-  }
-  const parsed = BacktestSpec.safeParse(json);
-  if (!parsed.success) throw new ConfigError(`TIMBER_BACKTEST: ${describeIssues(parsed.error)}`);
-  return parsed.data;
+/** The TIMBER_* environment, checked against the contract in `api/`; a `ConfigError` names what is wrong. */
+export function readEnvironment(env: NodeJS.ProcessEnv): ScriptEnvironment {
+  const reading = readScriptEnvironment(env);
+  if (!reading.ok) throw new ConfigError(reading.problem);
+  return reading.environment;
 }
 
-export interface Connection {
-  baseUrl: string;
-  streamUrl: string;
+/** `TIMBER_BACKTEST` of the in-process fast path. */
+export function parseBacktestSpec(text: string): BacktestRange {
+  const { inProcess } = readEnvironment({ [environmentVariables.backtest]: text });
+  return inProcess!.range;
+}
+
+export interface Connection extends ApiConnection {
   env: string;
-  keyId: string;
-  secret: string;
 }
 
 /** The connection of a live (or replay-session) run, from `TIMBER_*`; names what is missing. */
 export function readConnection(env: NodeJS.ProcessEnv): Connection {
-  const missing = ['TIMBER_BASE_URL', 'TIMBER_API_KEY_ID', 'TIMBER_API_SECRET'].filter(
-    (name) => (env[name] ?? '') === '',
-  );
-  if (missing.length > 0) {
+  return connectionOf(readEnvironment(env));
+}
+
+export function connectionOf(environment: ScriptEnvironment): Connection {
+  if (environment.connection === null) {
+    const { baseUrl, keyId, secret } = environmentVariables;
     throw new ConfigError(
-      `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set; run the script with ` +
+      `${baseUrl}, ${keyId}, ${secret} are not set; run the script with ` +
         '`tbm run` (or the extension), which sets the TIMBER_* environment, or set them yourself',
     );
   }
-  const baseUrl = env.TIMBER_BASE_URL!.replace(/\/+$/, '');
-  return {
-    baseUrl,
-    streamUrl: env.TIMBER_STREAM_URL || `${baseUrl.replace(/^http/, 'ws')}/stream`,
-    env: env.TIMBER_ENV || 'local',
-    keyId: env.TIMBER_API_KEY_ID!,
-    secret: env.TIMBER_API_SECRET!,
-  };
+  return { ...environment.connection, env: environment.env };
 }

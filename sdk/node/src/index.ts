@@ -13,7 +13,13 @@ export type {
 export { runStrategy } from './run';
 export type { RunOptions } from './run';
 export { TimberClient } from './client';
-export type { ClientNotice, ClientOptions, OrderListOptions, PlaceOptions } from './client';
+export type {
+  ClientNotice,
+  ClientOptions,
+  FillListOptions,
+  OrderListOptions,
+  PlaceOptions,
+} from './client';
 export type { RetryNotice } from './request-core';
 export type { LookupNotice } from './settle';
 export { StreamClient } from './stream';

@@ -1,12 +1,7 @@
 import type { StrategyConfig } from '../../../api/strategy-config';
 import type { BacktestOptions } from './backtest';
 import { runBacktest, writeReport } from './backtest';
-import {
-  loadStrategyConfig,
-  parseBacktestSpec,
-  readConnection,
-  strategyConfigPath,
-} from './config';
+import { connectionOf, loadStrategyConfig, readEnvironment, strategyConfigPath } from './config';
 import { StrategyFailure } from './dispatch';
 import { ConfigError } from './errors';
 import { runLive } from './live';
@@ -53,22 +48,22 @@ async function runWith(
   env: NodeJS.ProcessEnv,
   print: (line: string) => void,
 ): Promise<number> {
-  const backtest = env.TIMBER_BACKTEST;
+  const environment = readEnvironment(env);
   const signals = stopSignals();
   try {
-    if (backtest !== undefined && backtest !== '') {
-      const spec = parseBacktestSpec(backtest);
+    const { inProcess } = environment;
+    if (inProcess !== null) {
       const options: BacktestOptions = { print, stopRequested: () => signals.received !== null };
+      // Started by the runner with an IPC channel: it shows progress, orders and fills live.
       if (typeof process.send === 'function') {
-        options.progress = (bars, t) =>
-          void process.send?.({ type: 'progress', bars, t }, undefined, undefined, () => {});
+        options.progress = (progress) =>
+          void process.send?.(progress, undefined, undefined, () => {});
       }
-      const outcome = await runBacktest(strategy, config, spec, options);
-      const resultFile = env.TIMBER_RESULT_FILE;
-      if (resultFile !== undefined && resultFile !== '') writeReport(outcome.replay, resultFile);
+      const outcome = await runBacktest(strategy, config, inProcess.range, options);
+      if (inProcess.resultFile !== null) writeReport(outcome.replay, inProcess.resultFile);
       return 0;
     }
-    await runLive(strategy, config, readConnection(env), { print, stop: signals.promise });
+    await runLive(strategy, config, connectionOf(environment), { print, stop: signals.promise });
     return 0;
   } finally {
     signals.dispose();

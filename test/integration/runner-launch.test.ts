@@ -1,13 +1,21 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { OutputStream } from '../../../runner/launch';
-import { LaunchError, launchScript } from '../../../runner/launch';
+import type { LaunchOptions, OutputStream } from '../../runner/launch';
+import { LaunchError, launchScript, RunCancelled } from '../../runner/launch';
+import { studioRoot } from '../../runner/project';
+
+// Real processes: Node, TypeScript through esbuild, and Python, started and stopped.
 
 const dir = mkdtempSync(join(tmpdir(), 'runner-launch-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
+const root = studioRoot();
+
+/** Starts a script from the test folder, with the SDKs of this checkout. */
+const launch = (options: Omit<LaunchOptions, 'cwd' | 'root'>) =>
+  launchScript({ cwd: dir, root, ...options });
 
 function script(name: string, source: string): string {
   const path = join(dir, name);
@@ -20,7 +28,7 @@ async function startUntilReady(path: string, stopGraceMs = 200) {
   const lines: { stream: OutputStream; text: string }[] = [];
   let ready!: () => void;
   const isReady = new Promise<void>((done) => (ready = done));
-  const running = await launchScript({
+  const running = await launch({
     script: path,
     env: { TIMBER_ENV: 'local' },
     stopGraceMs,
@@ -68,7 +76,7 @@ test('a script that handles SIGINT is stopped by it alone, and its goodbye is ke
 
 test('a crash reports its exit code and keeps the last lines of stderr', async () => {
   const path = script('crash.js', `console.error('about to fail');\nthrow new Error('boom');\n`);
-  const running = await launchScript({ script: path, env: {}, onLine: () => {} });
+  const running = await launch({ script: path, env: {}, onLine: () => {} });
   const exit = await running.exited;
   assert.equal(exit.code, 1);
   assert.equal(exit.stoppedWith, null);
@@ -79,15 +87,15 @@ test('a crash reports its exit code and keeps the last lines of stderr', async (
 
 test('unsupported, missing and uncompilable scripts are refused in plain words', async () => {
   await assert.rejects(
-    launchScript({ script: script('notes.txt', 'hello'), env: {}, onLine: () => {} }),
+    launch({ script: script('notes.txt', 'hello'), env: {}, onLine: () => {} }),
     (error: Error) => error instanceof LaunchError && /\.py.*\.js.*\.ts/.test(error.message),
   );
   await assert.rejects(
-    launchScript({ script: join(dir, 'absent.py'), env: {}, onLine: () => {} }),
+    launch({ script: join(dir, 'absent.py'), env: {}, onLine: () => {} }),
     (error: Error) => error instanceof LaunchError && /does not exist/.test(error.message),
   );
   await assert.rejects(
-    launchScript({ script: script('broken.ts', 'const x: = ;'), env: {}, onLine: () => {} }),
+    launch({ script: script('broken.ts', 'const x: = ;'), env: {}, onLine: () => {} }),
     (error: Error) =>
       error instanceof LaunchError && /cannot compile broken\.ts/.test(error.message),
   );
@@ -102,7 +110,7 @@ test('a script sees the TIMBER_* it is given and none of the runner’s own', as
        console.log(process.env.TIMBER_API_SECRET ?? 'none');`,
     );
     const out: string[] = [];
-    const running = await launchScript({
+    const running = await launch({
       script: path,
       env: { TIMBER_ENV: 'local', TIMBER_RUN_ID: 'r1' },
       onLine: (_stream, line) => out.push(line.text),
@@ -122,7 +130,7 @@ test('TypeScript is bundled and run, with ws importable from the temp bundle', a
      console.log(sides.join(','), typeof WebSocket);`,
   );
   const out: string[] = [];
-  const running = await launchScript({
+  const running = await launch({
     script: path,
     env: {},
     onLine: (_stream, line) => out.push(line.text),
@@ -140,7 +148,7 @@ test('Python runs unbuffered with the SDK folder on its path', async (t) => {
   const out: string[] = [];
   let running;
   try {
-    running = await launchScript({
+    running = await launch({
       script: path,
       env: { TIMBER_ENV: 'backtest' },
       onLine: (_stream, line) => out.push(line.text),
@@ -165,7 +173,7 @@ test('binary output and a flood without newlines reach the reader as bounded, es
   let count = 0;
   let longest = 0;
   let first = '';
-  const running = await launchScript({
+  const running = await launch({
     script: path,
     env: {},
     maxLineBytes: 4096,
@@ -179,4 +187,48 @@ test('binary output and a flood without newlines reach the reader as bounded, es
   assert.equal(first, '\\x00\\xff\\x1b');
   assert.equal(count, 1 + (5 * 1024 * 1024) / 4096);
   assert.equal(longest, 4096);
+});
+
+test('a run cancelled before its script starts never starts it', async () => {
+  const marker = join(dir, 'started-anyway');
+  const source = `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'x');`;
+  const early = new AbortController();
+  early.abort();
+  await assert.rejects(
+    launch({ script: script('never.js', source), env: {}, onLine: () => {}, signal: early.signal }),
+    RunCancelled,
+  );
+  // Aborted while esbuild bundles the TypeScript: still nothing starts.
+  const during = new AbortController();
+  const launching = launch({
+    script: script(
+      'never-either.ts',
+      `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'x');`,
+    ),
+    env: {},
+    onLine: () => {},
+    signal: during.signal,
+  });
+  during.abort();
+  await assert.rejects(launching, RunCancelled);
+  await new Promise((done) => setTimeout(done, 300));
+  assert.equal(existsSync(marker), false, 'a cancelled script ran');
+});
+
+test('an abort after the start stops the script, and it runs in the folder it is given', async () => {
+  const out: string[] = [];
+  const abort = new AbortController();
+  const running = await launch({
+    script: script('where.mjs', `console.log(process.cwd()); setInterval(() => {}, 1000);`),
+    env: {},
+    signal: abort.signal,
+    stopGraceMs: 2_000,
+    onLine: (_stream, line) => {
+      out.push(line.text);
+      abort.abort();
+    },
+  });
+  const exit = await running.exited;
+  assert.equal(exit.stoppedWith, 'SIGINT');
+  assert.deepEqual(out, [dir]);
 });

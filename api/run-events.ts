@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { Account, AccountFill } from './account';
+import { Timestamp } from './common';
+import { Order } from './orders';
+import { OrderEventType } from './stream';
+import { RunEnvironment } from './script-environment';
+
+// What a run tells whoever watches it (the extension's views, `tbm run --events`, CI): typed
+// events, never scraped output. And the two messages other processes send the runner: the Node
+// SDK's in-process backtest progress, and the sandbox's ready line.
+
+export const RunKind = z.enum(['run', 'backtest']);
+export type RunKind = z.infer<typeof RunKind>;
+
+export const RunStatus = z.enum(['running', 'succeeded', 'failed', 'stopped']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+export const OutputStream = z.enum(['stdout', 'stderr']);
+export type OutputStream = z.infer<typeof OutputStream>;
+
+export const ScriptExit = z.object({
+  code: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  /** The strongest signal the runner sent to stop the script, if it stopped it. */
+  stopped_with: z.string().nullable(),
+});
+export type ScriptExit = z.infer<typeof ScriptExit>;
+
+/**
+ * A fill as a run sees it. `realized_pnl` is null where the source does not say: the stream's
+ * order events carry the fill without it (the run's statistics read it from the API at the end).
+ */
+export const RunFill = AccountFill.extend({ realized_pnl: z.number().nullable() });
+export type RunFill = z.infer<typeof RunFill>;
+
+const base = {
+  run_id: z.string(),
+  /** Wall-clock time the runner saw it. */
+  at: Timestamp,
+};
+
+export const RunEvent = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('started'),
+    ...base,
+    kind: RunKind,
+    env: RunEnvironment,
+    script: z.string(),
+    /** The run's folder (record, log, report). */
+    dir: z.string(),
+    pid: z.number().int(),
+    account_id: z.string().nullable(),
+  }),
+  /** A line of the script's output, already redacted. */
+  z.object({ type: z.literal('line'), ...base, stream: OutputStream, text: z.string() }),
+  /** How far a backtest is; `bars_total` is null until known. */
+  z.object({
+    type: z.literal('progress'),
+    ...base,
+    bars_done: z.number().int().nonnegative(),
+    bars_total: z.number().int().nonnegative().nullable(),
+    /** The backtest's market clock. */
+    t: Timestamp.nullable(),
+  }),
+  /** An order as it stands after a change (`accepted` first, once per order). */
+  z.object({ type: z.literal('order'), ...base, change: OrderEventType, order: Order }),
+  z.object({ type: z.literal('fill'), ...base, fill: RunFill }),
+  z.object({ type: z.literal('account'), ...base, account: Account }),
+  z.object({ type: z.literal('warning'), ...base, message: z.string() }),
+  z.object({
+    type: z.literal('finished'),
+    ...base,
+    status: RunStatus,
+    exit: ScriptExit.nullable(),
+    orders: z.number().int().nonnegative(),
+    fills: z.number().int().nonnegative(),
+  }),
+]);
+export type RunEvent = z.infer<typeof RunEvent>;
+export type RunEventType = RunEvent['type'];
+
+/**
+ * What the Node SDK's in-process backtest sends the runner over IPC, about four times a second:
+ * how far it is, and the orders that changed and the fills made since the last message.
+ */
+export const BacktestProgressMessage = z.object({
+  type: z.literal('progress'),
+  bars_done: z.number().int().nonnegative(),
+  bars_total: z.number().int().nonnegative(),
+  t: Timestamp.nullable(),
+  orders: z.array(z.object({ change: OrderEventType, order: Order })).default([]),
+  fills: z.array(AccountFill).default([]),
+});
+export type BacktestProgressMessage = z.input<typeof BacktestProgressMessage>;
+
+/** The one JSON line `tbm sandbox --json` prints on stdout once it answers requests. */
+export const SandboxReady = z.object({
+  url: z.string().regex(/^http:\/\//, 'must be an http:// URL'),
+  port: z.number().int().min(1).max(65535),
+  data_dir: z.string(),
+  pid: z.number().int(),
+});
+export type SandboxReady = z.infer<typeof SandboxReady>;
