@@ -3,6 +3,7 @@ import { InstrumentSymbol, Interval, Timestamp } from './common';
 import { AccountFill } from './account';
 import { FaultConfig } from './faults';
 import { Order } from './orders';
+import { startingBalance } from './admin';
 
 /**
  * Replay sessions (sandbox-only, for backtests): an isolated account and a virtual clock over
@@ -31,7 +32,7 @@ export const CreateSessionRequest = z
     to: Timestamp,
     speed: z.union([z.literal('max'), z.number().positive().max(1_000_000)]).default('max'),
     /** Starting balance of the session's account, USD. */
-    balance: z.number().positive().max(1e12).default(100_000),
+    balance: z.number().positive().max(1e12).default(startingBalance),
     faults: FaultConfig.optional(),
   })
   .strict()

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { startingBalance } from './admin';
 import { InstrumentSymbol, Interval } from './common';
 
 /** An instant in a hand-written file: ISO 8601 with a zone, a date (UTC midnight), or epoch ms. */
@@ -59,7 +60,7 @@ export const StrategyConfig = z
       .object({
         from: ConfigInstant,
         to: ConfigInstant,
-        balance: z.number().positive().default(100_000),
+        balance: z.number().positive().default(startingBalance),
       })
       .strict()
       .refine((range) => range.from < range.to, { message: 'must be after from', path: ['to'] })

@@ -102,7 +102,7 @@ function barTicker(clock: () => Promise<number>, startAt: number): ReturnType<ty
 
 const iso = (t: number) => new Date(t).toISOString().slice(0, 19).replace('T', ' ') + 'Z';
 
-/** The script's output as it prints it; the runner's warnings; each fill as the stream tells it. */
+/** The script's output as it prints it (its orders and fills among it), and the runner's warnings. */
 function showEvent(event: RunEvent): void {
   switch (event.type) {
     case 'line':
@@ -111,9 +111,6 @@ function showEvent(event: RunEvent): void {
       return;
     case 'warning':
       console.error(`[demo] warning: ${event.message}`);
-      return;
-    case 'fill':
-      console.log(`  [runner] the account's stream reports a fill: ${fillLine(event.fill)}`);
       return;
     default:
       return;

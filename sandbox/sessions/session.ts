@@ -15,6 +15,7 @@ import { Sandbox } from '../service/sandbox';
 import type { SandboxEvent } from '../service/state';
 import { applySandboxEvent } from '../service/state';
 import { SessionFeed } from './feed';
+import { streamUrlFor } from '../../api/script-environment';
 
 export interface SessionContext {
   /** The sandbox's keys: those of the session's owner authenticate on its URL. */
@@ -156,7 +157,7 @@ export class ReplaySession {
     return {
       id: this.id,
       base_url: base,
-      stream_url: `${base.replace(/^http/, 'ws')}/stream`,
+      stream_url: streamUrlFor(base),
       account_id: this.accountId,
       symbols: [...this.request.symbols],
       interval: this.request.interval,

@@ -1,6 +1,7 @@
 // Issue 21, item 11: a page that rebinds its own name to 127.0.0.1 (DNS rebinding) is refused
 // by the Host check, and a page from another origin may not open the stream. Clients that are
 // not browsers (no Origin; HTTP/1.0 tools without a Host) are served as before.
+import { streamUrlFor } from '../../api/script-environment';
 import assert from 'node:assert/strict';
 import { lookup } from 'node:dns/promises';
 import type { IncomingMessage } from 'node:http';
@@ -124,7 +125,7 @@ describe('a sandbox bound to 127.0.0.1', () => {
   });
 
   test('a stream upgrade from a foreign page is refused with 403; a local page, a webview or no Origin connect', async () => {
-    const wsUrl = `${sandbox.url.replace(/^http/, 'ws')}/stream`;
+    const wsUrl = streamUrlFor(sandbox.url);
     for (const options of [
       { origin: 'http://evil.example' },
       { origin: `http://evil.example:${port}` },

@@ -1,6 +1,7 @@
 // The Node SDK when the answer to an accepted order is lost (the sandbox's faults after commit):
 // on the very request that opens the circuit breaker, on a half-open trial, and in a strategy;
 // what the SDK reports must be what the account holds.
+import { streamUrlFor } from '../../api/script-environment';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Order } from '../../api/orders';
@@ -125,7 +126,7 @@ describe('Node SDK: accepted orders whose answers are lost', () => {
     });
     const script = runScript(bundle, {
       TIMBER_BASE_URL: sandbox.url,
-      TIMBER_STREAM_URL: `${sandbox.url.replace(/^http/, 'ws')}/stream`,
+      TIMBER_STREAM_URL: streamUrlFor(sandbox.url),
       TIMBER_API_KEY_ID: key.key_id,
       TIMBER_API_SECRET: key.secret,
       TIMBER_STRATEGY_CONFIG: config,

@@ -1,5 +1,6 @@
 // A Node strategy's start and restart: events between its REST snapshot and its stream are not
 // lost, and an order sent again after a crash is recognised by its client_order_id, not doubled.
+import { streamUrlFor } from '../../api/script-environment';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -78,7 +79,7 @@ describe('a Node strategy starting and restarting', () => {
     api<T>(sandbox.url, controlToken, method, path, body);
   const environment = (config: string, extra: Record<string, string> = {}) => ({
     TIMBER_BASE_URL: sandbox.url,
-    TIMBER_STREAM_URL: `${sandbox.url.replace(/^http/, 'ws')}/stream`,
+    TIMBER_STREAM_URL: streamUrlFor(sandbox.url),
     TIMBER_API_KEY_ID: key.key_id,
     TIMBER_API_SECRET: key.secret,
     TIMBER_STRATEGY_CONFIG: config,

@@ -1,6 +1,7 @@
 // Strategies written with the Node SDK, run as real processes: trading live on a sandbox (with
 // reconciliation of orders left open), and the example twins in replay sessions, whose trades
 // must equal the in-process fast path's on the same range.
+import { streamUrlFor } from '../../api/script-environment';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -64,7 +65,7 @@ describe('a Node strategy trading live on the sandbox', () => {
 
   const environment = (config: string) => ({
     TIMBER_BASE_URL: url,
-    TIMBER_STREAM_URL: `${url.replace(/^http/, 'ws')}/stream`,
+    TIMBER_STREAM_URL: streamUrlFor(url),
     TIMBER_ENV: 'local',
     TIMBER_API_KEY_ID: key.key_id,
     TIMBER_API_SECRET: key.secret,

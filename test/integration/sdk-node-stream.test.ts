@@ -1,6 +1,7 @@
 // The Node SDK's stream client against a real sandbox: the socket dies mid-run (killed, or
 // starved by the heartbeat watchdog) while orders keep coming, and every order event still
 // arrives exactly once, in seq order.
+import { streamUrlFor } from '../../api/script-environment';
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import type { ServerMessage } from '../../api/stream';
@@ -23,7 +24,7 @@ async function setUp(silenceLimitMs?: number) {
   let opens = 0;
   let subscribed = 0;
   const stream = new StreamClient({
-    url: `${sandbox.url.replace(/^http/, 'ws')}/stream`,
+    url: streamUrlFor(sandbox.url),
     token: (renew) => client.accessToken(renew),
     onMessage: (message) => {
       if ('channel' in message && message.channel === 'orders') events.push(message);

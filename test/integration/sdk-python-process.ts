@@ -1,6 +1,7 @@
 // Helpers for the Python SDK's integration tests: run a Python script as a child process with
 // the TIMBER_* environment, read its stdout line by line, wait for lines, stop it; and a TCP
 // proxy the tests use to drop a script's connections on purpose.
+import { streamUrlFor } from '../../api/script-environment';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createServer, connect } from 'node:net';
@@ -35,7 +36,7 @@ export function timberEnv(
 ): Record<string, string> {
   return {
     TIMBER_BASE_URL: baseUrl,
-    TIMBER_STREAM_URL: `${baseUrl.replace(/^http/, 'ws')}/stream`,
+    TIMBER_STREAM_URL: streamUrlFor(baseUrl),
     TIMBER_ENV: 'local',
     TIMBER_API_KEY_ID: key.key_id,
     TIMBER_API_SECRET: key.secret,

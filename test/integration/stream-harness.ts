@@ -1,5 +1,6 @@
 // A `ws` client for the stream tests: keeps every message it received, waits (event-driven, with
 // a deadline) for messages matching a predicate, and reports how the server closed it.
+import { streamUrlFor } from '../../api/script-environment';
 import WebSocket from 'ws';
 import type { ClientOptions } from 'ws';
 
@@ -45,7 +46,7 @@ export class TestStream {
 
   /** Opens a connection; with a token, authenticated by the Authorization header. */
   static async open(url: string, token?: string, options: ClientOptions = {}): Promise<TestStream> {
-    const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/stream`, {
+    const socket = new WebSocket(streamUrlFor(url), {
       ...options,
       headers: {
         ...options.headers,
