@@ -105,7 +105,7 @@ export async function backtestCommand(args: string[]): Promise<number> {
       config: configPath,
       runsDir: values['runs-dir'] ?? workspaceRunsDir(process.cwd()),
       cwd: process.cwd(),
-      root: studioRoot(),
+      root: studioRoot(import.meta.dirname),
       range,
       via,
       sandbox: () =>

@@ -6,7 +6,7 @@ import { hostedConnection, hostedUrls, localConnection } from '../runner/connect
 import { crashReport, exitCodeFor, exitCodesHelp, runExitCodes } from '../runner/format';
 import { RunCancelled, scriptKind } from '../runner/launch';
 import type { LocalSandbox } from '../runner/local-sandbox';
-import { connectLocalSandbox } from '../runner/local-sandbox';
+import { connectLocalSandbox } from '../runner/embedded-sandbox';
 import { studioRoot } from '../runner/project';
 import { workspaceRunsDir } from '../runner/records';
 import type { RunOutcome } from '../runner/run-script';
@@ -123,7 +123,7 @@ export async function runCommand(args: string[]): Promise<number> {
       config,
       runsDir: values['runs-dir'] ?? workspaceRunsDir(process.cwd()),
       cwd: process.cwd(),
-      root: studioRoot(),
+      root: studioRoot(import.meta.dirname),
       connection,
       signal: abort.signal,
       noRequestWarningMs: quietSeconds * 1000,

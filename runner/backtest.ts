@@ -25,7 +25,7 @@ export interface BacktestOptions {
   runsDir: string;
   /** The script's working folder. */
   cwd: string;
-  /** The Timber Studio folder whose SDKs the script imports (`studioRoot()`). */
+  /** The Timber Studio folder whose SDKs the script imports (`studioRoot`). */
   root: string;
   range: BacktestRange;
   /** Default: in-process for .ts/.js, a replay session for .py. */
@@ -36,6 +36,8 @@ export interface BacktestOptions {
   onEvent?: RunEventListener;
   /** Aborting stops the script (SIGINT, SIGTERM, SIGKILL); aborted before, nothing starts. */
   signal?: AbortSignal;
+  /** The Python interpreter for .py scripts (default: `python3` on PATH). */
+  python?: string;
   stopGraceMs?: number;
   /** A session still waiting for the script this long gets a warning (default 15 s). */
   noRequestWarningMs?: number;
@@ -94,6 +96,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestOut
       root: options.root,
       ...(options.signal && { signal: options.signal }),
       ...(options.stopGraceMs !== undefined && { stopGraceMs: options.stopGraceMs }),
+      ...(options.python !== undefined && { python: options.python }),
       env: launch.env(recorder.id),
       onLine: (stream, line) => void events.line(stream, line.text),
       ...(launch.onMessage && { onMessage: (message) => launch.onMessage!(message, events) }),

@@ -5,7 +5,7 @@ import type { RunEnvironment } from '../api/script-environment';
 import { streamUrlFor } from '../api/script-environment';
 import { readRuntimeInfo } from '../sandbox/service/runtime-info';
 import type { LocalSandbox } from './local-sandbox';
-import { connectLocalSandbox } from './local-sandbox';
+import { connectLocalSandbox } from './embedded-sandbox';
 
 /** The hosted environments' URLs (API.md). */
 export const hostedUrls = {

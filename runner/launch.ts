@@ -57,6 +57,8 @@ export interface LaunchOptions {
   root: string;
   /** Aborted before the start, nothing starts (`RunCancelled`); after, the script is stopped. */
   signal?: AbortSignal;
+  /** The Python interpreter for .py scripts (default: `python3` on PATH). */
+  python?: string;
   onLine: (stream: OutputStream, line: OutputLine) => void;
   /** Opens an IPC channel: the Node SDK sends progress messages through it. */
   onMessage?: (message: unknown) => void;
@@ -93,7 +95,7 @@ export async function launchScript(options: LaunchOptions): Promise<RunningScrip
   let args: string[];
   let cleanup = () => {};
   if (kind === 'python') {
-    command = 'python3';
+    command = options.python ?? 'python3';
     args = ['-u', script];
     const { python } = sdkPaths(root);
     env.PYTHONPATH = env.PYTHONPATH ? `${python}${delimiter}${env.PYTHONPATH}` : python;
@@ -150,7 +152,9 @@ function spawnChecked(
           new LaunchError(
             command === 'python3'
               ? 'python3 was not found on PATH; install Python 3.9 or later to run .py scripts'
-              : `${command} was not found; check the installation`,
+              : command === process.execPath
+                ? `${command} was not found; check the installation`
+                : `the Python interpreter ${command} was not found; choose another (setting timber.python.path)`,
             'environment',
           ),
         );

@@ -5,8 +5,6 @@ import { CreatedKey } from '../api/admin';
 import type { Scope } from '../api/auth';
 import { dataFiles } from '../sandbox/service/data-dir';
 import { readRuntimeInfo } from '../sandbox/service/runtime-info';
-import { startSandbox } from '../sandbox/service/start';
-import { apiRateLimits } from '../api/script-environment';
 
 /** The local sandbox cannot be started or reached, or refused the runner: an environment problem. */
 export class SandboxProblem extends Error {}
@@ -25,6 +23,7 @@ export interface LocalSandbox {
   close(): Promise<void>;
 }
 
+/** A sandbox process's clock may run at another instant than the wall clock: `/health` says. */
 export interface LocalSandboxOptions {
   dataDir: string;
   /** For an embedded sandbox: start its market clock at this instant. */
@@ -43,47 +42,34 @@ export async function health(url: string): Promise<z.infer<typeof Health> | null
   }
 }
 
-/** Uses the sandbox running on `dataDir` (its `sandbox.json` answering `/health`), or starts one. */
-export async function connectLocalSandbox(options: LocalSandboxOptions): Promise<LocalSandbox> {
-  const info = readRuntimeInfo(options.dataDir);
-  let url: string;
-  let close = async () => {};
-  let embedded = false;
-  if (info && (await health(info.url))) {
-    url = info.url;
-  } else {
-    try {
-      const running = await startSandbox({
-        port: 0,
-        host: '127.0.0.1',
-        dataDir: options.dataDir,
-        ...(options.startAt !== undefined && { startAt: options.startAt }),
-        keyRateLimit: apiRateLimits.requestsPerSecondPerKey,
-        orderRateLimit: apiRateLimits.ordersPerSecondPerAccount,
-        log: options.log,
-      });
-      url = running.url;
-      close = () => running.close();
-      embedded = true;
-    } catch (error) {
-      throw new SandboxProblem(
-        `cannot start the local sandbox on ${options.dataDir}: ${(error as Error).message}`,
-      );
-    }
-  }
+/** The sandbox running on `dataDir` (its `sandbox.json` answering `/health`), or null. */
+export async function attachLocalSandbox(dataDir: string): Promise<LocalSandbox | null> {
+  const info = readRuntimeInfo(dataDir);
+  if (info === null || (await health(info.url)) === null) return null;
+  return localSandboxAt({ url: info.url, dataDir, embedded: false, close: async () => {} });
+}
+
+/** Admin calls and the clock of a local sandbox known to run at `url` on `dataDir`. */
+export function localSandboxAt(where: {
+  url: string;
+  dataDir: string;
+  embedded: boolean;
+  close: () => Promise<void>;
+}): LocalSandbox {
+  const { url, dataDir } = where;
   const adminToken = () => {
     try {
-      return readFileSync(join(options.dataDir, dataFiles.adminToken), 'utf8').trim();
+      return readFileSync(join(dataDir, dataFiles.adminToken), 'utf8').trim();
     } catch {
       throw new SandboxProblem(
-        `cannot read the sandbox's admin token in ${options.dataDir}; pass the --data-dir it was started with`,
+        `cannot read the sandbox's admin token in ${dataDir}; pass the --data-dir it was started with`,
       );
     }
   };
   return {
     url,
-    dataDir: options.dataDir,
-    embedded,
+    dataDir,
+    embedded: where.embedded,
     now: async () => (await health(url))?.now ?? Date.now(),
     createKey: async (scope, account = 'default') => {
       let response: Response;
@@ -103,6 +89,6 @@ export async function connectLocalSandbox(options: LocalSandboxOptions): Promise
         );
       return CreatedKey.parse(body);
     },
-    close,
+    close: where.close,
   };
 }

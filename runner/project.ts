@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 
 /**
- * The Timber Studio folder this code runs from: the first folder above it that holds the SDKs
+ * The Timber Studio folder `from` is in: the first folder above it that holds the SDKs
  * (`sdk/python/timber.py`). The same answer from the sources (tsx), from `dist/` and from an
  * installed extension, which all keep `sdk/` next to them; an editor may pass its own instead.
  */
-export function studioRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
+export function studioRoot(from: string): string {
   for (let dir = from; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'sdk', 'python', 'timber.py'))) return dir;
     if (dirname(dir) === dir)

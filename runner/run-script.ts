@@ -21,13 +21,15 @@ export interface RunScriptOptions {
   runsDir: string;
   /** The script's working folder. */
   cwd: string;
-  /** The Timber Studio folder whose SDKs the script imports (`studioRoot()`). */
+  /** The Timber Studio folder whose SDKs the script imports (`studioRoot`). */
   root: string;
   connection: LiveConnection;
   /** Every event of the run as it happens: start, output lines, orders, fills, account, end. */
   onEvent?: RunEventListener;
   /** Aborting stops the script (SIGINT, SIGTERM, SIGKILL); aborted before, nothing starts. */
   signal?: AbortSignal;
+  /** The Python interpreter for .py scripts (default: `python3` on PATH). */
+  python?: string;
   /** After this long without a single API request, the runner warns (default 15 s). */
   noRequestWarningMs?: number;
   stopGraceMs?: number;
@@ -99,6 +101,7 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
       root: options.root,
       ...(signal && { signal }),
       ...(options.stopGraceMs !== undefined && { stopGraceMs: options.stopGraceMs }),
+      ...(options.python !== undefined && { python: options.python }),
       env: scriptEnvironmentVariables({
         env: connection.env,
         runId: recorder.id,

@@ -26,10 +26,30 @@ const options = {
   },
 };
 
+/**
+ * The extension, loaded by VS Code's extension host (Electron's Node): CommonJS, `vscode` from
+ * the host. It holds the runner and the clients, never the sandbox server, which it starts as a
+ * child process (`dist/cli.js sandbox`).
+ */
+const extensionOptions = {
+  entryPoints: { extension: 'extension/extension.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  // Smaller to load at activation; names kept for readable stack traces.
+  minify: true,
+  keepNames: true,
+  logLevel: 'warning',
+  external: ['vscode', 'esbuild'],
+};
+
 if (watch) {
   const { context } = await import('esbuild');
-  const ctx = await context(options);
-  await ctx.watch();
+  for (const each of [options, extensionOptions]) await (await context(each)).watch();
 } else {
-  await build(options);
+  await Promise.all([build(options), build(extensionOptions)]);
 }

@@ -12,7 +12,7 @@ import { isOpen, lastOpenInstantAtOrBefore } from '../sandbox/market/hours';
 import { instrumentBySymbol } from '../sandbox/market/instruments';
 import { fillLine, money, orderLine } from '../runner/format';
 import { localConnection } from '../runner/connections';
-import { connectLocalSandbox } from '../runner/local-sandbox';
+import { connectLocalSandbox } from '../runner/embedded-sandbox';
 import { studioRoot } from '../runner/project';
 import { readRunTrading } from '../runner/run-folder';
 import { runScript } from '../runner/run-script';
@@ -127,7 +127,7 @@ async function main(): Promise<number> {
     console.error(`demo: --minutes must be a positive number, got "${values.minutes}"`);
     return 2;
   }
-  const root = studioRoot();
+  const root = studioRoot(import.meta.dirname);
   const script = join(root, 'examples', 'sma-crossover', 'sma_crossover.ts');
   if (!existsSync(script)) {
     console.error(`demo: the example ${script} is missing; is the checkout complete?`);

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { RunEvent } from '../../api/run-events';
 import { runBacktest } from '../../runner/backtest';
 import { studioRoot } from '../../runner/project';
-import { connectLocalSandbox } from '../../runner/local-sandbox';
+import { connectLocalSandbox } from '../../runner/embedded-sandbox';
 import type { SandboxProcess } from './harness';
 import { startSandboxProcess, stopAllSandboxes } from './harness';
 
@@ -40,7 +40,7 @@ for (const via of ['in-process', 'session'] as const) {
       config: join(example, 'strategy.json'),
       runsDir: join(work, 'runs'),
       cwd: work,
-      root: studioRoot(),
+      root: studioRoot(import.meta.dirname),
       range,
       via,
       sandbox: () => connectLocalSandbox({ dataDir: sandbox.dataDir, log: () => {} }),

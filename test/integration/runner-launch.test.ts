@@ -11,7 +11,7 @@ import { studioRoot } from '../../runner/project';
 
 const dir = mkdtempSync(join(tmpdir(), 'runner-launch-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const root = studioRoot();
+const root = studioRoot(import.meta.dirname);
 
 /** Starts a script from the test folder, with the SDKs of this checkout. */
 const launch = (options: Omit<LaunchOptions, 'cwd' | 'root'>) =>

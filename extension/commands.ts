@@ -1,0 +1,199 @@
+import { rm } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import * as vscode from 'vscode';
+import { hostedUrls } from '../runner/connections';
+import { runFiles } from '../runner/records';
+import type { Connector } from './connect';
+import { checkKey } from './keys/check-key';
+import type { KeyEnvironment, KeyStore } from './keys/key-store';
+import { keyEnvironments } from './keys/key-store';
+import type { ActiveRun, RunManager } from './runs/run-manager';
+import type { SandboxSupervisor } from './sandbox/supervisor';
+import type { EnvironmentItem } from './views/environments-view';
+import type { RunItem } from './views/runs-view';
+
+export interface CommandServices {
+  runs: RunManager;
+  keys: KeyStore;
+  supervisor: SandboxSupervisor;
+  connector: Connector;
+  sandboxLog: vscode.OutputChannel;
+  refreshKeys(): void;
+  refreshRuns(): void;
+}
+
+const scriptExtensions = new Set(['.py', '.ts', '.mts', '.js', '.mjs']);
+
+/** Every command, each usable from the palette with quick picks for what it is not given. */
+export function registerCommands(services: CommandServices): vscode.Disposable[] {
+  const { runs, keys, supervisor } = services;
+  const register = (id: string, handler: (...args: never[]) => unknown) =>
+    vscode.commands.registerCommand(id, handler);
+  return [
+    register('timber.run', async (target?: vscode.Uri) => {
+      const script = await pickScript(target);
+      if (script !== undefined) await runs.run(script);
+    }),
+    register('timber.backtest', async (target?: vscode.Uri) => {
+      const script = await pickScript(target);
+      if (script !== undefined) await runs.backtest(script);
+    }),
+    register('timber.stop', async (item?: RunItem) => {
+      const run = item?.kind === 'active' ? item.run : await pickRunning(runs.running);
+      run?.stop();
+    }),
+    register('timber.sandbox.start', async () => {
+      try {
+        const url = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Window, title: 'Starting the local sandbox' },
+          () => supervisor.start(),
+        );
+        void vscode.window.showInformationMessage(`Timber: the local sandbox runs on ${url}`);
+      } catch (error) {
+        const log = 'Show Log';
+        const answer = await vscode.window.showErrorMessage(
+          `Timber: the local sandbox did not start: ${(error as Error).message}`,
+          log,
+        );
+        if (answer === log) services.sandboxLog.show();
+      }
+    }),
+    register('timber.sandbox.stop', () => supervisor.stop()),
+    register('timber.sandbox.showLog', () => services.sandboxLog.show()),
+    register('timber.keys.add', async (env?: KeyEnvironment) => {
+      const chosen = env ?? (await pickEnvironment('Add a key for which environment?'));
+      if (chosen === undefined) return;
+      await addKey(chosen, services);
+      services.refreshKeys();
+    }),
+    register('timber.keys.remove', async (item?: EnvironmentItem) => {
+      const env =
+        item?.kind === 'key'
+          ? item.key.env
+          : await pickEnvironment('Remove the key of which environment?');
+      if (env === undefined) return;
+      const key = await keys.get(env);
+      if (key === undefined) return;
+      const remove = 'Remove';
+      const answer = await vscode.window.showWarningMessage(
+        `Remove the ${env} key ${key.key_id} from this machine's secret storage?`,
+        { modal: true },
+        remove,
+      );
+      if (answer !== remove) return;
+      await keys.remove(env);
+      services.refreshKeys();
+    }),
+    register('timber.runs.refresh', () => services.refreshRuns()),
+    register('timber.runs.openRecord', async (item?: RunItem) => {
+      if (item?.kind !== 'recorded') return;
+      await vscode.window.showTextDocument(vscode.Uri.file(join(item.dir, runFiles.record)));
+    }),
+    register('timber.runs.rerun', async (item?: RunItem) => {
+      if (item === undefined) return;
+      const script = item.kind === 'active' ? item.run.script : item.record.script;
+      const kind = item.kind === 'active' ? item.run.kind : item.record.kind;
+      if (kind === 'backtest') await runs.backtest(script);
+      else await runs.run(script);
+    }),
+    register('timber.runs.delete', async (item?: RunItem) => {
+      if (item?.kind !== 'recorded') return;
+      const remove = 'Delete';
+      const answer = await vscode.window.showWarningMessage(
+        `Delete the record of ${item.record.id}? Its folder, log and report are removed.`,
+        { modal: true },
+        remove,
+      );
+      if (answer !== remove) return;
+      await rm(item.dir, { recursive: true, force: true });
+      services.refreshRuns();
+    }),
+  ];
+}
+
+/** The script a command is about: the one given, else the active editor's, else one picked. */
+async function pickScript(target?: vscode.Uri): Promise<string | undefined> {
+  if (target !== undefined) return target.fsPath;
+  const active = vscode.window.activeTextEditor?.document.uri;
+  if (active?.scheme === 'file' && scriptExtensions.has(extname(active.fsPath)))
+    return active.fsPath;
+  const configs = await vscode.workspace.findFiles('**/strategy.json', '**/node_modules/**', 200);
+  const scripts: string[] = [];
+  for (const config of configs) {
+    const folder = vscode.Uri.file(dirname(config.fsPath));
+    for (const [name, type] of await vscode.workspace.fs.readDirectory(folder))
+      if (type === vscode.FileType.File && scriptExtensions.has(extname(name)))
+        scripts.push(join(folder.fsPath, name));
+  }
+  if (scripts.length === 0) {
+    void vscode.window.showWarningMessage(
+      'Timber: open a strategy script (.py, .ts or .js), or add a strategy.json next to one.',
+    );
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    scripts.map((path) => ({
+      label: basename(path),
+      description: vscode.workspace.asRelativePath(dirname(path)),
+      path,
+    })),
+    { placeHolder: 'Which strategy?' },
+  );
+  return picked?.path;
+}
+
+async function pickRunning(running: readonly ActiveRun[]): Promise<ActiveRun | undefined> {
+  if (running.length <= 1) return running[0];
+  const picked = await vscode.window.showQuickPick(
+    running.map((run) => ({
+      label: basename(run.script),
+      description: `${run.kind} · ${run.id ?? 'starting'}`,
+      run,
+    })),
+    { placeHolder: 'Stop which run?' },
+  );
+  return picked?.run;
+}
+
+async function pickEnvironment(placeHolder: string): Promise<KeyEnvironment | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    keyEnvironments.map((env) => ({ label: env })),
+    { placeHolder },
+  );
+  return picked?.label;
+}
+
+/** Asks for a key, checks it with a token exchange, and only then stores it. */
+async function addKey(env: KeyEnvironment, services: CommandServices): Promise<void> {
+  const keyId = await vscode.window.showInputBox({
+    title: `Timber: ${env} API key`,
+    prompt: 'The key id (not secret)',
+    ignoreFocusOut: true,
+    validateInput: (value) => (value.trim() === '' ? 'a key id is required' : undefined),
+  });
+  if (keyId === undefined) return;
+  const secret = await vscode.window.showInputBox({
+    title: `Timber: ${env} API key ${keyId.trim()}`,
+    prompt: 'Its secret: kept in the secret storage of this machine, nowhere else',
+    password: true,
+    ignoreFocusOut: true,
+    validateInput: (value) => (value === '' ? 'the secret is required' : undefined),
+  });
+  if (secret === undefined) return;
+  const baseUrl =
+    env === 'local' ? (await services.connector.localSandbox()).url : hostedUrls[env].baseUrl;
+  const check = await checkKey(baseUrl, keyId.trim(), secret);
+  if (!check.ok) {
+    void vscode.window.showErrorMessage(`Timber: the key was not stored: ${check.problem}`);
+    return;
+  }
+  await services.keys.put(env, {
+    key_id: keyId.trim(),
+    secret,
+    scope: check.scope,
+    added_at: Date.now(),
+  });
+  void vscode.window.showInformationMessage(
+    `Timber: the ${check.scope} key ${keyId.trim()} is stored for ${env}.`,
+  );
+}

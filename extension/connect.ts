@@ -1,0 +1,102 @@
+import * as vscode from 'vscode';
+import { streamUrlFor } from '../api/script-environment';
+import type { LiveConnection } from '../runner/connections';
+import { hostedConnection } from '../runner/connections';
+import type { LocalSandbox } from '../runner/local-sandbox';
+import { localSandboxAt } from '../runner/local-sandbox';
+import { checkKey } from './keys/check-key';
+import type { KeyEnvironment, KeyStore } from './keys/key-store';
+import type { SandboxSupervisor } from './sandbox/supervisor';
+
+export interface ConnectorOptions {
+  keys: KeyStore;
+  supervisor: SandboxSupervisor;
+  dataDir: string;
+  log: (line: string) => void;
+}
+
+/** The environment runs go to (setting `timber.environment`). */
+export function currentEnvironment(): KeyEnvironment {
+  const chosen = vscode.workspace.getConfiguration('timber').get<string>('environment');
+  return chosen === 'sandbox' || chosen === 'live' ? chosen : 'local';
+}
+
+/** Where a run connects, with which key: the embedded sandbox with its own key, or a hosted API. */
+export class Connector {
+  constructor(private readonly options: ConnectorOptions) {}
+
+  /** The embedded sandbox, started if it is not running. */
+  async localSandbox(): Promise<LocalSandbox> {
+    const url = await this.options.supervisor.start();
+    return localSandboxAt({
+      url,
+      dataDir: this.options.dataDir,
+      embedded: false,
+      close: () => Promise.resolve(),
+    });
+  }
+
+  async connect(): Promise<LiveConnection | undefined> {
+    const env = currentEnvironment();
+    if (env === 'local') return this.local();
+    const key = await this.options.keys.get(env);
+    if (key === undefined) {
+      const add = 'Add API Key';
+      const answer = await vscode.window.showWarningMessage(
+        `Timber: there is no API key for the ${env === 'live' ? 'live API' : 'hosted sandbox'} yet.`,
+        add,
+      );
+      if (answer === add) await vscode.commands.executeCommand('timber.keys.add', env);
+      return undefined;
+    }
+    if (env === 'live') {
+      if (key.scope !== 'trade') {
+        void vscode.window.showErrorMessage(
+          `Timber: the live key ${key.key_id} is read-only; a run on live needs a trade-scoped key.`,
+        );
+        return undefined;
+      }
+      const confirm = 'Trade Real Money';
+      const answer = await vscode.window.showWarningMessage(
+        'This run trades real money on the Timber Bondmere live API.',
+        { modal: true, detail: `Key ${key.key_id}. Every order the script places is real.` },
+        confirm,
+      );
+      if (answer !== confirm) return undefined;
+    }
+    return hostedConnection(env, { keyId: key.key_id, secret: key.secret });
+  }
+
+  /** The embedded sandbox with the key the extension made on it, made again if it stopped working. */
+  private async local(): Promise<LiveConnection> {
+    const sandbox = await this.localSandbox();
+    let key = await this.options.keys.get('local');
+    if (key !== undefined && !(await checkKey(sandbox.url, key.key_id, key.secret)).ok) {
+      this.options.log(
+        `the stored local key ${key.key_id} is refused (a new data folder?); making another`,
+      );
+      key = undefined;
+    }
+    if (key === undefined) {
+      const created = await sandbox.createKey('trade');
+      key = {
+        key_id: created.key_id,
+        secret: created.secret,
+        scope: 'trade',
+        added_at: Date.now(),
+      };
+      await this.options.keys.put('local', key);
+      this.options.log(
+        `made the local trade key ${key.key_id} and stored it in the secret storage`,
+      );
+    }
+    return {
+      env: 'local',
+      baseUrl: sandbox.url,
+      streamUrl: streamUrlFor(sandbox.url),
+      keyId: key.key_id,
+      secret: key.secret,
+      apiNow: () => sandbox.now(),
+    };
+  }
+}

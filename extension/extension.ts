@@ -1,0 +1,143 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { attachLocalSandbox, health } from '../runner/local-sandbox';
+import { registerCommands } from './commands';
+import { Connector, currentEnvironment } from './connect';
+import { KeyStore } from './keys/key-store';
+import { pythonFor } from './python';
+import { RunManager } from './runs/run-manager';
+import type { SandboxState } from './sandbox/supervisor';
+import { SandboxSupervisor } from './sandbox/supervisor';
+import { describeSandbox, EnvironmentsView } from './views/environments-view';
+import { RunsView } from './views/runs-view';
+
+// The extension's wiring: everything it does lives in runner/, sandbox/ and api/; this file only
+// connects them to VS Code. Activation does no work beyond registering: the sandbox starts on
+// the first run (or `Timber: Start Local Sandbox`).
+
+/** What the tests reach through `extension.exports`. */
+export interface TimberApi {
+  sandboxState(): SandboxState;
+  runs: RunManager;
+  keys: KeyStore;
+}
+
+let supervisor: SandboxSupervisor | undefined;
+
+export function activate(context: vscode.ExtensionContext): TimberApi {
+  const output = vscode.window.createOutputChannel('Timber Studio', { log: true });
+  const sandboxLog = vscode.window.createOutputChannel('Timber Sandbox');
+  const root = context.extensionPath;
+  const dataDir = sandboxDataDir(context);
+  const keys = new KeyStore(context.secrets);
+  const status = vscode.window.createStatusBarItem(
+    'timber.status',
+    vscode.StatusBarAlignment.Left,
+    10,
+  );
+  status.name = 'Timber Studio';
+  status.command = 'timber.sandbox.showLog';
+
+  let sandboxState: SandboxState = { kind: 'stopped' };
+  const environments = new EnvironmentsView(keys, () => sandboxState);
+  const showState = (state: SandboxState) => {
+    sandboxState = state;
+    const env = currentEnvironment();
+    status.text =
+      env === 'local'
+        ? `$(graph-line) Timber: local · ${stateWord(state)}`
+        : `$(graph-line) Timber: ${env}`;
+    status.tooltip =
+      env === 'local' ? `Local sandbox ${describeSandbox(state)}` : `Runs go to the ${env} API`;
+    status.show();
+    environments.refresh();
+  };
+  supervisor = new SandboxSupervisor({
+    port: vscode.workspace.getConfiguration('timber').get<number>('sandbox.port') ?? 0,
+    spawn: (port) => spawnSandbox(root, dataDir, port),
+    findRunning: async () => {
+      const running = await attachLocalSandbox(dataDir);
+      return running === null ? null : { url: running.url, pid: 0 };
+    },
+    healthy: async (url) => (await health(url)) !== null,
+    log: (line) => sandboxLog.appendLine(line),
+    onState: showState,
+  });
+  const sandbox = supervisor;
+  const connector = new Connector({
+    keys,
+    supervisor: sandbox,
+    dataDir,
+    log: (line) => output.info(line),
+  });
+  const runs = new RunManager({
+    root,
+    connect: () => connector.connect(),
+    sandbox: () => connector.localSandbox(),
+    python: (script) => pythonFor(script),
+    log: (line) => output.info(line),
+  });
+  const runsView = new RunsView(runs);
+  context.subscriptions.push(
+    output,
+    sandboxLog,
+    status,
+    runs,
+    environments,
+    runsView,
+    vscode.window.registerTreeDataProvider('timber.environments', environments),
+    vscode.window.registerTreeDataProvider('timber.runs', runsView),
+    vscode.workspace.onDidChangeConfiguration((change) => {
+      if (change.affectsConfiguration('timber.environment')) showState(sandbox.current);
+    }),
+    ...registerCommands({
+      runs,
+      keys,
+      supervisor: sandbox,
+      connector,
+      sandboxLog,
+      refreshKeys: () => environments.refresh(),
+      refreshRuns: () => runsView.refresh(),
+    }),
+  );
+  showState(sandbox.current);
+  return { sandboxState: () => sandbox.current, runs, keys };
+}
+
+export async function deactivate(): Promise<void> {
+  await supervisor?.stop();
+  supervisor = undefined;
+}
+
+function stateWord(state: SandboxState): string {
+  return state.kind === 'running' ? 'sandbox ready' : `sandbox ${state.kind}`;
+}
+
+/** The setting's folder, else the extension's global storage. */
+function sandboxDataDir(context: vscode.ExtensionContext): string {
+  const chosen =
+    vscode.workspace.getConfiguration('timber').get<string>('sandbox.dataFolder') ?? '';
+  return chosen.trim() !== '' ? chosen : join(context.globalStorageUri.fsPath, 'sandbox');
+}
+
+/** `tbm sandbox` as a child process of the extension host, under its own Node (Electron as Node). */
+function spawnSandbox(root: string, dataDir: string, port: number) {
+  // The sandbox needs no secret of the user's: none is passed on.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('TIMBER_')),
+  );
+  return spawn(
+    process.execPath,
+    [
+      join(root, 'dist', 'cli.js'),
+      'sandbox',
+      '--json',
+      '--port',
+      String(port),
+      '--data-dir',
+      dataDir,
+    ],
+    { env: { ...env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+}

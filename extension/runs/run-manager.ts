@@ -1,0 +1,173 @@
+import { basename, dirname } from 'node:path';
+import * as vscode from 'vscode';
+import type { RunEvent, RunKind } from '../../api/run-events';
+import type { BacktestOutcome } from '../../runner/backtest';
+import { runBacktest } from '../../runner/backtest';
+import { resolveBacktestRange } from '../../runner/backtest-range';
+import type { LiveConnection } from '../../runner/connections';
+import type { LocalSandbox } from '../../runner/local-sandbox';
+import { RunCancelled } from '../../runner/launch';
+import { workspaceRunsDir } from '../../runner/records';
+import type { RunOutcome } from '../../runner/run-script';
+import { runScript } from '../../runner/run-script';
+import { findStrategyConfig, readStrategyConfig } from '../../runner/strategy-config';
+import { RunTerminal } from './run-terminal';
+
+export interface ActiveRun {
+  /** Set once the runner has started the script. */
+  id: string | null;
+  kind: RunKind;
+  script: string;
+  startedAt: number;
+  stop(): void;
+}
+
+export interface RunServices {
+  /** The Timber Studio folder (the extension's own), whose SDKs scripts import. */
+  root: string;
+  /** Where the current environment's runs connect, with its key; asks the user what it needs. */
+  connect(): Promise<LiveConnection | undefined>;
+  /** A local sandbox for replay-session backtests (Python). */
+  sandbox(): Promise<LocalSandbox>;
+  /** The Python interpreter to run .py scripts with. */
+  python(script: string): Promise<string | undefined>;
+  log(line: string): void;
+}
+
+/** Runs and backtests started from the editor: several at once, each in its own terminal. */
+export class RunManager implements vscode.Disposable {
+  private readonly active = new Set<ActiveRun>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly events = new vscode.EventEmitter<RunEvent>();
+  /** A run started, ended or changed state: views refresh. */
+  readonly onDidChange = this.changed.event;
+  /** Every event of every run, for the views that show orders, fills and the account. */
+  readonly onDidEvent = this.events.event;
+
+  constructor(private readonly services: RunServices) {}
+
+  get running(): readonly ActiveRun[] {
+    return [...this.active];
+  }
+
+  /** The runs folder of the workspace folder holding `script` (else the first folder's, else beside it). */
+  runsDirFor(script: string): string {
+    const folder =
+      vscode.workspace.getWorkspaceFolder(vscode.Uri.file(script)) ??
+      vscode.workspace.workspaceFolders?.[0];
+    return workspaceRunsDir(folder?.uri.fsPath ?? dirname(script));
+  }
+
+  async run(script: string): Promise<RunOutcome | undefined> {
+    const connection = await this.services.connect();
+    if (connection === undefined) return undefined;
+    return this.launch('run', script, async (common) => runScript({ ...common, connection }));
+  }
+
+  async backtest(script: string): Promise<BacktestOutcome | undefined> {
+    const configPath = findStrategyConfig(script);
+    const config = configPath === null ? null : readStrategyConfig(configPath);
+    const range = resolveBacktestRange({}, config);
+    return vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Backtesting ${basename(script)}`,
+        cancellable: true,
+      },
+      (progress, token) =>
+        this.launch(
+          'backtest',
+          script,
+          (common) =>
+            runBacktest({
+              ...common,
+              range,
+              sandbox: () => this.services.sandbox(),
+              onEvent: (event) => {
+                common.onEvent(event);
+                if (event.type === 'progress' && event.bars_total)
+                  progress.report({
+                    message: `${event.bars_done.toLocaleString('en-US')} of ${event.bars_total.toLocaleString('en-US')} bars`,
+                  });
+              },
+            }),
+          token,
+        ),
+    );
+  }
+
+  stop(run: ActiveRun): void {
+    run.stop();
+  }
+
+  private async launch<T>(
+    kind: RunKind,
+    script: string,
+    start: (common: {
+      script: string;
+      config: string | null;
+      runsDir: string;
+      cwd: string;
+      root: string;
+      signal: AbortSignal;
+      python?: string;
+      onEvent: (event: RunEvent) => void;
+    }) => Promise<T>,
+    cancel?: vscode.CancellationToken,
+  ): Promise<T | undefined> {
+    const abort = new AbortController();
+    const terminal = new RunTerminal(`Timber: ${basename(script)}`, () => abort.abort());
+    terminal.show();
+    const entry: ActiveRun = {
+      id: null,
+      kind,
+      script,
+      startedAt: Date.now(),
+      stop: () => abort.abort(),
+    };
+    cancel?.onCancellationRequested(() => abort.abort());
+    this.active.add(entry);
+    this.changed.fire();
+    try {
+      const python = await this.services.python(script);
+      return await start({
+        script,
+        config: findStrategyConfig(script),
+        runsDir: this.runsDirFor(script),
+        cwd: dirname(script),
+        root: this.services.root,
+        signal: abort.signal,
+        ...(python !== undefined && { python }),
+        onEvent: (event) => {
+          if (event.type === 'started') {
+            entry.id = event.run_id;
+            this.changed.fire();
+          }
+          terminal.event(event);
+          this.events.fire(event);
+        },
+      });
+    } catch (error) {
+      if (error instanceof RunCancelled) {
+        terminal.note('stopped before the script started');
+        return undefined;
+      }
+      const message = (error as Error).message;
+      terminal.note(message);
+      this.services.log(`${kind} of ${script} failed: ${message}`);
+      void vscode.window.showErrorMessage(
+        `Timber: the ${kind} of ${basename(script)} could not start: ${message}`,
+      );
+      return undefined;
+    } finally {
+      this.active.delete(entry);
+      this.changed.fire();
+    }
+  }
+
+  dispose(): void {
+    for (const run of this.active) run.stop();
+    this.changed.dispose();
+    this.events.dispose();
+  }
+}

@@ -1,0 +1,121 @@
+import * as vscode from 'vscode';
+import type { KeyEnvironment, KeyListing, KeyStore } from '../keys/key-store';
+import { keyAge, keyEnvironments } from '../keys/key-store';
+import type { SandboxState } from '../sandbox/supervisor';
+import { currentEnvironment } from '../connect';
+
+export type EnvironmentItem =
+  | { kind: 'environment'; env: KeyEnvironment }
+  | { kind: 'key'; key: KeyListing }
+  | { kind: 'sandbox'; state: SandboxState }
+  | { kind: 'no-key'; env: KeyEnvironment };
+
+const titles: Record<KeyEnvironment, string> = {
+  local: 'Local sandbox',
+  sandbox: 'Hosted sandbox',
+  live: 'Live',
+};
+
+/** Environments, the current one marked; under each its key (never its secret) and state. */
+export class EnvironmentsView
+  implements vscode.TreeDataProvider<EnvironmentItem>, vscode.Disposable
+{
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(
+    private readonly keys: KeyStore,
+    private readonly sandboxState: () => SandboxState,
+  ) {}
+
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  async getChildren(element?: EnvironmentItem): Promise<EnvironmentItem[]> {
+    if (element === undefined) return keyEnvironments.map((env) => ({ kind: 'environment', env }));
+    if (element.kind !== 'environment') return [];
+    const key = (await this.keys.list()).find((listing) => listing.env === element.env);
+    const children: EnvironmentItem[] = [];
+    if (element.env === 'local') children.push({ kind: 'sandbox', state: this.sandboxState() });
+    children.push(key === undefined ? { kind: 'no-key', env: element.env } : { kind: 'key', key });
+    return children;
+  }
+
+  getTreeItem(element: EnvironmentItem): vscode.TreeItem {
+    switch (element.kind) {
+      case 'environment': {
+        const current = element.env === currentEnvironment();
+        const item = new vscode.TreeItem(
+          titles[element.env],
+          current
+            ? vscode.TreeItemCollapsibleState.Expanded
+            : vscode.TreeItemCollapsibleState.Collapsed,
+        );
+        item.description = current ? 'runs go here' : '';
+        item.iconPath = new vscode.ThemeIcon(current ? 'circle-filled' : 'circle-outline');
+        item.contextValue = 'environment';
+        return item;
+      }
+      case 'sandbox': {
+        const item = new vscode.TreeItem(`sandbox: ${describeSandbox(element.state)}`);
+        item.iconPath = new vscode.ThemeIcon(
+          element.state.kind === 'running' ? 'vm-running' : 'vm-outline',
+        );
+        item.command = { command: 'timber.sandbox.showLog', title: 'Show Sandbox Log' };
+        return item;
+      }
+      case 'key': {
+        const { key } = element;
+        const age = keyAge(key.added_at, Date.now());
+        const item = new vscode.TreeItem(`key ${key.key_id}`);
+        item.description =
+          `${key.scope} · ${age.days} days old` +
+          (age.kind === 'rotate-soon'
+            ? ` · rotate within ${age.daysLeft} days`
+            : age.kind === 'overdue'
+              ? ' · due for rotation'
+              : '');
+        item.iconPath = new vscode.ThemeIcon(age.kind === 'fresh' ? 'key' : 'warning');
+        item.contextValue = 'key';
+        return item;
+      }
+      case 'no-key': {
+        const item = new vscode.TreeItem(
+          element.env === 'local' ? 'key: made on the first run' : 'no key: add one',
+        );
+        item.iconPath = new vscode.ThemeIcon('key');
+        if (element.env !== 'local')
+          item.command = {
+            command: 'timber.keys.add',
+            title: 'Add API Key',
+            arguments: [element.env],
+          };
+        return item;
+      }
+      default:
+        return element satisfies never;
+    }
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
+export function describeSandbox(state: SandboxState): string {
+  switch (state.kind) {
+    case 'stopped':
+      return 'stopped';
+    case 'starting':
+      return state.attempt > 1 ? `starting (attempt ${state.attempt})` : 'starting';
+    case 'running':
+      return `${state.attached ? 'attached' : 'running'} on ${state.url}`;
+    case 'restarting':
+      return `restarting in ${Math.ceil(state.inMs / 1000)} s`;
+    case 'failed':
+      return `failed: ${state.why}`;
+    default:
+      return state satisfies never;
+  }
+}
