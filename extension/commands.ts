@@ -3,11 +3,13 @@ import { basename, dirname, extname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { hostedUrls } from '../runner/connections';
 import { runFiles } from '../runner/records';
+import { TimberClient } from '../sdk/node/src/client';
 import type { Connector } from './connect';
 import { checkKey } from './keys/check-key';
 import type { KeyEnvironment, KeyStore } from './keys/key-store';
 import { keyEnvironments } from './keys/key-store';
 import type { ActiveRun, RunManager } from './runs/run-manager';
+import type { AccountItem, AccountView } from './views/account-view';
 import type { SandboxSupervisor } from './sandbox/supervisor';
 import type { EnvironmentItem } from './views/environments-view';
 import type { RunItem } from './views/runs-view';
@@ -20,6 +22,7 @@ export interface CommandServices {
   sandboxLog: vscode.OutputChannel;
   refreshKeys(): void;
   refreshRuns(): void;
+  account: AccountView;
 }
 
 const scriptExtensions = new Set(['.py', '.ts', '.mts', '.js', '.mjs']);
@@ -85,6 +88,29 @@ export function registerCommands(services: CommandServices): vscode.Disposable[]
       services.refreshKeys();
     }),
     register('timber.runs.refresh', () => services.refreshRuns()),
+    register('timber.account.refresh', () => services.account.refresh()),
+    register('timber.orders.cancel', async (item?: AccountItem) => {
+      if (item?.kind !== 'order') return;
+      await withClient(services, async (client) => {
+        const order = await client.cancelOrder(item.order.id);
+        void vscode.window.showInformationMessage(`Timber: order ${order.id} is ${order.status}.`);
+      });
+    }),
+    register('timber.orders.cancelAll', async () => {
+      const cancel = 'Cancel All';
+      const answer = await vscode.window.showWarningMessage(
+        'Cancel every open order of the account?',
+        { modal: true, detail: 'Orders placed by running scripts are cancelled too.' },
+        cancel,
+      );
+      if (answer !== cancel) return;
+      await withClient(services, async (client) => {
+        const results = await client.cancelOrders({ all: true });
+        void vscode.window.showInformationMessage(
+          `Timber: ${results.results.length} open order${results.results.length === 1 ? '' : 's'} cancelled.`,
+        );
+      });
+    }),
     register('timber.runs.openRecord', async (item?: RunItem) => {
       if (item?.kind !== 'recorded') return;
       await vscode.window.showTextDocument(vscode.Uri.file(join(item.dir, runFiles.record)));
@@ -109,6 +135,24 @@ export function registerCommands(services: CommandServices): vscode.Disposable[]
       services.refreshRuns();
     }),
   ];
+}
+
+/** Runs an account action with the current environment's client; problems are shown, then the view redrawn. */
+async function withClient(
+  services: CommandServices,
+  action: (client: TimberClient) => Promise<void>,
+): Promise<void> {
+  const client = await services.account.currentClient();
+  if (!(client instanceof TimberClient)) {
+    void vscode.window.showWarningMessage(`Timber: ${client.why}`);
+    return;
+  }
+  try {
+    await action(client);
+  } catch (error) {
+    void vscode.window.showErrorMessage(`Timber: ${(error as Error).message}`);
+  }
+  await services.account.refresh();
 }
 
 /** The script a command is about: the one given, else the active editor's, else one picked. */

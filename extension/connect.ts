@@ -36,6 +36,23 @@ export class Connector {
     });
   }
 
+  /**
+   * The current environment's connection for reading and managing the account (the Account
+   * view): no confirmation, and the embedded sandbox is not started for it. Undefined when
+   * there is nothing to show yet, with why.
+   */
+  async viewConnection(): Promise<{ connection?: LiveConnection; why?: string }> {
+    const env = currentEnvironment();
+    if (env === 'local') {
+      if (this.options.supervisor.current.kind !== 'running')
+        return { why: 'the local sandbox is not running' };
+      return { connection: await this.local() };
+    }
+    const key = await this.options.keys.get(env);
+    if (key === undefined) return { why: `no ${env} key yet` };
+    return { connection: hostedConnection(env, { keyId: key.key_id, secret: key.secret }) };
+  }
+
   async connect(): Promise<LiveConnection | undefined> {
     const env = currentEnvironment();
     if (env === 'local') return this.local();

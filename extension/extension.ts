@@ -9,6 +9,7 @@ import { pythonFor } from './python';
 import { RunManager } from './runs/run-manager';
 import type { SandboxState } from './sandbox/supervisor';
 import { SandboxSupervisor } from './sandbox/supervisor';
+import { AccountView } from './views/account-view';
 import { describeSandbox, EnvironmentsView } from './views/environments-view';
 import { RunsView } from './views/runs-view';
 
@@ -40,9 +41,12 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
   status.command = 'timber.sandbox.showLog';
 
   let sandboxState: SandboxState = { kind: 'stopped' };
+  // Made below, once the connector exists; sandbox changes reach it from then on.
+  const later: { account?: AccountView } = {};
   const environments = new EnvironmentsView(keys, () => sandboxState);
   const showState = (state: SandboxState) => {
     sandboxState = state;
+    if (state.kind === 'running' || state.kind === 'stopped') void later.account?.refresh();
     const env = currentEnvironment();
     status.text =
       env === 'local'
@@ -79,6 +83,9 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
     log: (line) => output.info(line),
   });
   const runsView = new RunsView(runs);
+  const account = new AccountView(connector);
+  later.account = account;
+  const accountTree = vscode.window.createTreeView('timber.account', { treeDataProvider: account });
   context.subscriptions.push(
     output,
     sandboxLog,
@@ -88,6 +95,9 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
     runsView,
     vscode.window.registerTreeDataProvider('timber.environments', environments),
     vscode.window.registerTreeDataProvider('timber.runs', runsView),
+    account,
+    accountTree,
+    ...followAccount(account, accountTree, runs),
     vscode.workspace.onDidChangeConfiguration((change) => {
       if (change.affectsConfiguration('timber.environment')) showState(sandbox.current);
     }),
@@ -99,6 +109,7 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
       sandboxLog,
       refreshKeys: () => environments.refresh(),
       refreshRuns: () => runsView.refresh(),
+      account,
     }),
   );
   showState(sandbox.current);
@@ -108,6 +119,32 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
 export async function deactivate(): Promise<void> {
   await supervisor?.stop();
   supervisor = undefined;
+}
+
+/** The Account view reads again after a run's orders and fills, and every 5 s while shown. */
+function followAccount(
+  account: AccountView,
+  tree: vscode.TreeView<unknown>,
+  runs: RunManager,
+): vscode.Disposable[] {
+  let pending: NodeJS.Timeout | null = null;
+  const soon = () =>
+    (pending ??= setTimeout(() => {
+      pending = null;
+      if (tree.visible) void account.refresh();
+    }, 300));
+  const timer = setInterval(() => {
+    if (tree.visible) void account.refresh();
+  }, 5_000);
+  return [
+    runs.onDidEvent((event) => {
+      if (event.type === 'order' || event.type === 'fill' || event.type === 'finished') soon();
+    }),
+    tree.onDidChangeVisibility((change) => {
+      if (change.visible) void account.refresh();
+    }),
+    { dispose: () => clearInterval(timer) },
+  ];
 }
 
 function stateWord(state: SandboxState): string {
