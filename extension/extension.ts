@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { attachLocalSandbox, health } from '../runner/local-sandbox';
 import { registerCommands } from './commands';
+import { StrategyCodeLens, strategySelector } from './code-lens';
 import { Connector, currentEnvironment } from './connect';
 import { KeyStore } from './keys/key-store';
 import { pythonFor } from './python';
@@ -95,6 +96,7 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
     runsView,
     vscode.window.registerTreeDataProvider('timber.environments', environments),
     vscode.window.registerTreeDataProvider('timber.runs', runsView),
+    vscode.languages.registerCodeLensProvider(strategySelector, new StrategyCodeLens()),
     account,
     accountTree,
     ...followAccount(account, accountTree, runs),
