@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Cursor, InstrumentSymbol, Price, QueryInt, Quantity, Timestamp } from './common';
+import { errorStatus } from './errors';
 
 export const OrderAction = z.enum(['buy', 'sell']);
 export type OrderAction = z.infer<typeof OrderAction>;
@@ -270,3 +271,27 @@ export const CancelResults = z
   .object({ results: z.array(CancelResult) })
   .meta({ id: 'CancelResults' });
 export type CancelResult = z.infer<typeof CancelResult>;
+
+/** What became of one order of a cancel request, by error code: no transport's status yet. */
+export type CancelOutcome =
+  | { id: string; cancelled: true }
+  | {
+      id: string;
+      cancelled: false;
+      code: 'not_found' | 'conflict';
+      message: string;
+      /** Where the order was found no longer live: what it is instead. */
+      order_status?: OrderStatus;
+    };
+
+/** A cancel outcome as `results[]` carries it: with the status its own DELETE would have had. */
+export function toCancelResult(outcome: CancelOutcome): CancelResult {
+  if (outcome.cancelled) return { id: outcome.id, status: 200, order_status: 'cancelled' };
+  const { id, code, message, order_status: orderStatus } = outcome;
+  return {
+    id,
+    status: errorStatus[code],
+    ...(orderStatus !== undefined && { order_status: orderStatus }),
+    error: { code, message },
+  };
+}

@@ -12,7 +12,7 @@ export interface AccountCommand {
 
 export type OpenAccountResult = { ok: true; events: readonly EngineEvent[] } | EngineFailure;
 
-/** A paper account with the starting balance in USD; 409 if the id is taken. */
+/** A paper account with the starting balance in USD; a conflict if the id is taken. */
 export function openAccount(state: EngineState, command: AccountCommand): OpenAccountResult {
   if (state.accounts.has(command.accountId)) {
     return conflict(`Account ${command.accountId} already exists.`);

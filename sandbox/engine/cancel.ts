@@ -1,4 +1,4 @@
-import type { CancelRequest, CancelResult, Order, OrderStatus } from '../../api/orders';
+import type { CancelOutcome, CancelRequest, Order, OrderStatus } from '../../api/orders';
 import type { AccountDraft } from './decision';
 import { Decision } from './decision';
 import type { EngineEvent } from './events';
@@ -18,8 +18,8 @@ export type CancelOrderResult =
   { ok: true; events: readonly EngineEvent[]; order: Order } | EngineFailure;
 
 /**
- * Decides `DELETE /orders/{id}`: 404 for an order this account does not own (another account's
- * orders are not revealed), 409 for one that is no longer live.
+ * Decides `DELETE /orders/{id}`: not found for an order this account does not own (another
+ * account's orders are not revealed), a conflict for one that is no longer live.
  */
 export function cancelOrder(state: EngineState, command: CancelOrderCommand): CancelOrderResult {
   const account = state.accounts.get(command.accountId);
@@ -49,11 +49,11 @@ export interface CancelOrdersCommand {
 }
 
 export type CancelOrdersResult =
-  { ok: true; events: readonly EngineEvent[]; results: CancelResult[] } | EngineFailure;
+  { ok: true; events: readonly EngineEvent[]; results: CancelOutcome[] } | EngineFailure;
 
 /**
- * Decides `POST /orders/cancel`: by ids (one result per id, in the order given, each with the
- * status its own DELETE would have had), or every live order of a symbol, or all of them.
+ * Decides `POST /orders/cancel`: by ids (one outcome per id, in the order given, each what its
+ * own DELETE would have been), or every live order of a symbol, or all of them.
  */
 export function cancelOrders(state: EngineState, command: CancelOrdersCommand): CancelOrdersResult {
   const account = state.accounts.get(command.accountId);
@@ -61,7 +61,7 @@ export function cancelOrders(state: EngineState, command: CancelOrdersCommand): 
   const decision = new Decision(state, command.t);
   const draft = decision.account(account);
   const request = command.request;
-  const results: CancelResult[] = [];
+  const results: CancelOutcome[] = [];
   if ('ids' in request) {
     for (const id of request.ids) results.push(cancelOne(decision, draft, id));
   } else {
@@ -75,13 +75,14 @@ export function cancelOrders(state: EngineState, command: CancelOrdersCommand): 
   return { ok: true, events: decision.events, results };
 }
 
-function cancelOne(decision: Decision, account: AccountDraft, orderId: string): CancelResult {
+function cancelOne(decision: Decision, account: AccountDraft, orderId: string): CancelOutcome {
   const found = findOrder(decision.state, account.record, orderId);
   if (found === undefined) {
     return {
       id: orderId,
-      status: 404,
-      error: { code: 'not_found', message: `No order ${orderId} on this account.` },
+      cancelled: false,
+      code: 'not_found',
+      message: `No order ${orderId} on this account.`,
     };
   }
   // A record no longer live in the draft was named earlier in the same request and cancelled.
@@ -95,13 +96,14 @@ function cancelOne(decision: Decision, account: AccountDraft, orderId: string): 
           : 'cancelled';
     return {
       id: orderId,
-      status: 409,
+      cancelled: false,
+      code: 'conflict',
+      message: notLiveMessage(orderId, status),
       order_status: status,
-      error: { code: 'conflict', message: notLiveMessage(orderId, status) },
     };
   }
   decision.cancel(account, draft, 'requested');
-  return { id: orderId, status: 200, order_status: 'cancelled' };
+  return { id: orderId, cancelled: true };
 }
 
 function isOver(status: OrderStatus): boolean {

@@ -1,24 +1,26 @@
 import type { ErrorCode, ErrorDetail } from '../../api/errors';
 
-/** A refused command: no events were produced. Maps one to one onto the API's error body. */
+/**
+ * A refused command: no events were produced. Maps one to one onto the API's error body; the
+ * transport that carried the command picks the status for the code.
+ */
 export interface EngineFailure {
   ok: false;
-  status: 404 | 409 | 422;
   code: Extract<ErrorCode, 'not_found' | 'conflict' | 'unprocessable'>;
   message: string;
   details: ErrorDetail[];
 }
 
 export function notFound(message: string, details: ErrorDetail[] = []): EngineFailure {
-  return { ok: false, status: 404, code: 'not_found', message, details };
+  return { ok: false, code: 'not_found', message, details };
 }
 
 export function conflict(message: string, details: ErrorDetail[] = []): EngineFailure {
-  return { ok: false, status: 409, code: 'conflict', message, details };
+  return { ok: false, code: 'conflict', message, details };
 }
 
 export function unprocessable(message: string, details: ErrorDetail[]): EngineFailure {
-  return { ok: false, status: 422, code: 'unprocessable', message, details };
+  return { ok: false, code: 'unprocessable', message, details };
 }
 
 /** USD amounts in messages: "3,666.67 USD". */

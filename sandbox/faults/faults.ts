@@ -1,10 +1,10 @@
 import type { FaultConfig } from '../../api/faults';
-import { ApiError } from '../http/errors';
+import { SandboxError } from '../errors';
 
 /** What to do to one request: wait, then maybe answer with an injected error instead. */
 export interface FaultDecision {
   delayMs: number;
-  error: ApiError | undefined;
+  error: SandboxError | undefined;
   /** Once the request has taken effect: hold the answer back, then lose it (or not). */
   after: AfterCommitFault | undefined;
 }
@@ -18,8 +18,8 @@ export interface AfterCommitFault {
 const none: FaultDecision = Object.freeze({ delayMs: 0, error: undefined, after: undefined });
 
 /** The 503 of a request that did take effect: said so in its message, for whoever reads logs. */
-export function afterCommitError(): ApiError {
-  return new ApiError(
+export function afterCommitError(): SandboxError {
+  return new SandboxError(
     'unavailable',
     'injected fault after commit (PUT /sandbox/faults): this request took effect, but its answer says it failed',
   );
@@ -44,19 +44,19 @@ export class FaultPlan {
     else if (latency !== undefined) {
       delayMs = latency.min + Math.floor(this.random() * (latency.max - latency.min + 1));
     }
-    let error: ApiError | undefined;
+    let error: SandboxError | undefined;
     if (errorRate !== undefined && errorRate > 0 && this.random() < errorRate) {
-      error = new ApiError(
+      error = new SandboxError(
         'unavailable',
         'injected fault: the sandbox answers 503 to this share of requests (PUT /sandbox/faults)',
       );
     } else if (limitRate !== undefined && limitRate > 0 && this.random() < limitRate) {
       const retryAfter = this.config.retry_after_s ?? 1;
-      error = new ApiError(
+      error = new SandboxError(
         'rate_limited',
         `injected fault: rate limited (PUT /sandbox/faults); retry after ${retryAfter} s`,
         [],
-        { headers: { 'Retry-After': String(retryAfter) } },
+        retryAfter,
       );
     }
     // Drawn only when configured, so the other faults of a seed stay as they were.

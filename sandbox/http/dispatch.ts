@@ -6,7 +6,8 @@ import { OrderRequest, parseOrderRequest } from '../../api/orders';
 import type { OperationId, RouteSpec } from '../../api/routes';
 import { lockstepAckHeader } from '../../api/sessions';
 import { afterCommitError, type FaultDecision } from '../faults/faults';
-import { ApiError, invalidRequest, summarize } from './errors';
+import { SandboxError, summarize } from '../errors';
+import { ApiError, invalidRequest } from './errors';
 import type { RateLimiter, RateWindow } from './rate-limit';
 import type { PendingBody } from './request';
 import { parseUniqueParams } from './request';
@@ -326,19 +327,20 @@ export function validate<T>(schema: z.ZodType<T>, input: unknown, prefix: string
 }
 
 export function errorResult(error: unknown, requestId: string): HandlerResult {
-  if (error instanceof ApiError) {
+  if (error instanceof SandboxError) {
+    const answer = ApiError.from(error);
     return {
       kind: 'json',
-      status: error.status,
+      status: answer.status,
       body: {
         error: {
-          code: error.code,
-          message: error.message,
-          details: error.details,
+          code: answer.code,
+          message: answer.message,
+          details: answer.details,
           request_id: requestId,
         },
       },
-      headers: error.headers,
+      headers: answer.headers,
     };
   }
   console.error(`[sandbox] internal error in request ${requestId}:`, error);

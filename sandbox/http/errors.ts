@@ -1,20 +1,33 @@
 import type { ErrorCode, ErrorDetail } from '../../api/errors';
 import { errorStatus } from '../../api/errors';
+import { SandboxError } from '../errors';
 
-/** An answer in the API's one error shape, thrown by handlers and caught by the server. */
-export class ApiError extends Error {
+/**
+ * A refusal as HTTP answers it: the core's code and message with the status the API gives that
+ * code, unless HTTP itself has a more precise one (405, 413, 415), and any headers it needs.
+ */
+export class ApiError extends SandboxError {
   readonly status: number;
+  readonly headers: Record<string, string>;
   constructor(
-    readonly code: ErrorCode,
+    code: ErrorCode,
     message: string,
-    readonly details: ErrorDetail[] = [],
+    details: ErrorDetail[] = [],
     options: { status?: number; headers?: Record<string, string> } = {},
   ) {
-    super(message);
+    super(code, message, details);
     this.status = options.status ?? errorStatus[code];
     this.headers = options.headers ?? {};
   }
-  readonly headers: Record<string, string>;
+
+  /** The core's refusal as an answer: the code's status, and `Retry-After` when it says when. */
+  static from(error: SandboxError): ApiError {
+    if (error instanceof ApiError) return error;
+    const retry = error.retryAfterSeconds;
+    return new ApiError(error.code, error.message, error.details, {
+      ...(retry !== undefined && { headers: { 'Retry-After': String(retry) } }),
+    });
+  }
 }
 
 export function invalidRequest(message: string, details: ErrorDetail[] = []): ApiError {
@@ -23,12 +36,4 @@ export function invalidRequest(message: string, details: ErrorDetail[] = []): Ap
 
 export function notFound(message: string): ApiError {
   return new ApiError('not_found', message);
-}
-
-/** A summary message that names the offending fields, for the top of an error body. */
-export function summarize(prefix: string, details: readonly ErrorDetail[]): string {
-  if (details.length === 0) return prefix;
-  const named = details.map((d) => (d.path ? `${d.path} ${d.message}` : d.message));
-  const shown = named.slice(0, 5).join('; ');
-  return `${prefix}: ${shown}${named.length > 5 ? `; and ${named.length - 5} more` : ''}`;
 }

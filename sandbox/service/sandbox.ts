@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { CreatedKey, CreateKeyRequest } from '../../api/admin';
-import type { CancelRequest, CancelResult, Order, OrderRequest } from '../../api/orders';
+import type { CancelOutcome, CancelRequest, Order, OrderRequest } from '../../api/orders';
+import { errorStatus } from '../../api/errors';
+import { routes } from '../../api/routes';
 import { openAccount, resetAccount } from '../engine/accounts';
 import { cancelOrder, cancelOrders } from '../engine/cancel';
 import type { EngineEvent } from '../engine/events';
 import type { EngineFailure } from '../engine/failures';
 import type { MarketView } from '../engine/market-view';
 import { placeOrder } from '../engine/place-order';
-import { ApiError } from '../http/errors';
+import { SandboxError } from '../errors';
 import { hashSecret, newKeyCredentials } from '../http/tokens';
 import type { Clock } from './clock';
 import type { AnsweredOrder } from './idempotency';
@@ -65,8 +67,8 @@ export class Sandbox {
     if (this.failure) throw this.unavailable();
   }
 
-  private unavailable(): ApiError {
-    return new ApiError(
+  private unavailable(): SandboxError {
+    return new SandboxError(
       'unavailable',
       `the sandbox cannot write its journal (${this.failure?.message ?? 'unknown error'}); restart it`,
     );
@@ -86,7 +88,7 @@ export class Sandbox {
       accountId = `acc_${randomBytes(6).toString('hex')}`;
       events.push(...expectOk(openAccount(this.state.engine, { accountId, t: now })).events);
     } else if (!this.state.engine.accounts.has(accountId)) {
-      throw new ApiError(
+      throw new SandboxError(
         'not_found',
         `no account ${accountId}; use "default", "new" or an existing account id`,
         [{ path: 'account', message: 'names no account' }],
@@ -120,7 +122,7 @@ export class Sandbox {
     const record = findIdempotent(this.state.idempotency, accountId, key, now);
     if (!record) return null;
     if (record.hash !== requestHash(body)) {
-      throw new ApiError(
+      throw new SandboxError(
         'conflict',
         `the Idempotency-Key "${key}" was already used with a different body`,
         [
@@ -156,8 +158,9 @@ export class Sandbox {
   }
 
   /**
-   * POST /orders. With an idempotency key, the answer (success or a 409/422 refusal) is journaled
-   * with the order's events, so a retry gets the same answer, even after a restart.
+   * POST /orders. With an idempotency key, the answer (success, or a conflict or unprocessable
+   * refusal) is journaled with the order's events, so a retry gets the same answer, even after a
+   * restart.
    */
   async placeOrder(
     accountId: string,
@@ -168,7 +171,8 @@ export class Sandbox {
   ): Promise<CommandAnswer> {
     this.assertHealthy();
     const result = placeOrder(this.state.engine, this.market, { accountId, t: now, request });
-    const status = result.ok ? 201 : result.status;
+    // Idempotency records journal the answer as the API gives it, status and all (api/).
+    const status = result.ok ? routes.placeOrder.success.status : errorStatus[result.code];
     const body = result.ok
       ? JSON.stringify(result.order)
       : JSON.stringify(failureBody(result, requestId));
@@ -204,7 +208,7 @@ export class Sandbox {
     accountId: string,
     request: CancelRequest,
     now: number,
-  ): Promise<CancelResult[]> {
+  ): Promise<CancelOutcome[]> {
     const result = expectOk(cancelOrders(this.state.engine, { accountId, t: now, request }));
     await this.commit(result.events);
     return result.results;
@@ -245,5 +249,5 @@ function failureBody(failure: EngineFailure, requestId: string) {
 /** The success of an engine decision, or its refusal as an API error. */
 export function expectOk<T extends { ok: true }>(result: T | EngineFailure): T {
   if (result.ok) return result;
-  throw new ApiError(result.code, result.message, result.details, { status: result.status });
+  throw new SandboxError(result.code, result.message, result.details);
 }

@@ -1,6 +1,6 @@
 import type { DispatchOutcome, DispatchRequest, Dispatcher } from '../http/dispatch';
 import { errorResult } from '../http/dispatch';
-import { ApiError } from '../http/errors';
+import { SandboxError } from '../errors';
 import type { RateLimiter } from '../http/rate-limit';
 import type { SessionRegistry } from './registry';
 
@@ -25,7 +25,7 @@ export function sessionAwareDispatcher(
       if (session === undefined || !session.admits(request.authorization, Date.now())) {
         return Promise.resolve({
           result: errorResult(
-            new ApiError(
+            new SandboxError(
               'not_found',
               `no replay session ${match[1]} (it ended, was deleted, or the sandbox restarted); create one with POST /sandbox/sessions`,
             ),

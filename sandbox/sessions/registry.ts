@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CreateSessionRequest } from '../../api/sessions';
-import { ApiError } from '../http/errors';
+import { SandboxError } from '../errors';
 import { instrumentBySymbol } from '../market/instruments';
 import { marketDataEndMs } from '../market/scan';
 import type { StreamBackend } from '../stream/backend';
@@ -31,13 +31,13 @@ export class SessionRegistry {
     // means the end of the data, and the session says so in its `to`.
     const request = { ...asked, to: Math.min(asked.to, marketDataEndMs) };
     if (this.sessions.size >= maxSessions) {
-      throw new ApiError(
+      throw new SandboxError(
         'conflict',
         `this sandbox already runs ${maxSessions} replay sessions; delete finished ones (DELETE /sandbox/sessions/{id})`,
       );
     }
     if (this.list(ownerAccountId).length >= maxSessionsPerAccount) {
-      throw new ApiError(
+      throw new SandboxError(
         'conflict',
         `this account already runs ${maxSessionsPerAccount} replay sessions, the most one account may; delete finished ones (DELETE /sandbox/sessions/{id})`,
       );
@@ -57,7 +57,7 @@ export class SessionRegistry {
     );
     if (unknown.length > 0) {
       const names = request.symbols.filter((symbol) => instrumentBySymbol(symbol) === undefined);
-      throw new ApiError(
+      throw new SandboxError(
         'unprocessable',
         `cannot replay ${names.join(', ')}: no such instrument`,
         unknown,
@@ -73,7 +73,10 @@ export class SessionRegistry {
   get(id: string, accountId: string): ReplaySession {
     const session = this.sessions.get(id);
     if (session === undefined || !session.visibleTo(accountId)) {
-      throw new ApiError('not_found', `no replay session ${id}; GET /sandbox/sessions lists yours`);
+      throw new SandboxError(
+        'not_found',
+        `no replay session ${id}; GET /sandbox/sessions lists yours`,
+      );
     }
     return session;
   }

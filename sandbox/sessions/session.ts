@@ -1,6 +1,6 @@
 import type { CreateSessionRequest, Session, SessionStatus } from '../../api/sessions';
 import { lockstepAckHeader } from '../../api/sessions';
-import { ApiError } from '../http/errors';
+import { SandboxError } from '../errors';
 import { FaultPlan } from '../faults/faults';
 import { Dispatcher } from '../http/dispatch';
 import type { DispatchRequest } from '../http/dispatch';
@@ -114,7 +114,7 @@ export class ReplaySession {
         this.lastActivityAt = Date.now();
         const problem = this.feed.ackFromRequest(seq);
         if (problem !== undefined)
-          throw new ApiError('invalid_request', `${lockstepAckHeader}: ${problem}`);
+          throw new SandboxError('invalid_request', `${lockstepAckHeader}: ${problem}`);
       },
       ...(this.faults === undefined
         ? {}

@@ -2,7 +2,7 @@
 // words of what is wrong with it), the close codes, and the limits the wiring enforces.
 import { detailsFromZod } from '../../api/errors';
 import { ClientMessage, clientSilenceLimitMs, heartbeatMs } from '../../api/stream';
-import { summarize } from '../http/errors';
+import { summarize } from '../errors';
 
 /** Close codes: 4xxx mirror the HTTP status a REST call would get; 1012 is "service restart". */
 export const closeCodes = {

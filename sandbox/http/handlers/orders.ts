@@ -1,5 +1,5 @@
 import type { CancelRequest, OrderListQuery, OrderRequest } from '../../../api/orders';
-import { IdempotencyKey } from '../../../api/orders';
+import { IdempotencyKey, toCancelResult } from '../../../api/orders';
 import { getOrder, listOrders } from '../../engine/views';
 import type { Sandbox } from '../../service/sandbox';
 import type { Caller, HandlerContext, HandlerResult } from '../dispatch';
@@ -110,10 +110,10 @@ export async function cancelOrdersHandler(
   sandbox: Sandbox,
   context: HandlerContext,
 ): Promise<HandlerResult> {
-  const results = await sandbox.cancelOrders(
+  const outcomes = await sandbox.cancelOrders(
     callerOf(context).accountId,
     context.body as CancelRequest,
     sandbox.clock.now(),
   );
-  return { kind: 'json', status: 207, body: { results } };
+  return { kind: 'json', status: 207, body: { results: outcomes.map(toCancelResult) } };
 }

@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Account } from '../../../api/account';
 import type { CancelResult, Order, OrderRequest } from '../../../api/orders';
-import { parseOrderRequest } from '../../../api/orders';
-import { detailsFromZod } from '../../../api/errors';
+import { parseOrderRequest, toCancelResult } from '../../../api/orders';
+import { detailsFromZod, errorStatus } from '../../../api/errors';
 import type { StrategyConfig } from '../../../api/strategy-config';
 import type { EngineEvent } from '../../../sandbox/engine/events';
 import type { EngineFailure } from '../../../sandbox/engine/failures';
@@ -241,7 +241,7 @@ class ReplayBroker implements Broker {
   cancelMany(request: { symbol: string } | { all: true }): Promise<CancelResult[]> {
     const result = this.replay.cancelOrders(request);
     if (!result.ok) return Promise.reject(engineError(result));
-    return Promise.resolve(result.results);
+    return Promise.resolve(result.results.map(toCancelResult));
   }
 
   tickSize(symbol: string): number {
@@ -254,5 +254,5 @@ class ReplayBroker implements Broker {
 }
 
 function engineError(failure: EngineFailure): ApiError {
-  return new ApiError(failure.status, failure.code, failure.message, failure.details);
+  return new ApiError(errorStatus[failure.code], failure.code, failure.message, failure.details);
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resetAccount } from '../../../sandbox/engine/accounts';
+import { toCancelResult } from '../../../api/orders';
 import { cancelOrder, cancelOrders } from '../../../sandbox/engine/cancel';
 import { eventTypes, expectFailure, Harness } from './harness';
 
@@ -20,11 +21,10 @@ void describe('cancelOrder', () => {
       orderId: order.id,
       t: engine.now,
     });
-    assert.equal(expectFailure(stranger).status, 404);
+    assert.equal(expectFailure(stranger).code, 'not_found');
     assert.equal(
-      expectFailure(cancelOrder(engine.state, { accountId: 'acc_a', orderId: 'ord_x', t: 1 }))
-        .status,
-      404,
+      expectFailure(cancelOrder(engine.state, { accountId: 'acc_a', orderId: 'ord_x', t: 1 })).code,
+      'not_found',
     );
     const cancelled = cancelOrder(engine.state, {
       accountId: 'acc_a',
@@ -38,12 +38,12 @@ void describe('cancelOrder', () => {
     const again = expectFailure(
       cancelOrder(engine.state, { accountId: 'acc_a', orderId: order.id, t: engine.now }),
     );
-    assert.equal(again.status, 409);
+    assert.equal(again.code, 'conflict');
     const filled = engine.place({ action: 'buy' }).order;
     const late = expectFailure(
       cancelOrder(engine.state, { accountId: 'acc_a', orderId: filled.id, t: engine.now }),
     );
-    assert.equal(late.status, 409);
+    assert.equal(late.code, 'conflict');
     assert.match(late.message, /is filled/);
   });
 });
@@ -62,7 +62,9 @@ void describe('cancelOrders', () => {
     });
     assert.ok(result.ok);
     assert.deepEqual(
-      result.results.map((entry) => [entry.id, entry.status, entry.order_status]),
+      result.results
+        .map(toCancelResult)
+        .map((entry) => [entry.id, entry.status, entry.order_status]),
       [
         [live.id, 200, 'cancelled'],
         [filled.id, 409, 'filled'],
@@ -132,8 +134,8 @@ void describe('resetAccount', () => {
       seqs.map((_, index) => index + 1),
     );
     assert.equal(
-      expectFailure(resetAccount(engine.state, { accountId: 'nobody', t: 1 })).status,
-      404,
+      expectFailure(resetAccount(engine.state, { accountId: 'nobody', t: 1 })).code,
+      'not_found',
     );
   });
 });

@@ -73,7 +73,7 @@ void describe('placeOrder: market orders', () => {
     engine.quote('EURUSD', { bid: 1.1, ask: 1.1001 });
     engine.market.closed.add('EURUSD');
     const market = expectFailure(engine.tryPlace({ action: 'buy' }));
-    assert.equal(market.status, 422);
+    assert.equal(market.code, 'unprocessable');
     assert.deepEqual(
       market.details.map((detail) => [detail.path, detail.reason]),
       [['order_type', 'market_closed']],
@@ -109,7 +109,7 @@ void describe('placeOrder: market orders', () => {
     const bad = expectFailure(
       engine.tryPlace({ action: 'buy', quantity: 1_500, stop_loss: 1.099995, take_profit: 1.1 }),
     );
-    assert.equal(bad.status, 422);
+    assert.equal(bad.code, 'unprocessable');
     assert.deepEqual(
       bad.details.map((detail) => [detail.path, detail.reason]),
       [
@@ -125,7 +125,7 @@ void describe('placeOrder: market orders', () => {
     engine.quote('EURUSD', { bid: 1.1, ask: 1.1001 });
     const first = engine.place({ action: 'buy', client_order_id: 'grid-1' });
     const again = expectFailure(engine.tryPlace({ action: 'sell', client_order_id: 'grid-1' }));
-    assert.equal(again.status, 409);
+    assert.equal(again.code, 'conflict');
     assert.deepEqual(
       again.details.map((detail) => detail.path),
       ['client_order_id'],
@@ -139,7 +139,7 @@ void describe('placeOrder: market orders', () => {
     engine.quote('EURUSD', { bid: 1.1, ask: 1.1, size: 1e9 });
     // 100,000 USD at 30:1 carries about 3,000,000 EUR at 1.1.
     const tooBig = expectFailure(engine.tryPlace({ action: 'buy', quantity: 3_000_000 }));
-    assert.equal(tooBig.status, 422);
+    assert.equal(tooBig.code, 'unprocessable');
     assert.equal(tooBig.details[0]?.reason, 'insufficient_margin');
     assert.match(tooBig.message, /109,890\.00 USD of margin and 100,000\.00 USD is available/);
     engine.place({ action: 'buy', quantity: 2_500_000 });
@@ -150,7 +150,7 @@ void describe('placeOrder: market orders', () => {
   void it('answers 404 for an unknown account', () => {
     const engine = new Harness();
     const result = expectFailure(engine.tryPlace({ action: 'buy' }, 'acc_missing'));
-    assert.equal(result.status, 404);
+    assert.equal(result.code, 'not_found');
   });
 });
 

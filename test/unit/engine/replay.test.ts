@@ -134,7 +134,7 @@ function run(engine: Harness, mids: Record<string, number>, step: Command): void
         request: parsed.data,
       });
       if (!result.ok) {
-        assert.ok([404, 409, 422].includes(result.status));
+        assert.ok(['not_found', 'conflict', 'unprocessable'].includes(result.code));
         const reason = result.details.map((detail) => detail.reason ?? detail.path).join(',');
         tally.set(`refused:${reason}`, (tally.get(`refused:${reason}`) ?? 0) + 1);
         return;
