@@ -12,8 +12,8 @@ import type { RateLimiter, RateWindow } from './rate-limit';
 import type { PendingBody } from './request';
 import { parseUniqueParams } from './request';
 import { Router } from './router';
-import type { TokenAuthority } from './tokens';
-import { checkAccessToken } from './tokens';
+import type { TokenAuthority } from '../service/tokens';
+import { checkAccessToken } from '../service/tokens';
 
 /** A request as the handlers see it, whether it came over HTTP or inside a batch. */
 export interface DispatchRequest {

@@ -10,7 +10,7 @@ import type { EngineFailure } from '../engine/failures';
 import type { MarketView } from '../engine/market-view';
 import { placeOrder } from '../engine/place-order';
 import { SandboxError } from '../errors';
-import { hashSecret, newKeyCredentials } from '../http/tokens';
+import { hashSecret, newKeyCredentials } from './tokens';
 import type { Clock } from './clock';
 import type { AnsweredOrder } from './idempotency';
 import { findIdempotent, idempotencySlot, requestHash } from './idempotency';

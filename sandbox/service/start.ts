@@ -8,7 +8,7 @@ import { createHandlers } from '../http/handlers/table';
 import { hostPolicy } from '../http/host-policy';
 import { RateLimiter } from '../http/rate-limit';
 import { createHttpServer } from '../http/server';
-import { TokenAuthority } from '../http/tokens';
+import { TokenAuthority } from '../service/tokens';
 import { FaultRegistry } from '../faults/faults';
 import { sessionAwareDispatcher } from '../sessions/front';
 import { SessionRegistry } from '../sessions/registry';

@@ -7,7 +7,7 @@ import type { DispatchRequest } from '../http/dispatch';
 import { issueToken } from '../http/handlers/auth';
 import { createHandlers } from '../http/handlers/table';
 import { RateLimiter } from '../http/rate-limit';
-import type { TokenAuthority } from '../http/tokens';
+import type { TokenAuthority } from '../service/tokens';
 import { countBars } from '../replay/bars';
 import { Replay } from '../replay/replay';
 import type { KeyLookup, KeyState } from '../service/keys';

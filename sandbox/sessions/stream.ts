@@ -6,8 +6,8 @@ import type {
   StreamSink,
   Subscription,
 } from '../stream/backend';
-import type { TokenAuthority } from '../http/tokens';
-import { checkAccessToken } from '../http/tokens';
+import type { TokenAuthority } from '../service/tokens';
+import { checkAccessToken } from '../service/tokens';
 import type { KeyState } from '../service/keys';
 import type { FeedClient } from './feed';
 import type { ReplaySession } from './session';

@@ -2,8 +2,8 @@
 // and account events from the state's tap, resumes from memory or the store.
 import type { FaultConfig } from '../../api/faults';
 import type { Interval } from '../../api/common';
-import type { TokenAuthority } from '../http/tokens';
-import { checkAccessToken } from '../http/tokens';
+import type { TokenAuthority } from '../service/tokens';
+import { checkAccessToken } from '../service/tokens';
 import { instrumentBySymbol } from '../market/instruments';
 import type { Sandbox } from '../service/sandbox';
 import type { AccountChannel, FeedEntry } from './account-entries';

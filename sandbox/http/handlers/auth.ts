@@ -3,8 +3,8 @@ import { scopeAllows } from '../../../api/auth';
 import type { KeyLookup } from '../../service/keys';
 import type { HandlerContext, HandlerResult } from '../dispatch';
 import { ApiError } from '../errors';
-import type { TokenAuthority } from '../tokens';
-import { secretMatches } from '../tokens';
+import type { TokenAuthority } from '../../service/tokens';
+import { secretMatches } from '../../service/tokens';
 
 /** POST /oauth/token: client credentials or a refresh token in, a bearer token out. */
 export function issueToken(

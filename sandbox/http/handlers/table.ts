@@ -3,7 +3,7 @@ import { openApiDocument } from '../../../api/openapi';
 import type { Sandbox } from '../../service/sandbox';
 import type { DispatchOutcome, DispatchRequest, Handlers } from '../dispatch';
 import type { RateLimiter } from '../rate-limit';
-import type { TokenAuthority } from '../tokens';
+import type { TokenAuthority } from '../../service/tokens';
 import { getAccount, getPositions, listFillsHandler, resetAccountHandler } from './account';
 import { issueToken } from './auth';
 import { faultHandlers, sessionHandlers } from './sessions';

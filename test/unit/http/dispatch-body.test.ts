@@ -7,7 +7,7 @@ import type { DispatchOutcome, DispatchRequest, Handlers } from '../../../sandbo
 import { Dispatcher } from '../../../sandbox/http/dispatch';
 import { RateLimiter } from '../../../sandbox/http/rate-limit';
 import type { PendingBody } from '../../../sandbox/http/request';
-import { TokenAuthority } from '../../../sandbox/http/tokens';
+import { TokenAuthority } from '../../../sandbox/service/tokens';
 
 const tokens = new TokenAuthority(Buffer.alloc(32, 7));
 const now = Date.UTC(2024, 2, 6, 12);

@@ -5,7 +5,7 @@ import type { Candle } from '../../../api/market';
 import { OrderRequest } from '../../../api/orders';
 import type { CreateSessionRequest } from '../../../api/sessions';
 import { RateLimiter } from '../../../sandbox/http/rate-limit';
-import { TokenAuthority } from '../../../sandbox/http/tokens';
+import { TokenAuthority } from '../../../sandbox/service/tokens';
 import { candlesBetween } from '../../../sandbox/market/feed';
 import { instrumentBySymbol } from '../../../sandbox/market/instruments';
 import { Replay } from '../../../sandbox/replay/replay';

@@ -6,7 +6,7 @@ import {
   newKeyCredentials,
   secretMatches,
   TokenAuthority,
-} from '../../../sandbox/http/tokens';
+} from '../../../sandbox/service/tokens';
 
 const now = 1_700_000_000_000;
 const claims = { keyId: 'tbk_1', accountId: 'acc_1', scope: 'trade' as const };
