@@ -7,7 +7,7 @@ import { CreateKeyRequest } from '../api/admin';
 import { OrderRequest } from '../api/orders';
 import { clockStartingAt, parseInstant } from '../sandbox/service/clock';
 import { dataFiles } from '../sandbox/service/data-dir';
-import { createMarketView } from '../sandbox/service/market-view';
+import { createMarketView } from '../sandbox/market/market-view';
 import { Sandbox } from '../sandbox/service/sandbox';
 import type { SandboxEvent, SandboxState } from '../sandbox/service/state';
 import {

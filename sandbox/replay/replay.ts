@@ -10,15 +10,15 @@ import type { EngineEvent } from '../engine/events';
 import type { MarketView } from '../engine/market-view';
 import type { PlaceOrderResult } from '../engine/place-order';
 import { placeOrder } from '../engine/place-order';
-import type { AccountRecord } from '../engine/state';
+import { applyEvent } from '../engine/apply';
+import type { AccountRecord, EngineState } from '../engine/state';
+import { createEngineState } from '../engine/state';
 import { advanceTime, onTick } from '../engine/tick';
 import { accountView, listFills, listOrders } from '../engine/views';
 import type { NamedCandle } from '../market/feed';
 import { tickLiquidity, ticksAfter } from '../market/feed';
 import { instrumentBySymbol } from '../market/instruments';
-import { createMarketView } from '../service/market-view';
-import type { SandboxState } from '../service/state';
-import { applySandboxEvent, createSandboxState } from '../service/state';
+import { createMarketView } from '../market/market-view';
 import type { ReplayBar } from './bars';
 import { BarSequence } from './bars';
 import { EquityTracker } from './equity';
@@ -52,7 +52,12 @@ const noEvents: readonly EngineEvent[] = Object.freeze([]);
  * asked, feeding the engine every tick in between.
  */
 export class Replay {
-  readonly state: SandboxState = createSandboxState();
+  readonly engine: EngineState = createEngineState();
+  /**
+   * Called right after each event is applied, while the engine shows that event and no later
+   * one: the tap of a session's stream and of the in-process backtest.
+   */
+  onApplied: ((event: EngineEvent, engine: EngineState) => void) | undefined;
   readonly accountId: string;
   private readonly bars: BarSequence;
   private readonly stepMs: number;
@@ -71,12 +76,12 @@ export class Replay {
     this.ticksSeenUpTo = options.from;
     this.bars = new BarSequence(options.symbols, options.interval, options.from, options.to);
     this.stepMs = intervalMs[options.interval];
-    const opened = openAccount(this.state.engine, { accountId: this.accountId, t: options.from });
+    const opened = openAccount(this.engine, { accountId: this.accountId, t: options.from });
     if (!opened.ok) throw new Error(opened.message);
     for (const event of opened.events) {
       this.apply(event.type === 'account_opened' ? { ...event, balance: options.balance } : event);
     }
-    this.account = this.state.engine.accounts.get(this.accountId)!;
+    this.account = this.engine.accounts.get(this.accountId)!;
     this.equity = new EquityTracker(this.market, options.balance);
   }
 
@@ -150,15 +155,15 @@ export class Replay {
     this.clock = t;
     this.ticksSeenUpTo = t;
     // Most bars of most backtests find the account quiet: then the market cannot touch it.
-    if (this.quiet() && t < this.state.engine.next_day_expiry) return noEvents;
+    if (this.quiet() && t < this.engine.next_day_expiry) return noEvents;
     const events: EngineEvent[] = [];
     for (const { symbol, tick } of this.ticksBetween(from, t)) {
-      for (const event of onTick(this.state.engine, this.market, { symbol, tick })) {
+      for (const event of onTick(this.engine, this.market, { symbol, tick })) {
         this.apply(event);
         events.push(event);
       }
     }
-    for (const event of advanceTime(this.state.engine, t)) {
+    for (const event of advanceTime(this.engine, t)) {
       this.apply(event);
       events.push(event);
     }
@@ -195,7 +200,7 @@ export class Replay {
 
   /** Places an order at the current clock, as `POST /orders` would. */
   placeOrder(request: OrderRequest): PlaceOrderResult {
-    const result = placeOrder(this.state.engine, this.market, {
+    const result = placeOrder(this.engine, this.market, {
       accountId: this.accountId,
       t: this.clock,
       request,
@@ -205,7 +210,7 @@ export class Replay {
   }
 
   cancelOrder(orderId: string): CancelOrderResult {
-    const result = cancelOrder(this.state.engine, {
+    const result = cancelOrder(this.engine, {
       accountId: this.accountId,
       orderId,
       t: this.clock,
@@ -215,7 +220,7 @@ export class Replay {
   }
 
   cancelOrders(request: CancelRequest): CancelOrdersResult {
-    const result = cancelOrders(this.state.engine, {
+    const result = cancelOrders(this.engine, {
       accountId: this.accountId,
       t: this.clock,
       request,
@@ -225,19 +230,19 @@ export class Replay {
   }
 
   accountView(): Account {
-    return accountView(this.state.engine, this.market, this.accountId, this.clock)!;
+    return accountView(this.engine, this.market, this.accountId, this.clock)!;
   }
 
   /** Every order of the account, oldest first. */
   orders(): Order[] {
     return drain((afterId) =>
-      listOrders(this.state.engine, this.accountId, { status: 'all', limit: 5000, afterId }),
+      listOrders(this.engine, this.accountId, { status: 'all', limit: 5000, afterId }),
     );
   }
 
   openOrders(): Order[] {
     return drain((afterId) =>
-      listOrders(this.state.engine, this.accountId, { status: 'open', limit: 5000, afterId }),
+      listOrders(this.engine, this.accountId, { status: 'open', limit: 5000, afterId }),
     );
   }
 
@@ -248,7 +253,7 @@ export class Replay {
   /** The account's fills after the one with this id ('' for all), oldest first. */
   fillsAfter(fillId: string): AccountFill[] {
     return drain(
-      (afterId) => listFills(this.state.engine, this.accountId, { limit: 5000, afterId }),
+      (afterId) => listFills(this.engine, this.accountId, { limit: 5000, afterId }),
       fillId,
     );
   }
@@ -272,8 +277,10 @@ export class Replay {
     };
   }
 
-  private apply(event: EngineEvent): void {
-    applySandboxEvent(this.state, event);
+  /** Applies an event: one of its own, or one decided over its engine by a session's commands. */
+  apply(event: EngineEvent): void {
+    applyEvent(this.engine, event);
+    this.onApplied?.(event, this.engine);
   }
 }
 

@@ -23,7 +23,7 @@ import type { RuntimeInfo } from './data-dir';
 import { dataFiles, ensureSecretFile } from './data-dir';
 import { secureDataDir } from './data-dir-check';
 import { expireIdempotency } from './idempotency';
-import { createMarketView } from './market-view';
+import { createMarketView } from '../market/market-view';
 import { Matcher } from './matcher';
 import { Sandbox } from './sandbox';
 import { recoveryLines, storageHealth } from './storage-health';

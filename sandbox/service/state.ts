@@ -34,6 +34,15 @@ export interface SandboxState {
   onApplied?: ((event: SandboxEvent, state: SandboxState) => void) | undefined;
 }
 
+/** The engine's own events, as against the keys' and idempotency records'. */
+export function isEngineEvent(event: SandboxEvent): event is EngineEvent {
+  return (
+    event.type !== 'key_created' &&
+    event.type !== 'key_revoked' &&
+    event.type !== 'idempotency_recorded'
+  );
+}
+
 export function createSandboxState(): SandboxState {
   return {
     engine: createEngineState(),

@@ -3,7 +3,7 @@ import type { EngineEvent } from '../engine/events';
 import { orderUpdateFor } from '../engine/order-updates';
 import { accountView } from '../engine/views';
 import type { ReplayBar } from '../replay/bars';
-import type { SandboxEvent, SandboxState } from '../service/state';
+import type { EngineState } from '../engine/state';
 import type { ReplaySession } from './session';
 
 /** What the feed sends to a connection; implemented by the session's stream connections. */
@@ -51,7 +51,7 @@ export class SessionFeed {
   private startedAt = 0;
 
   constructor(private readonly session: ReplaySession) {
-    session.replay.state.onApplied = (event, state) => this.onApplied(event, state);
+    session.replay.onApplied = (event, engine) => this.onApplied(event, engine);
   }
 
   get barsReleased(): number {
@@ -246,11 +246,10 @@ export class SessionFeed {
     this.broadcast(this.sessionMessage('finished', this.session.replay.now()));
   }
 
-  private onApplied(event: SandboxEvent, state: SandboxState): void {
-    if (!('account_id' in event) || event.account_id !== this.session.accountId) return;
-    if (!isEngineEvent(event)) return;
+  private onApplied(event: EngineEvent, engine: EngineState): void {
+    if (event.account_id !== this.session.accountId) return;
     this.flush();
-    const update = orderUpdateFor(state.engine, event);
+    const update = orderUpdateFor(engine, event);
     if (update !== undefined) {
       const text = JSON.stringify({
         channel: 'orders',
@@ -265,12 +264,7 @@ export class SessionFeed {
       this.orderLog.push(text);
       for (const client of this.clients) if (client.wantsOrders) client.send(text);
     }
-    const account = accountView(
-      state.engine,
-      this.session.replay.market,
-      event.account_id,
-      event.t,
-    );
+    const account = accountView(engine, this.session.replay.market, event.account_id, event.t);
     if (account === undefined) return;
     const text = JSON.stringify({
       channel: 'account',
@@ -341,12 +335,4 @@ function sendBars(client: FeedClient, bars: readonly ReplayBar[]): void {
         `"data":{"interval":"${last.interval}","bars":[${rows}]}}`,
     );
   }
-}
-
-function isEngineEvent(event: SandboxEvent): event is EngineEvent {
-  return (
-    event.type !== 'key_created' &&
-    event.type !== 'key_revoked' &&
-    event.type !== 'idempotency_recorded'
-  );
 }

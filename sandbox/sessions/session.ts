@@ -13,7 +13,7 @@ import { Replay } from '../replay/replay';
 import type { KeyLookup, KeyState } from '../service/keys';
 import { Sandbox } from '../service/sandbox';
 import type { SandboxEvent } from '../service/state';
-import { applySandboxEvent } from '../service/state';
+import { applySandboxEvent, createSandboxState, isEngineEvent } from '../service/state';
 import { SessionFeed } from './feed';
 import { streamUrlFor } from '../../api/script-environment';
 
@@ -65,11 +65,17 @@ export class ReplaySession {
       accountId: `acc_session_${id}`,
     });
     this.barsTotal = countBars(request.symbols, request.interval, request.from, request.to);
-    const state = this.replay.state;
+    // The command layer over the replay's engine: its events go through the replay (and so to
+    // the session's stream); keys and idempotency records stay with the session.
+    const replay = this.replay;
+    const state = { ...createSandboxState(), engine: replay.engine };
     const store = {
       state,
       append(events: readonly SandboxEvent[]): Promise<void> {
-        for (const event of events) applySandboxEvent(state, event);
+        for (const event of events) {
+          if (isEngineEvent(event)) replay.apply(event);
+          else applySandboxEvent(state, event);
+        }
         return Promise.resolve();
       },
     };

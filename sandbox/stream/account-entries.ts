@@ -19,7 +19,6 @@ import type { MarketView } from '../engine/market-view';
 import { orderUpdateFor } from '../engine/order-updates';
 import type { AccountRecord, EngineState } from '../engine/state';
 import { accountView } from '../engine/views';
-import type { SandboxEvent } from '../service/state';
 
 export type AccountChannel = 'orders' | 'account';
 
@@ -37,14 +36,6 @@ export interface FeedEntry {
 export interface ChannelSeqs {
   orders: number;
   account: number;
-}
-
-export function isEngineEvent(event: SandboxEvent): event is EngineEvent {
-  return (
-    event.type !== 'key_created' &&
-    event.type !== 'key_revoked' &&
-    event.type !== 'idempotency_recorded'
-  );
 }
 
 function endsOrderUnfilled(event: EngineEvent): boolean {

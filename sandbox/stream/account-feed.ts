@@ -5,8 +5,9 @@
 // others cost the order path nothing, and a first resume of theirs reads the store.
 import type { MarketView } from '../engine/market-view';
 import type { SandboxEvent, SandboxState } from '../service/state';
+import { isEngineEvent } from '../service/state';
 import type { AccountChannel, ChannelSeqs, FeedEntry } from './account-entries';
-import { ChannelCounter, entriesFor, isEngineEvent } from './account-entries';
+import { ChannelCounter, entriesFor } from './account-entries';
 import type { HistoryResult } from './history';
 
 export type FeedListener = (entry: FeedEntry) => void;

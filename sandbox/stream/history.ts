@@ -19,9 +19,14 @@ import { listSegmentFiles } from '../store/journal-recovery';
 import { listSnapshots, readSnapshot } from '../store/snapshot';
 import type { MarketView } from '../engine/market-view';
 import type { SandboxEvent, SandboxState } from '../service/state';
-import { applySandboxEvent, createSandboxState, deserializeSandboxState } from '../service/state';
+import {
+  applySandboxEvent,
+  createSandboxState,
+  deserializeSandboxState,
+  isEngineEvent,
+} from '../service/state';
 import type { AccountChannel, FeedEntry } from './account-entries';
-import { ChannelCounter, entriesFor, isEngineEvent } from './account-entries';
+import { ChannelCounter, entriesFor } from './account-entries';
 
 /** How long a rebuild applies events before it lets the event loop serve others. */
 const sliceMs = 10;

@@ -5,12 +5,10 @@ import type { CancelResult, Order, OrderRequest } from '../../../api/orders';
 import { parseOrderRequest, toCancelResult } from '../../../api/orders';
 import { detailsFromZod, errorStatus } from '../../../api/errors';
 import type { StrategyConfig } from '../../../api/strategy-config';
-import type { EngineEvent } from '../../../sandbox/engine/events';
 import type { EngineFailure } from '../../../sandbox/engine/failures';
 import { orderUpdateFor } from '../../../sandbox/engine/order-updates';
 import { instrumentBySymbol } from '../../../sandbox/market/instruments';
 import { Replay } from '../../../sandbox/replay/replay';
-import type { SandboxEvent } from '../../../sandbox/service/state';
 import type { BacktestProgressMessage } from '../../../api/run-events';
 import type { BacktestRange } from '../../../api/script-environment';
 import type { OrderEventType } from '../../../api/stream';
@@ -67,9 +65,8 @@ export async function runBacktest(
   const report = options.progress === undefined ? undefined : progressReporter(spec, replay);
   // Each order update is read right after its event is applied, as the stream of a replay
   // session reads it: an order accepted and filled at once shows as open, then as filled.
-  replay.state.onApplied = (event, state) => {
-    if (!isEngineEvent(event)) return;
-    const update = orderUpdateFor(state.engine, event);
+  replay.onApplied = (event, engine) => {
+    const update = orderUpdateFor(engine, event);
     if (update === undefined) return;
     pending.push(update);
     report?.changed.push({ change: update.type, order: update.order });
@@ -167,20 +164,6 @@ function deliverPending(pending: OrderUpdate[], handlers: Handlers): HandlerResu
   return;
 }
 
-const engineEventTypes: ReadonlySet<string> = new Set<EngineEvent['type']>([
-  'account_opened',
-  'account_reset',
-  'order_accepted',
-  'order_filled',
-  'order_cancelled',
-  'order_expired',
-  'order_rejected',
-]);
-
-function isEngineEvent(event: SandboxEvent): event is EngineEvent {
-  return engineEventTypes.has(event.type);
-}
-
 /** Writes the report where the runner asked for it. */
 export function writeReport(replay: Replay, path: string): void {
   writeFileSync(path, JSON.stringify(replay.report()));
@@ -209,7 +192,7 @@ class ReplayBroker implements Broker {
 
   openOrders(symbol?: string): Order[] {
     // Most bars of most strategies have none: answer without building a list of views.
-    const account = this.replay.state.engine.accounts.get(this.accountId);
+    const account = this.replay.engine.accounts.get(this.accountId);
     if (account === undefined || account.live_orders.size === 0) return [];
     const open = this.replay.openOrders();
     return symbol === undefined ? open : open.filter((order) => order.symbol === symbol);

@@ -9,7 +9,7 @@ import { OrderRequest } from '../../../api/orders';
 import { serializeEngineState } from '../../../sandbox/engine/snapshot';
 import { clockStartingAt, parseInstant } from '../../../sandbox/service/clock';
 import { idempotencyToColumns } from '../../../sandbox/service/idempotency';
-import { createMarketView } from '../../../sandbox/service/market-view';
+import { createMarketView } from '../../../sandbox/market/market-view';
 import { Sandbox } from '../../../sandbox/service/sandbox';
 import type { SandboxEvent, SandboxState } from '../../../sandbox/service/state';
 import {

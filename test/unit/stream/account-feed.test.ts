@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { OrderRequest } from '../../../api/orders';
-import { createMarketView } from '../../../sandbox/service/market-view';
+import { createMarketView } from '../../../sandbox/market/market-view';
 import { Sandbox, defaultAccountId } from '../../../sandbox/service/sandbox';
 import type { SandboxEvent, SandboxState } from '../../../sandbox/service/state';
 import {

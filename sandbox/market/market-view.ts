@@ -1,7 +1,7 @@
 import type { BookTick, MarketView } from '../engine/market-view';
-import { quoteAt, tickLiquidity, usdPerUnit } from '../market/feed';
-import { isOpen, nextOpen, sessionClose } from '../market/hours';
-import { instrumentBySymbol } from '../market/instruments';
+import { quoteAt, tickLiquidity, usdPerUnit } from './feed';
+import { isOpen, nextOpen, sessionClose } from './hours';
+import { instrumentBySymbol } from './instruments';
 
 /** The engine's view of the sandbox's deterministic market. */
 export function createMarketView(): MarketView {
