@@ -3,7 +3,7 @@ import type { SandboxReady } from '../api/run-events';
 import { apiRateLimits } from '../api/script-environment';
 import { parseInstant } from '../sandbox/service/clock';
 import { defaultDataDir } from '../sandbox/service/data-dir';
-import { startSandbox } from '../sandbox/service/start';
+import { startSandbox } from '../sandbox/server/start';
 import type { StreamLimits } from '../sandbox/stream/protocol';
 import { UsageError } from './usage';
 

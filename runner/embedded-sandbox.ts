@@ -1,5 +1,5 @@
 import { apiRateLimits } from '../api/script-environment';
-import { startSandbox } from '../sandbox/service/start';
+import { startSandbox } from '../sandbox/server/start';
 import type { LocalSandbox, LocalSandboxOptions } from './local-sandbox';
 import { attachLocalSandbox, localSandboxAt, SandboxProblem } from './local-sandbox';
 

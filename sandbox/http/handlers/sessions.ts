@@ -1,10 +1,26 @@
 import type { SetFaultsRequest } from '../../../api/faults';
-import type { CreateSessionRequest } from '../../../api/sessions';
+import type { BacktestReport, CreateSessionRequest, Session } from '../../../api/sessions';
 import type { FaultRegistry } from '../../faults/faults';
 import type { KeyState } from '../../service/keys';
-import type { SessionRegistry } from '../../sessions/registry';
 import type { Caller, HandlerContext, HandlerResult } from '../dispatch';
 import { ApiError } from '../errors';
+
+/** A replay session as its endpoints show it (sandbox/sessions/session.ts is one). */
+export interface SessionEntry {
+  view(): Session;
+  readonly replay: { report(): BacktestReport };
+}
+
+/**
+ * The sandbox's replay sessions as their endpoints use them (sandbox/sessions/registry.ts is
+ * one): the sessions serve the API through this folder, so it names only what it calls.
+ */
+export interface SessionDirectory {
+  create(ownerAccountId: string, request: CreateSessionRequest): SessionEntry;
+  list(accountId: string): SessionEntry[];
+  get(id: string, accountId: string): SessionEntry;
+  delete(id: string, accountId: string): SessionEntry;
+}
 
 /** Replay sessions and fault injection belong to the sandbox itself, not to a session's URL. */
 function outsideSessions<T>(registry: T | undefined, what: string): T {
@@ -26,7 +42,7 @@ function json(status: number, body: unknown): HandlerResult {
   return { kind: 'json', status, body };
 }
 
-export function sessionHandlers(sessions: SessionRegistry | undefined) {
+export function sessionHandlers(sessions: SessionDirectory | undefined) {
   const registry = () => outsideSessions(sessions, 'replay sessions');
   return {
     createSession: (context: HandlerContext) =>

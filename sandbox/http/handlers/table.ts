@@ -6,9 +6,9 @@ import type { RateLimiter } from '../rate-limit';
 import type { TokenAuthority } from '../../service/tokens';
 import { getAccount, getPositions, listFillsHandler, resetAccountHandler } from './account';
 import { issueToken } from './auth';
+import type { SessionDirectory } from './sessions';
 import { faultHandlers, sessionHandlers } from './sessions';
 import type { FaultRegistry } from '../../faults/faults';
-import type { SessionRegistry } from '../../sessions/registry';
 import { runBatch } from './batch';
 import { getCandles, getHistorical, getInstrument, getQuotes, listInstruments } from './market';
 import {
@@ -26,7 +26,7 @@ export interface HandlerDeps {
   /** The dispatcher's own entry point, for the requests inside a batch. */
   dispatch: (request: DispatchRequest) => Promise<DispatchOutcome>;
   /** Absent on a replay session's own URL. */
-  sessions?: SessionRegistry;
+  sessions?: SessionDirectory;
   faults?: FaultRegistry;
   /** The data folder's state, for GET /health; absent on a replay session's URL (no folder). */
   storage?: () => StorageHealth;

@@ -18,22 +18,22 @@ import { LiveStreamBackend } from '../stream/live-backend';
 import type { StreamLimits } from '../stream/protocol';
 import { attachStreamServer } from '../stream/ws-server';
 import type { Durability } from '../store/journal';
-import { clockStartingAt, systemClock } from './clock';
-import type { RuntimeInfo } from './data-dir';
-import { dataFiles, ensureSecretFile } from './data-dir';
-import { secureDataDir } from './data-dir-check';
-import { expireIdempotency } from './idempotency';
+import { clockStartingAt, systemClock } from '../service/clock';
+import type { RuntimeInfo } from '../service/data-dir';
+import { dataFiles, ensureSecretFile } from '../service/data-dir';
+import { secureDataDir } from '../service/data-dir-check';
+import { expireIdempotency } from '../service/idempotency';
 import { createMarketView } from '../market/market-view';
-import { Matcher } from './matcher';
-import { Sandbox } from './sandbox';
-import { recoveryLines, storageHealth } from './storage-health';
-import type { SandboxEvent, SandboxState } from './state';
+import { Matcher } from '../service/matcher';
+import { Sandbox } from '../service/sandbox';
+import { recoveryLines, storageHealth } from '../service/storage-health';
+import type { SandboxEvent, SandboxState } from '../service/state';
 import {
   applySandboxEvent,
   createSandboxState,
   deserializeSandboxState,
   serializeSandboxState,
-} from './state';
+} from '../service/state';
 
 /** How long a graceful shutdown waits for answers still being written before it cuts them off. */
 const shutdownGraceMs = 5_000;
