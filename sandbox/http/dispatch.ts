@@ -74,8 +74,13 @@ export interface DispatchOutcome {
   rate: RateWindow;
 }
 
+/** Where the sandbox writes its log lines (the server's `log` option). */
+export type Log = (line: string) => void;
+
 export interface DispatchDeps {
   handlers: Handlers;
+  /** Failures no answer explains (a 500) are logged here, with the request's id. */
+  log: Log;
   tokens: TokenAuthority;
   /** Whether a key still exists (revoked keys fail even with a live token). */
   keyExists(keyId: string): boolean;
@@ -183,14 +188,14 @@ export class Dispatcher {
       if (after.outcome === 'reset') {
         return {
           result: request.inBatch
-            ? errorResult(afterCommitError(), request.requestId)
+            ? refusalResult(afterCommitError(), request.requestId)
             : { kind: 'reset' },
           rate,
         };
       }
       return { result, rate };
     } catch (error) {
-      return { result: errorResult(error, request.requestId), rate };
+      return { result: errorResult(error, request.requestId, this.deps.log), rate };
     }
   }
 
@@ -326,24 +331,29 @@ export function validate<T>(schema: z.ZodType<T>, input: unknown, prefix: string
   throw invalidRequest(summarize(prefix, details), details);
 }
 
-export function errorResult(error: unknown, requestId: string): HandlerResult {
-  if (error instanceof SandboxError) {
-    const answer = ApiError.from(error);
-    return {
-      kind: 'json',
-      status: answer.status,
-      body: {
-        error: {
-          code: answer.code,
-          message: answer.message,
-          details: answer.details,
-          request_id: requestId,
-        },
+/** A refusal in the API's error shape, with the status and headers HTTP gives it. */
+export function refusalResult(error: SandboxError, requestId: string): HandlerResult {
+  const answer = ApiError.from(error);
+  return {
+    kind: 'json',
+    status: answer.status,
+    body: {
+      error: {
+        code: answer.code,
+        message: answer.message,
+        details: answer.details,
+        request_id: requestId,
       },
-      headers: answer.headers,
-    };
-  }
-  console.error(`[sandbox] internal error in request ${requestId}:`, error);
+    },
+    headers: answer.headers,
+  };
+}
+
+/** The answer to whatever a request threw: a refusal as such; anything else logged, and a 500. */
+export function errorResult(error: unknown, requestId: string, log: Log): HandlerResult {
+  if (error instanceof SandboxError) return refusalResult(error, requestId);
+  const what = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  log(`[sandbox] internal error in request ${requestId}: ${what}`);
   return {
     kind: 'json',
     status: 500,

@@ -1,11 +1,10 @@
 import { createServer, STATUS_CODES } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { DispatchOutcome, DispatchRequest, Dispatcher, HandlerResult } from './dispatch';
-import { errorResult } from './dispatch';
+import type { DispatchOutcome, DispatchRequest, Dispatcher, HandlerResult, Log } from './dispatch';
+import { errorResult, refusalResult } from './dispatch';
 import { ApiError } from './errors';
 import type { HostPolicy } from './host-policy';
-import { hostPolicy } from './host-policy';
 import type { RateWindow } from './rate-limit';
 import { yieldToEventLoop } from './event-loop';
 import { pendingBody } from './request';
@@ -31,18 +30,19 @@ const noRate: RateWindow = { limit: 0, remaining: 0, reset: 0 };
 
 /**
  * The node:http side: turns a request into a DispatchRequest and a DispatchOutcome into bytes.
- * `policy` says which Host headers it serves (loopback names unless told otherwise).
+ * `policy` says which Host headers it serves; failures no answer explains go to `log`.
  */
 export function createHttpServer(
   dispatcher: Pick<Dispatcher, 'dispatch'>,
-  policy: HostPolicy = hostPolicy(),
+  policy: HostPolicy,
+  log: Log,
 ): Server {
   // Without a Host header node:http would answer 400 itself, outside the API's error shape; a
   // request without one cannot come from a browser, so the Host check has nothing to refuse.
   const server = createServer(
     { keepAliveTimeout: 65_000, requireHostHeader: false },
     (request, response) => {
-      void handle(dispatcher, policy, request, response);
+      void handle(dispatcher, policy, log, request, response);
     },
   );
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
@@ -71,6 +71,7 @@ export function createHttpServer(
 async function handle(
   dispatcher: Pick<Dispatcher, 'dispatch'>,
   policy: HostPolicy,
+  log: Log,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -82,7 +83,7 @@ async function handle(
     if (misdirected !== null) {
       // Before routing: a page that rebound its name to this machine learns nothing here.
       const refusal = new ApiError('forbidden', misdirected);
-      await send(response, { result: errorResult(refusal, requestId), rate: noRate }, requestId);
+      await send(response, { result: refusalResult(refusal, requestId), rate: noRate }, requestId);
       return;
     }
     const url = request.url ?? '/';
@@ -106,7 +107,7 @@ async function handle(
     await send(response, await dispatcher.dispatch(dispatchRequest), requestId);
   } catch (error) {
     if (!response.headersSent) {
-      await send(response, { result: errorResult(error, requestId), rate: noRate }, requestId);
+      await send(response, { result: errorResult(error, requestId, log), rate: noRate }, requestId);
     } else {
       response.destroy(error instanceof Error ? error : undefined);
     }

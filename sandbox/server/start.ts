@@ -102,10 +102,12 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       baseUrl: url,
       keyLimiter,
       addressLimiter,
+      log: options.log,
     }));
     // Batches dispatch their inner requests through the dispatcher that runs the batch.
     const dispatch = (request: DispatchRequest) => dispatcher.dispatch(request);
     const dispatcher: Dispatcher = new Dispatcher({
+      log: options.log,
       handlers: createHandlers({
         sandbox,
         tokens,
@@ -131,6 +133,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     const server = createHttpServer(
       sessionAwareDispatcher(dispatcher, sessions, new RateLimiter(options.keyRateLimit)),
       policy,
+      options.log,
     );
     const liveStream = new LiveStreamBackend({
       sandbox,

@@ -1,5 +1,5 @@
 import type { DispatchOutcome, DispatchRequest, Dispatcher } from '../http/dispatch';
-import { errorResult } from '../http/dispatch';
+import { refusalResult } from '../http/dispatch';
 import { SandboxError } from '../errors';
 import type { RateLimiter } from '../http/rate-limit';
 import type { SessionRegistry } from './registry';
@@ -24,7 +24,7 @@ export function sessionAwareDispatcher(
       const session = sessions.byId(match[1]);
       if (session === undefined || !session.admits(request.authorization, Date.now())) {
         return Promise.resolve({
-          result: errorResult(
+          result: refusalResult(
             new SandboxError(
               'not_found',
               `no replay session ${match[1]} (it ended, was deleted, or the sandbox restarted); create one with POST /sandbox/sessions`,

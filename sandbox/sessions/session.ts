@@ -3,7 +3,7 @@ import { lockstepAckHeader } from '../../api/sessions';
 import { SandboxError } from '../errors';
 import { FaultPlan } from '../faults/faults';
 import { Dispatcher } from '../http/dispatch';
-import type { DispatchRequest } from '../http/dispatch';
+import type { DispatchRequest, Log } from '../http/dispatch';
 import { issueToken } from '../http/handlers/auth';
 import { createHandlers } from '../http/handlers/table';
 import { RateLimiter } from '../http/rate-limit';
@@ -26,6 +26,8 @@ export interface SessionContext {
   /** The sandbox's request limits: a key's requests count the same on any URL. */
   keyLimiter: RateLimiter;
   addressLimiter: RateLimiter;
+  /** The sandbox's log. */
+  log: Log;
 }
 
 /**
@@ -104,6 +106,7 @@ export class ReplaySession {
       dispatch,
     });
     const dispatcher: Dispatcher = new Dispatcher({
+      log: this.context.log,
       handlers: {
         ...handlers,
         // Tokens come from the sandbox's keys; the session only changes the account they act on.

@@ -28,6 +28,7 @@ function dispatcher(): Dispatcher {
     ]),
   ) as unknown as Handlers;
   return new Dispatcher({
+    log: () => undefined,
     handlers,
     tokens,
     keyExists: () => true,

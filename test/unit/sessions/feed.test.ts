@@ -32,6 +32,7 @@ function session(overrides: Partial<CreateSessionRequest> = {}): ReplaySession {
     baseUrl: 'http://127.0.0.1:1',
     keyLimiter: new RateLimiter(10_000),
     addressLimiter: new RateLimiter(10_000),
+    log: () => undefined,
   });
 }
 
