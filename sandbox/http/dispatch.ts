@@ -3,7 +3,7 @@ import type { Scope } from '../../api/auth';
 import { scopeAllows } from '../../api/auth';
 import { detailsFromZod } from '../../api/errors';
 import { OrderRequest, parseOrderRequest } from '../../api/orders';
-import type { OperationId, RouteSpec } from '../../api/routes';
+import type { OperationId, RouteSpec, routes } from '../../api/routes';
 import { lockstepAckHeader } from '../../api/sessions';
 import { afterCommitError, type FaultDecision } from '../faults/faults';
 import { SandboxError, summarize } from '../errors';
@@ -44,11 +44,28 @@ export interface Caller {
   scope: Scope;
 }
 
-export interface HandlerContext {
+type Route<Op extends OperationId> = (typeof routes)[Op];
+
+/** An operation's query as validated by its schema in api/routes.ts; undefined if it takes none. */
+export type RouteQuery<Op extends OperationId> = Op extends OperationId
+  ? Route<Op> extends { query: infer Schema extends z.ZodType }
+    ? z.output<Schema>
+    : undefined
+  : never;
+
+/** An operation's body as validated by its schema in api/routes.ts; undefined if it takes none. */
+export type RouteBody<Op extends OperationId> = Op extends OperationId
+  ? Route<Op> extends { body: infer Schema extends z.ZodType }
+    ? z.output<Schema>
+    : undefined
+  : never;
+
+/** What the handler of operation `Op` is given: its query and body already validated. */
+export interface HandlerContext<Op extends OperationId = OperationId> {
   request: DispatchRequest;
   params: Record<string, string>;
-  query: unknown;
-  body: unknown;
+  query: RouteQuery<Op>;
+  body: RouteBody<Op>;
   caller: Caller | null;
   now: number;
 }
@@ -66,8 +83,15 @@ export type HandlerResult =
       chunks: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>;
     };
 
-export type Handler = (context: HandlerContext) => HandlerResult | Promise<HandlerResult>;
-export type Handlers = Record<OperationId, Handler>;
+export type Handler<Op extends OperationId> = (
+  context: HandlerContext<Op>,
+) => HandlerResult | Promise<HandlerResult>;
+export type Handlers = { [Op in OperationId]: Handler<Op> };
+
+/** A handler as the dispatcher calls it, once the route's own schemas have validated the input. */
+type ValidatedHandler = (
+  context: Omit<HandlerContext, 'query' | 'body'> & { query: unknown; body: unknown },
+) => HandlerResult | Promise<HandlerResult>;
 
 export interface DispatchOutcome {
   result: HandlerResult;
@@ -172,7 +196,9 @@ export class Dispatcher {
       const query = parseQuery(spec, request.queryString);
       const body = await bodyFor(spec, operationId, request);
       if (request.lockstepAck !== undefined) this.acknowledge(request.lockstepAck);
-      const result = await this.deps.handlers[operationId]({
+      // `query` and `body` were validated by this operation's schemas just above.
+      const handler = this.deps.handlers[operationId] as ValidatedHandler;
+      const result = await handler({
         request,
         params,
         query,

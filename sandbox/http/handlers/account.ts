@@ -1,4 +1,3 @@
-import type { FillsQuery } from '../../../api/account';
 import { accountView, listFills, positions } from '../../engine/views';
 import type { Sandbox } from '../../service/sandbox';
 import type { HandlerContext, HandlerResult } from '../dispatch';
@@ -10,7 +9,7 @@ function accountIdOf(context: HandlerContext): string {
   return context.caller.accountId;
 }
 
-export function getAccount(sandbox: Sandbox, context: HandlerContext): HandlerResult {
+export function getAccount(sandbox: Sandbox, context: HandlerContext<'getAccount'>): HandlerResult {
   const account = accountView(
     sandbox.state.engine,
     sandbox.market,
@@ -21,8 +20,11 @@ export function getAccount(sandbox: Sandbox, context: HandlerContext): HandlerRe
   return { kind: 'json', status: 200, body: account };
 }
 
-export function getPositions(sandbox: Sandbox, context: HandlerContext): HandlerResult {
-  const { symbols } = context.query as { symbols?: string[] };
+export function getPositions(
+  sandbox: Sandbox,
+  context: HandlerContext<'getPositions'>,
+): HandlerResult {
+  const { symbols } = context.query;
   const list = positions(
     sandbox.state.engine,
     sandbox.market,
@@ -33,8 +35,11 @@ export function getPositions(sandbox: Sandbox, context: HandlerContext): Handler
   return { kind: 'json', status: 200, body: { positions: list } };
 }
 
-export function listFillsHandler(sandbox: Sandbox, context: HandlerContext): HandlerResult {
-  const query = context.query as FillsQuery;
+export function listFillsHandler(
+  sandbox: Sandbox,
+  context: HandlerContext<'listFills'>,
+): HandlerResult {
+  const query = context.query;
   const afterId =
     query.cursor === undefined ? undefined : decodeCursor(query.cursor, 'fills').after;
   const page = listFills(sandbox.state.engine, accountIdOf(context), {
@@ -54,7 +59,7 @@ export function listFillsHandler(sandbox: Sandbox, context: HandlerContext): Han
 
 export async function resetAccountHandler(
   sandbox: Sandbox,
-  context: HandlerContext,
+  context: HandlerContext<'resetAccount'>,
 ): Promise<HandlerResult> {
   const accountId = accountIdOf(context);
   const { cancelled } = await sandbox.resetAccount(accountId, sandbox.clock.now());

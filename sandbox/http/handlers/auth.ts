@@ -1,4 +1,4 @@
-import type { Scope, TokenRequest, TokenResponse } from '../../../api/auth';
+import type { Scope, TokenResponse } from '../../../api/auth';
 import { scopeAllows } from '../../../api/auth';
 import type { KeyLookup } from '../../service/keys';
 import type { HandlerContext, HandlerResult } from '../dispatch';
@@ -10,9 +10,9 @@ import { secretMatches } from '../../service/tokens';
 export function issueToken(
   keys: KeyLookup,
   tokens: TokenAuthority,
-  context: HandlerContext,
+  context: HandlerContext<'issueToken'>,
 ): HandlerResult {
-  const request = context.body as TokenRequest;
+  const request = context.body;
   let keyId: string;
   // The widest scope the new token may have: the key's, or a refresh token's own, which may
   // have been narrowed when it was issued and stays so across every refresh.

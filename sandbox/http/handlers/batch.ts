@@ -1,4 +1,4 @@
-import type { BatchRequest, BatchResponse } from '../../../api/batch';
+import type { BatchResponse } from '../../../api/batch';
 import type { DispatchOutcome, DispatchRequest, HandlerContext, HandlerResult } from '../dispatch';
 import { yieldToEventLoop } from '../event-loop';
 
@@ -8,9 +8,9 @@ import { yieldToEventLoop } from '../event-loop';
  */
 export async function runBatch(
   dispatch: (request: DispatchRequest) => Promise<DispatchOutcome>,
-  context: HandlerContext,
+  context: HandlerContext<'batch'>,
 ): Promise<HandlerResult> {
-  const batch = context.body as BatchRequest;
+  const batch = context.body;
   const responses: BatchResponse['responses'] = [];
   for (const inner of batch.requests) {
     // Other clients are served between the requests of a batch, as between separate requests.

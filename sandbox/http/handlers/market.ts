@@ -1,7 +1,6 @@
 import type { Interval } from '../../../api/common';
 import { intervalMs } from '../../../api/common';
 import type { Instrument } from '../../../api/market';
-import type { CandlesQuery, HistoricalQuery } from '../../../api/market';
 import { historyYears, maxHistoricalPage } from '../../../api/market';
 import { quoteAt, ticksBetween } from '../../market/feed';
 import { isOpen } from '../../market/hours';
@@ -34,7 +33,10 @@ function knownInstrument(symbol: string, path = 'symbol'): Instrument {
   return instrument;
 }
 
-export function getInstrument(sandbox: Sandbox, context: HandlerContext): HandlerResult {
+export function getInstrument(
+  sandbox: Sandbox,
+  context: HandlerContext<'getInstrument'>,
+): HandlerResult {
   const symbol = context.params.symbol;
   const instrument = instrumentBySymbol(symbol);
   if (!instrument) throw notFound(`no instrument ${symbol}; GET /market lists them`);
@@ -46,8 +48,8 @@ export function getInstrument(sandbox: Sandbox, context: HandlerContext): Handle
   };
 }
 
-export function getQuotes(sandbox: Sandbox, context: HandlerContext): HandlerResult {
-  const { symbols } = context.query as { symbols: string[] };
+export function getQuotes(sandbox: Sandbox, context: HandlerContext<'getQuotes'>): HandlerResult {
+  const { symbols } = context.query;
   const now = sandbox.clock.now();
   const found = symbols.map((symbol, index) => knownInstrument(symbol, `symbols.${index}`));
   const quotes = found.flatMap((instrument) => quoteAt(instrument, now) ?? []);
@@ -57,9 +59,9 @@ export function getQuotes(sandbox: Sandbox, context: HandlerContext): HandlerRes
 /** Candles reach back as far as history does (see historyStart), computed in slices. */
 export async function getCandles(
   sandbox: Sandbox,
-  context: HandlerContext,
+  context: HandlerContext<'getCandles'>,
 ): Promise<HandlerResult> {
-  const query = context.query as CandlesQuery;
+  const query = context.query;
   const instrument = knownInstrument(query.symbol);
   const now = sandbox.clock.now();
   const earliest = historyStart(now);
@@ -95,9 +97,9 @@ export function historyStart(now: number): number {
 
 export async function getHistorical(
   sandbox: Sandbox,
-  context: HandlerContext,
+  context: HandlerContext<'getHistorical'>,
 ): Promise<HandlerResult> {
-  const query = context.query as HistoricalQuery;
+  const query = context.query;
   const instrument = knownInstrument(query.symbol);
   const now = sandbox.clock.now();
   const earliest = historyStart(now);

@@ -1,4 +1,3 @@
-import type { CancelRequest, OrderListQuery, OrderRequest } from '../../../api/orders';
 import { IdempotencyKey, toCancelResult } from '../../../api/orders';
 import { getOrder, listOrders } from '../../engine/views';
 import type { Sandbox } from '../../service/sandbox';
@@ -15,7 +14,7 @@ function callerOf(context: HandlerContext): Caller {
 export async function placeOrder(
   sandbox: Sandbox,
   orderLimiter: RateLimiter,
-  context: HandlerContext,
+  context: HandlerContext<'placeOrder'>,
 ): Promise<HandlerResult> {
   const caller = callerOf(context);
   const key = context.request.idempotencyKey;
@@ -59,7 +58,7 @@ export async function placeOrder(
   }
   const answer = await sandbox.placeOrder(
     caller.accountId,
-    context.body as OrderRequest,
+    context.body,
     key === undefined ? undefined : { key, body: context.request.body },
     context.request.requestId,
     sandbox.clock.now(),
@@ -67,8 +66,11 @@ export async function placeOrder(
   return { kind: 'text', status: answer.status, text: answer.body };
 }
 
-export function listOrdersHandler(sandbox: Sandbox, context: HandlerContext): HandlerResult {
-  const query = context.query as OrderListQuery;
+export function listOrdersHandler(
+  sandbox: Sandbox,
+  context: HandlerContext<'listOrders'>,
+): HandlerResult {
+  const query = context.query;
   const afterId =
     query.cursor === undefined ? undefined : decodeCursor(query.cursor, 'orders').after;
   const page = listOrders(sandbox.state.engine, callerOf(context).accountId, {
@@ -87,7 +89,10 @@ export function listOrdersHandler(sandbox: Sandbox, context: HandlerContext): Ha
   };
 }
 
-export function getOrderHandler(sandbox: Sandbox, context: HandlerContext): HandlerResult {
+export function getOrderHandler(
+  sandbox: Sandbox,
+  context: HandlerContext<'getOrder'>,
+): HandlerResult {
   const id = context.params.id;
   const order = getOrder(sandbox.state.engine, callerOf(context).accountId, id);
   if (!order) throw notFound(`no order ${id} on this account`);
@@ -96,7 +101,7 @@ export function getOrderHandler(sandbox: Sandbox, context: HandlerContext): Hand
 
 export async function cancelOrderHandler(
   sandbox: Sandbox,
-  context: HandlerContext,
+  context: HandlerContext<'cancelOrder'>,
 ): Promise<HandlerResult> {
   const order = await sandbox.cancelOrder(
     callerOf(context).accountId,
@@ -108,11 +113,11 @@ export async function cancelOrderHandler(
 
 export async function cancelOrdersHandler(
   sandbox: Sandbox,
-  context: HandlerContext,
+  context: HandlerContext<'cancelOrders'>,
 ): Promise<HandlerResult> {
   const outcomes = await sandbox.cancelOrders(
     callerOf(context).accountId,
-    context.body as CancelRequest,
+    context.body,
     sandbox.clock.now(),
   );
   return { kind: 'json', status: 207, body: { results: outcomes.map(toCancelResult) } };

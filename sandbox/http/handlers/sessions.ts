@@ -1,8 +1,7 @@
-import type { SetFaultsRequest } from '../../../api/faults';
 import type { BacktestReport, CreateSessionRequest, Session } from '../../../api/sessions';
 import type { FaultRegistry } from '../../faults/faults';
 import type { KeyState } from '../../service/keys';
-import type { Caller, HandlerContext, HandlerResult } from '../dispatch';
+import type { Caller, HandlerContext, HandlerResult, Handlers } from '../dispatch';
 import { ApiError } from '../errors';
 
 /** A replay session as its endpoints show it (sandbox/sessions/session.ts is one). */
@@ -42,39 +41,42 @@ function json(status: number, body: unknown): HandlerResult {
   return { kind: 'json', status, body };
 }
 
-export function sessionHandlers(sessions: SessionDirectory | undefined) {
+export function sessionHandlers(
+  sessions: SessionDirectory | undefined,
+): Pick<
+  Handlers,
+  'createSession' | 'listSessions' | 'getSession' | 'getSessionReport' | 'deleteSession'
+> {
   const registry = () => outsideSessions(sessions, 'replay sessions');
   return {
-    createSession: (context: HandlerContext) =>
-      json(
-        201,
-        registry()
-          .create(callerOf(context).accountId, context.body as CreateSessionRequest)
-          .view(),
-      ),
-    listSessions: (context: HandlerContext) =>
+    createSession: (context) =>
+      json(201, registry().create(callerOf(context).accountId, context.body).view()),
+    listSessions: (context) =>
       json(200, {
         sessions: registry()
           .list(callerOf(context).accountId)
           .map((session) => session.view()),
       }),
-    getSession: (context: HandlerContext) =>
+    getSession: (context) =>
       json(200, registry().get(context.params.id, callerOf(context).accountId).view()),
-    getSessionReport: (context: HandlerContext) =>
+    getSessionReport: (context) =>
       json(200, registry().get(context.params.id, callerOf(context).accountId).replay.report()),
-    deleteSession: (context: HandlerContext) =>
+    deleteSession: (context) =>
       json(200, registry().delete(context.params.id, callerOf(context).accountId).view()),
   };
 }
 
-export function faultHandlers(faults: FaultRegistry | undefined, keys: KeyState) {
+export function faultHandlers(
+  faults: FaultRegistry | undefined,
+  keys: KeyState,
+): Pick<Handlers, 'setFaults' | 'getFaults' | 'clearFaults'> {
   const registry = () => outsideSessions(faults, 'fault injection per key');
   const view = (keyId: string) =>
     json(200, { key_id: keyId, faults: registry().get(keyId) ?? null });
   return {
-    setFaults: (context: HandlerContext) => {
+    setFaults: (context) => {
       const caller = callerOf(context);
-      const { key_id: keyId = caller.keyId, ...config } = context.body as SetFaultsRequest;
+      const { key_id: keyId = caller.keyId, ...config } = context.body;
       const key = keys.get(keyId);
       if (key === undefined || key.account_id !== caller.accountId) {
         throw new ApiError('not_found', `no key ${keyId} on this account`, [
@@ -84,8 +86,8 @@ export function faultHandlers(faults: FaultRegistry | undefined, keys: KeyState)
       registry().set(keyId, config);
       return view(keyId);
     },
-    getFaults: (context: HandlerContext) => view(callerOf(context).keyId),
-    clearFaults: (context: HandlerContext) => {
+    getFaults: (context) => view(callerOf(context).keyId),
+    clearFaults: (context) => {
       const { keyId } = callerOf(context);
       registry().clear(keyId);
       return view(keyId);

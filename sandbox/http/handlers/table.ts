@@ -1,4 +1,4 @@
-import type { CreateKeyRequest, Health, StorageHealth } from '../../../api/admin';
+import type { Health, StorageHealth } from '../../../api/admin';
 import { openApiDocument } from '../../../api/openapi';
 import type { Sandbox } from '../../service/sandbox';
 import type { DispatchOutcome, DispatchRequest, Handlers } from '../dispatch';
@@ -57,7 +57,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     createKey: async (context) => ({
       kind: 'json',
       status: 201,
-      body: await sandbox.createKey(context.body as CreateKeyRequest, sandbox.clock.now()),
+      body: await sandbox.createKey(context.body, sandbox.clock.now()),
       headers: { 'Cache-Control': 'no-store' },
     }),
     openapi: () => {
