@@ -1,6 +1,6 @@
 // Prints the folder-to-folder import arrows of the project and any folders that import each other:
 //   node --import tsx scripts/folder-arrows.ts [--files] [folder ...]
-// With --files, each arrow lists the files behind it. test/unit/layers.test.ts holds the rules.
+// With --files, each arrow lists the files behind it. test/unit/layers.test.ts checks the rules.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { folderArrows, folderCycles, formatArrows, readImports } from './folder-graph';
