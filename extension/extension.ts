@@ -60,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
   };
   supervisor = new SandboxSupervisor({
     port: vscode.workspace.getConfiguration('timber').get<number>('sandbox.port') ?? 0,
-    spawn: (port) => spawnSandbox(root, dataDir, port),
+    spawn: (port) => spawnSandbox(root, dataDir, port, marketStart()),
     findRunning: async () => {
       const running = await attachLocalSandbox(dataDir);
       return running === null ? null : { url: running.url, pid: 0 };
@@ -160,8 +160,15 @@ function sandboxDataDir(context: vscode.ExtensionContext): string {
   return chosen.trim() !== '' ? chosen : join(context.globalStorageUri.fsPath, 'sandbox');
 }
 
+/** The setting `timber.sandbox.marketStart`, if set. */
+function marketStart(): string | undefined {
+  const chosen =
+    vscode.workspace.getConfiguration('timber').get<string>('sandbox.marketStart') ?? '';
+  return chosen.trim() === '' ? undefined : chosen.trim();
+}
+
 /** `tbm sandbox` as a child process of the extension host, under its own Node (Electron as Node). */
-function spawnSandbox(root: string, dataDir: string, port: number) {
+function spawnSandbox(root: string, dataDir: string, port: number, startAt: string | undefined) {
   // The sandbox needs no secret of the user's: none is passed on.
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !name.startsWith('TIMBER_')),
@@ -176,6 +183,7 @@ function spawnSandbox(root: string, dataDir: string, port: number) {
       String(port),
       '--data-dir',
       dataDir,
+      ...(startAt === undefined ? [] : ['--now', startAt]),
     ],
     { env: { ...env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
