@@ -57,6 +57,8 @@ export async function sandboxCommand(args: string[]): Promise<number> {
       // Hidden, for benchmarks only (bench/http.ts): `--durability none` skips fsync, so an
       // acknowledged order can be lost in a power cut. Deliberately absent from the help.
       durability: { type: 'string', default: 'fsync' },
+      // Hidden, for tests of what happens when tokens expire: access token lifetime in seconds.
+      'token-lifetime': { type: 'string' },
       // Hidden, for tests of the stream: shorter heartbeat, silence, auth and buffer limits.
       'stream-heartbeat-ms': { type: 'string' },
       'stream-silence-ms': { type: 'string' },
@@ -103,6 +105,9 @@ export async function sandboxCommand(args: string[]): Promise<number> {
     ),
     durability,
     streamLimits: streamLimitsFrom(values),
+    ...(values['token-lifetime'] !== undefined && {
+      accessTokenLifetimeSeconds: positiveInt('token-lifetime', values['token-lifetime'], 0),
+    }),
     log: (line) => console.error(line),
   });
   if (values.json) {

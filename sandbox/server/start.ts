@@ -51,6 +51,8 @@ export interface SandboxOptions {
   log: (line: string) => void;
   /** Stream timings and limits (tests shorten the heartbeat and silence periods). */
   streamLimits?: Partial<StreamLimits>;
+  /** How long access tokens live (default: an hour, as API.md says); tests shorten it. */
+  accessTokenLifetimeSeconds?: number;
 }
 
 export interface RunningSandbox {
@@ -89,7 +91,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     const sandbox = new Sandbox(store, createMarketView(), clock);
     await sandbox.ensureDefaultAccount(clock.now());
 
-    const tokens = new TokenAuthority(signingKey);
+    const tokens = new TokenAuthority(signingKey, options.accessTokenLifetimeSeconds);
     const faults = new FaultRegistry();
     // The URL is known once the server listens; sessions are created only after that.
     let url = '';

@@ -22,7 +22,11 @@ const prefix = { access: 'tbat_', refresh: 'tbrt_' } as const;
 export class TokenAuthority {
   private readonly cache = new Map<string, TokenClaims>();
 
-  constructor(private readonly signingKey: Buffer) {}
+  /** `accessLifetimeSeconds`: tests shorten it to see what happens when tokens expire. */
+  constructor(
+    private readonly signingKey: Buffer,
+    private readonly accessLifetimeSeconds = accessTokenLifetimeSeconds,
+  ) {}
 
   issue(
     claims: Omit<TokenClaims, 'expiresAt' | 'kind'>,
@@ -32,14 +36,14 @@ export class TokenAuthority {
       accessToken: this.sign({
         ...claims,
         kind: 'access',
-        expiresAt: now + accessTokenLifetimeSeconds * 1000,
+        expiresAt: now + this.accessLifetimeSeconds * 1000,
       }),
       refreshToken: this.sign({
         ...claims,
         kind: 'refresh',
         expiresAt: now + refreshTokenLifetimeSeconds * 1000,
       }),
-      expiresIn: accessTokenLifetimeSeconds,
+      expiresIn: this.accessLifetimeSeconds,
     };
   }
 
