@@ -11,7 +11,7 @@ export function isStrategyScript(document: vscode.TextDocument): boolean {
   return /^\s*(import timber|from timber import)|['"]@timber-studio\/sdk['"]/m.test(head);
 }
 
-/** Run · Backtest above the first line of every strategy script. */
+/** Run · Debug · Backtest above the first line of every strategy script. */
 export class StrategyCodeLens implements vscode.CodeLensProvider {
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     if (!isStrategyScript(document)) return [];
@@ -21,6 +21,12 @@ export class StrategyCodeLens implements vscode.CodeLensProvider {
         title: '$(play) Run',
         tooltip: 'Run this strategy on the current environment (Timber)',
         command: 'timber.run',
+        arguments: [document.uri],
+      }),
+      new vscode.CodeLens(top, {
+        title: '$(debug-alt) Debug',
+        tooltip: 'Debug this strategy on the current environment, breakpoints and all',
+        command: 'timber.debug',
         arguments: [document.uri],
       }),
       new vscode.CodeLens(top, {

@@ -5,6 +5,7 @@ import { attachLocalSandbox, health } from '../runner/local-sandbox';
 import { registerCommands } from './commands';
 import { StrategyCodeLens, strategySelector } from './code-lens';
 import { Connector, currentEnvironment } from './connect';
+import { registerDebugging } from './debug/debug-provider';
 import { KeyStore } from './keys/key-store';
 import { pythonFor } from './python';
 import { RunManager } from './runs/run-manager';
@@ -97,6 +98,12 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
     vscode.window.registerTreeDataProvider('timber.environments', environments),
     vscode.window.registerTreeDataProvider('timber.runs', runsView),
     vscode.languages.registerCodeLensProvider(strategySelector, new StrategyCodeLens()),
+    ...registerDebugging({
+      root,
+      connect: () => connector.connect(),
+      python: (script) => pythonFor(script),
+      log: (line) => output.info(line),
+    }),
     account,
     accountTree,
     ...followAccount(account, accountTree, runs),
