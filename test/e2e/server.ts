@@ -1,0 +1,190 @@
+// Starts code-server from its cache folder on a loopback port, isolated from this machine's own
+// VS Code state: every folder it writes (user data, extensions, XDG config/data/cache) is in one
+// temp folder that stop() removes, and nothing reaches for the network.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { codeServerCacheDir, codeServerEntry, describeMissing, missingForRun } from './code-server';
+import { stopProcessTree } from './processes';
+
+/** Settings written before start so the workbench opens quietly and offline. */
+export const quietUserSettings: Readonly<Record<string, unknown>> = {
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoUpdate': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.ignoreRecommendations': true,
+  'workbench.startupEditor': 'none',
+  'workbench.enableExperiments': false,
+  'workbench.tips.enabled': false,
+  'security.workspace.trust.enabled': false,
+  'git.enabled': false,
+  'npm.autoDetect': 'off',
+  'remote.autoForwardPorts': false,
+};
+
+export interface StartCodeServerOptions {
+  /** code-server's cache folder; `codeServerCacheDir()` by default. */
+  installDir?: string;
+  /** Added to (and overriding) `quietUserSettings`. */
+  userSettings?: Record<string, unknown>;
+  /** Extra environment for the server, and so for the extension host it starts. */
+  env?: Record<string, string>;
+  /** How long to wait for /healthz; 30 s by default. */
+  readyTimeoutMs?: number;
+}
+
+export interface CodeServer {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  /** `127.0.0.1:PORT`, the authority of this server's `vscode-remote://` URIs. */
+  authority: string;
+  /** The temp folder holding user data, extensions and XDG folders (removed by stop()). */
+  root: string;
+  /** A path on this machine as the workbench names it: `vscode-remote://127.0.0.1:PORT/abs/path`. */
+  remoteUri(absolutePath: string): string;
+  /** Everything the server printed so far. */
+  output(): string;
+  /** Ends the server and its children (extension host, ptyHost), then removes `root`. */
+  stop(): Promise<void>;
+}
+
+/** Starts code-server and resolves once `GET /healthz` answers. */
+export async function startCodeServer(options: StartCodeServerOptions = {}): Promise<CodeServer> {
+  const installDir = options.installDir ?? codeServerCacheDir();
+  const missing = missingForRun(installDir);
+  if (missing.length > 0) {
+    throw new Error(`The e2e tests cannot start code-server:\n${describeMissing(missing)}`);
+  }
+  const root = mkdtempSync(join(tmpdir(), 'timber-e2e-'));
+  const userDataDir = join(root, 'user-data');
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  writeFileSync(
+    join(userDataDir, 'User', 'settings.json'),
+    JSON.stringify({ ...quietUserSettings, ...options.userSettings }, null, 2),
+  );
+  const configFile = join(root, 'config.yaml');
+  writeFileSync(configFile, 'auth: none\ncert: false\n');
+  const closedPort = await findClosedPort();
+  const gallery = `http://127.0.0.1:${closedPort}`;
+
+  const child = spawn(
+    process.execPath,
+    [
+      codeServerEntry(installDir),
+      '--auth',
+      'none',
+      '--bind-addr',
+      '127.0.0.1:0',
+      '--config',
+      configFile,
+      '--user-data-dir',
+      userDataDir,
+      '--extensions-dir',
+      join(root, 'extensions'),
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--ignore-last-opened',
+    ],
+    {
+      // Its own process group, so stop() can end the children it starts along with it.
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        XDG_CONFIG_HOME: join(root, 'xdg-config'),
+        XDG_DATA_HOME: join(root, 'xdg-data'),
+        XDG_CACHE_HOME: join(root, 'xdg-cache'),
+        EXTENSIONS_GALLERY: JSON.stringify({
+          serviceUrl: `${gallery}/gallery`,
+          itemUrl: `${gallery}/items`,
+          resourceUrlTemplate: `${gallery}/resources/{publisher}/{name}/{version}/{path}`,
+        }),
+        ...options.env,
+      },
+    },
+  );
+  let output = '';
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const stop = async () => {
+    await stopProcessTree(child);
+    rmSync(root, { recursive: true, force: true });
+  };
+  try {
+    const url = await listeningUrl(child, () => output);
+    await waitForHealth(url, options.readyTimeoutMs ?? 30_000, () => output);
+    const authority = new URL(url).host;
+    return {
+      url,
+      authority,
+      root,
+      remoteUri: (absolutePath) => `vscode-remote://${authority}${encodeURI(absolutePath)}`,
+      output: () => output,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/**
+ * code-server binds port 0 and prints the port it got, which avoids racing another process for a
+ * port picked in advance. The line is from code-server's logger and fixed for a pinned version.
+ */
+function listeningUrl(child: ChildProcess, output: () => string): Promise<string> {
+  return new Promise((done, fail) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      const match = /HTTP server listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
+      if (match?.[1] !== undefined) {
+        lines.removeAllListeners('line');
+        // Keep draining stdout so the server never blocks on a full pipe.
+        child.stdout!.on('data', () => {});
+        done(match[1]);
+      }
+    });
+    child.once('exit', (code, signal) =>
+      fail(
+        new Error(
+          `code-server exited (${code ?? signal}) before it was listening. It printed:\n${output()}`,
+        ),
+      ),
+    );
+  });
+}
+
+async function waitForHealth(url: string, timeoutMs: number, output: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError = '';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${url}/healthz`);
+      if (response.ok) return;
+      lastError = `HTTP ${response.status}`;
+    } catch (error) {
+      lastError = error instanceof Error ? error.message : String(error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(
+    `code-server at ${url} did not answer /healthz within ${timeoutMs} ms (${lastError}). ` +
+      `It printed:\n${output()}`,
+  );
+}
+
+/** A loopback port nothing listens on, for the extension gallery: every request to it fails fast. */
+async function findClosedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const address = server.address();
+  await new Promise((done) => server.close(done));
+  if (address === null || typeof address === 'string') throw new Error('no loopback port');
+  return address.port;
+}
