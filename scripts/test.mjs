@@ -15,7 +15,10 @@ function collect(dir) {
   });
 }
 
-const files = (roots.length ? roots : ['test/unit', 'test/integration']).flatMap(collect).sort();
+// test/e2e needs code-server and Chromium: .ci/run installs both (see test/e2e/README.md).
+const files = (roots.length ? roots : ['test/unit', 'test/integration', 'test/e2e'])
+  .flatMap(collect)
+  .sort();
 if (files.length === 0) {
   console.error('No test files found under', roots.join(', '));
   process.exit(1);
