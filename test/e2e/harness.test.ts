@@ -2,7 +2,7 @@
 // in real Chromium: an in-host Mocha suite passes, one with a deliberate failure is reported as
 // failed, and the workbench can be driven as a user would.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -10,6 +10,7 @@ import { describeMissing, installCodeServer, missingForRun } from './code-server
 import { buildHelloExtension } from './fixtures/hello-extension/build';
 import type { HelloExtensionBuild } from './fixtures/hello-extension/build';
 import { runExtensionTests } from './in-host';
+import { descendantPids, isProcessAlive } from './processes';
 import {
   openWorkbench,
   readTreeItems,
@@ -63,12 +64,13 @@ describe('e2e harness', { skip: process.env.TIMBER_E2E_SKIP === '1' }, () => {
     }
   });
 
-  test('the workbench can be driven: palette, output, tree view, webview, screenshot', async () => {
+  test('the workbench can be driven (palette, output, tree, webview, screenshot) and closed', async () => {
     const workbench = await openWorkbench({
       folder: workspace,
       extensionDevelopmentPath: fixture.extensionPath,
     });
     const { page } = workbench;
+    let processes: number[];
     try {
       await runCommand(page, 'Timber Fixture: Say Hello');
       await waitForPanelText(page, 'Hello from the fixture: greeting 1, secret read back as 1');
@@ -86,11 +88,38 @@ describe('e2e harness', { skip: process.env.TIMBER_E2E_SKIP === '1' }, () => {
 
       const screenshot = await saveScreenshot(page, 'harness-fixture');
       assert.ok(statSync(screenshot).size > 10_000, `${screenshot} looks empty`);
+
+      // A terminal starts the ptyHost, the child that outlives a plainly killed server.
+      await runCommand(page, 'Terminal: Create New Terminal');
+      processes = await waitForTerminalProcesses(workbench.server.pid);
     } catch (error) {
       await saveScreenshot(page, 'harness-fixture-failure');
       throw error;
     } finally {
       await workbench.close();
     }
+    // Closing ended the server with its extension host, ptyHost and shell, and removed its files.
+    assert.deepEqual(processes.filter(isProcessAlive), []);
+    assert.equal(existsSync(workbench.server.root), false);
   });
 });
+
+/** The server's process tree, once it holds a ptyHost with a terminal's shell under it. */
+async function waitForTerminalProcesses(serverPid: number): Promise<number[]> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const tree = [serverPid, ...descendantPids(serverPid)];
+    const ptyHost = tree.find((pid) => commandLine(pid).includes('--type=ptyHost'));
+    if (ptyHost !== undefined && descendantPids(ptyHost).length > 0) return tree;
+    if (Date.now() > deadline) throw new Error(`no terminal's shell under ${serverPid} after 15 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return ''; // gone
+  }
+}

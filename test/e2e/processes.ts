@@ -32,7 +32,8 @@ export function descendantPids(rootPid: number): number[] {
   return found;
 }
 
-function isAlive(pid: number): boolean {
+/** True while `pid` runs (a zombie, ended but not yet reaped, counts as gone). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return !isZombie(pid);
@@ -60,10 +61,10 @@ function signal(pid: number, name: NodeJS.Signals): void {
 
 async function waitUntilGone(pids: number[], timeoutMs: number): Promise<number[]> {
   const deadline = Date.now() + timeoutMs;
-  let alive = pids.filter(isAlive);
+  let alive = pids.filter(isProcessAlive);
   while (alive.length > 0 && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 50));
-    alive = alive.filter(isAlive);
+    alive = alive.filter(isProcessAlive);
   }
   return alive;
 }

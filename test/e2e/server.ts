@@ -45,6 +45,8 @@ export interface CodeServer {
   authority: string;
   /** The temp folder holding user data, extensions and XDG folders (removed by stop()). */
   root: string;
+  /** The server's process id; its extension host and ptyHost are its descendants. */
+  pid: number;
   /** A path on this machine as the workbench names it: `vscode-remote://127.0.0.1:PORT/abs/path`. */
   remoteUri(absolutePath: string): string;
   /** Everything the server printed so far. */
@@ -124,6 +126,7 @@ export async function startCodeServer(options: StartCodeServerOptions = {}): Pro
       url,
       authority,
       root,
+      pid: child.pid!,
       remoteUri: (absolutePath) => `vscode-remote://${authority}${encodeURI(absolutePath)}`,
       output: () => output,
       stop,
