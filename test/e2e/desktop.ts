@@ -38,7 +38,13 @@ export async function runExtensionTestsOnDesktop(
     }).catch((error: unknown) => {
       // A failing suite is a result, not an error of the harness.
       if (error instanceof TestRunFailedError && error.code !== undefined) return error.code;
-      throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(
+        `desktop VS Code could not run the suite through @vscode/test-electron (${reason}). ` +
+          'Where VS Code cannot be downloaded, set TIMBER_E2E_VSCODE_PATH to an installed one, ' +
+          'or leave TIMBER_E2E_VSCODE unset to use code-server.',
+        { cause: error },
+      );
     });
     // test-electron prints VS Code's output to this process's stdout; nothing is kept here.
     return { exitCode, log: [], seconds: (performance.now() - started) / 1000 };
