@@ -1,0 +1,93 @@
+// The extension's in-host suites (test/e2e/extension/*.suite.ts), run inside the real VS Code
+// (code-server here, desktop VS Code with TIMBER_E2E_VSCODE=desktop) on a workspace made for
+// them: the SMA example and two small trading scripts.
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { build } from 'esbuild';
+import { describeMissing, installCodeServer, missingForRun } from './code-server';
+import { runExtensionTests } from './in-host';
+
+const repo = resolve(import.meta.dirname, '../..');
+
+/** Places two market orders over plain fetch with the TIMBER_* environment, as any script may. */
+const trader = `
+const base = process.env.TIMBER_BASE_URL;
+const token = await (await fetch(base + '/oauth/token', {
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify({ grant_type: 'client_credentials', client_id: process.env.TIMBER_API_KEY_ID, client_secret: process.env.TIMBER_API_SECRET }),
+})).json();
+const answers = await Promise.all([1, 2].map(() => fetch(base + '/orders', {
+  method: 'POST',
+  headers: { Authorization: 'Bearer ' + token.access_token, 'Content-Type': 'application/json' },
+  body: JSON.stringify({ symbol: 'EURUSD', action: 'buy', quantity: 1000, order_type: 'market', time_in_force: 'gtc' }),
+})));
+console.log('statuses ' + answers.map((a) => a.status).join(','));
+`;
+
+const forever = `
+process.on('SIGINT', () => { console.log('stopping cleanly'); process.exit(0); });
+setInterval(() => {}, 1000);
+console.log('running until stopped');
+`;
+
+describe('the extension in VS Code', { skip: process.env.TIMBER_E2E_SKIP === '1' }, () => {
+  let work: string;
+  let workspace: string;
+  let testsEntry: string;
+
+  before(async () => {
+    const install = await installCodeServer({ log: (line) => console.log(line) });
+    const missing = missingForRun(install.dir);
+    assert.equal(missing.length, 0, `The e2e tests cannot run:\n${describeMissing(missing)}`);
+    work = mkdtempSync(join(tmpdir(), 'timber-e2e-extension-'));
+    workspace = join(work, 'workspace');
+    cpSync(join(repo, 'examples', 'sma-crossover'), join(workspace, 'sma-crossover'), {
+      recursive: true,
+    });
+    mkdirSync(join(workspace, 'trader'));
+    writeFileSync(join(workspace, 'trader', 'trader.mjs'), trader);
+    writeFileSync(join(workspace, 'trader', 'forever.mjs'), forever);
+    const suites = join(import.meta.dirname, 'extension');
+    // Inside the repository, so that the suites' require('mocha') finds its node_modules.
+    const outdir = join(repo, 'dist', 'e2e-extension-tests');
+    rmSync(outdir, { recursive: true, force: true });
+    await build({
+      entryPoints: readdirSync(suites)
+        .filter((name) => name === 'index.ts' || name.endsWith('.suite.ts'))
+        .map((name) => join(suites, name)),
+      outdir,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      sourcemap: 'inline',
+      logLevel: 'warning',
+      external: ['vscode', 'mocha'],
+    });
+    // The repository's package.json says "type": "module"; the extension host require()s these.
+    writeFileSync(join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
+    testsEntry = join(outdir, 'index.js');
+  });
+
+  after(() => {
+    if (work !== undefined) rmSync(work, { recursive: true, force: true });
+  });
+
+  test('the in-host suites pass', async () => {
+    const result = await runExtensionTests({
+      extensionDevelopmentPath: repo,
+      extensionTestsPath: testsEntry,
+      workspacePath: workspace,
+      // A weekday market instant: the sandbox's market is open whatever day CI runs on.
+      userSettings: { 'timber.sandbox.marketStart': '2024-03-06T12:00:00Z' },
+      timeoutMs: 300_000,
+    });
+    const log = result.log.join('\n');
+    assert.equal(result.exitCode, 0, log);
+    assert.match(log, /6 passing/);
+  });
+});
