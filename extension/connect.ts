@@ -13,6 +13,8 @@ export interface ConnectorOptions {
   supervisor: SandboxSupervisor;
   dataDir: string;
   log: (line: string) => void;
+  /** A key was made or replaced (views that list keys redraw). */
+  keysChanged: () => void;
 }
 
 /** The environment runs go to (setting `timber.environment`). */
@@ -103,6 +105,7 @@ export class Connector {
         added_at: Date.now(),
       };
       await this.options.keys.put('local', key);
+      this.options.keysChanged();
       this.options.log(
         `made the local trade key ${key.key_id} and stored it in the secret storage`,
       );

@@ -76,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
     supervisor: sandbox,
     dataDir,
     log: (line) => output.info(line),
+    keysChanged: () => environments.refresh(),
   });
   const runs = new RunManager({
     root,
