@@ -2,7 +2,6 @@ import type { Account, AccountFill, Position } from '../../api/account';
 import type { Order, OrderStatus } from '../../api/orders';
 import { roundAveragePrice, roundMoney, snapToStep } from './grid';
 import type { MarketView } from './market-view';
-import { fillIdFor, orderIdFor } from './ids';
 import { toOrderView } from './order-record';
 import { valuePosition } from './position-math';
 import type { AccountRecord, EngineState } from './state';
@@ -107,29 +106,36 @@ export interface OrderListOptions {
   status: OrderListStatus;
   symbol?: string;
   limit: number;
-  /** The cursor: list orders after this id. */
-  afterId?: string;
+  /**
+   * List only orders numbered after this: the previous page's `next`. Numbers, not ids: lists
+   * need not rely on how ids sort, and a caller turns a cursor's id into its number.
+   */
+  after?: number;
 }
 
 export interface Page<T> {
   items: T[];
-  /** The id to pass as `afterId` for the next page; null on the last page. */
-  nextCursor: string | null;
+  /** The number of the last item, to pass as `after` for the next page; null on the last page. */
+  next: number | null;
 }
 
-/** `GET /orders`: oldest first by id. */
+/** `GET /orders`: oldest first. */
 export function listOrders(
   state: EngineState,
   accountId: string,
   options: OrderListOptions,
 ): Page<Order> {
   const account = state.accounts.get(accountId);
-  if (account === undefined) return { items: [], nextCursor: null };
-  const afterId = options.afterId ?? '';
+  if (account === undefined) return { items: [], next: null };
+  const after = options.after ?? 0;
   const numbers: number[] = [];
   if (options.status === 'open') {
+    // In acceptance order, which is number order.
     for (const order of account.live_orders) {
-      if (order.id > afterId && (options.symbol === undefined || order.symbol === options.symbol)) {
+      if (
+        order.number > after &&
+        (options.symbol === undefined || order.symbol === options.symbol)
+      ) {
         numbers.push(order.number);
         if (numbers.length > options.limit) break;
       }
@@ -139,7 +145,7 @@ export function listOrders(
     const symbolIndex =
       options.symbol === undefined ? -1 : (state.symbol_indexes.get(options.symbol) ?? -2);
     const all = account.order_numbers;
-    for (let index = firstAfter(all, afterId, orderIdFor); index < all.length; index++) {
+    for (let index = firstAfter(all, after); index < all.length; index++) {
       const number = all[index];
       if (orderMatches(state, number, options.status, options.symbol, symbolIndex)) {
         numbers.push(number);
@@ -147,7 +153,7 @@ export function listOrders(
       if (numbers.length > options.limit) break;
     }
   }
-  return page(numbers, options.limit, orderIdFor, (number) => orderViewOf(state, number));
+  return page(numbers, options.limit, (number) => orderViewOf(state, number));
 }
 
 /** Reads the archive's columns directly, so filtering a long history builds no objects. */
@@ -186,26 +192,27 @@ export interface FillListOptions {
   /** Only fills at or after this time. */
   since?: number;
   limit: number;
-  afterId?: string;
+  /** List only fills numbered after this: the previous page's `next`. */
+  after?: number;
 }
 
-/** `GET /account/fills`: oldest first by id. */
+/** `GET /account/fills`: oldest first. */
 export function listFills(
   state: EngineState,
   accountId: string,
   options: FillListOptions,
 ): Page<AccountFill> {
   const account = state.accounts.get(accountId);
-  if (account === undefined) return { items: [], nextCursor: null };
+  if (account === undefined) return { items: [], next: null };
   const all = account.fill_numbers;
   const since = options.since ?? -Infinity;
   const numbers: number[] = [];
-  for (let index = firstAfter(all, options.afterId ?? '', fillIdFor); index < all.length; index++) {
+  for (let index = firstAfter(all, options.after ?? 0); index < all.length; index++) {
     const number = all[index];
     if (state.fills.timeOf(number) >= since) numbers.push(number);
     if (numbers.length > options.limit) break;
   }
-  return page(numbers, options.limit, fillIdFor, (number) => {
+  return page(numbers, options.limit, (number) => {
     const orderNumber = state.fills.orderOf(number);
     const record = state.hot_orders.get(orderNumber);
     const symbol = record?.symbol ?? state.symbols[state.archive.symbolOf(orderNumber)] ?? '';
@@ -215,29 +222,20 @@ export function listFills(
 }
 
 /** Takes `limit` of up to `limit + 1` matches; the extra one only says another page exists. */
-function page<T>(
-  numbers: number[],
-  limit: number,
-  idFor: (number: number) => string,
-  view: (number: number) => T,
-): Page<T> {
+function page<T>(numbers: number[], limit: number, view: (number: number) => T): Page<T> {
   const more = numbers.length > limit;
   const shown = more ? numbers.slice(0, limit) : numbers;
   const last = shown.at(-1);
-  return { items: shown.map(view), nextCursor: more && last !== undefined ? idFor(last) : null };
+  return { items: shown.map(view), next: more && last !== undefined ? last : null };
 }
 
-/** Index of the first number whose id sorts after `afterId` (ids sort as their numbers do). */
-function firstAfter(
-  sorted: readonly number[],
-  afterId: string,
-  idFor: (number: number) => string,
-): number {
+/** Index of the first number above `after` in an ascending list. */
+function firstAfter(sorted: readonly number[], after: number): number {
   let low = 0;
   let high = sorted.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (idFor(sorted[middle]) <= afterId) low = middle + 1;
+    if (sorted[middle] <= after) low = middle + 1;
     else high = middle;
   }
   return low;

@@ -235,27 +235,31 @@ export class Replay {
 
   /** Every order of the account, oldest first. */
   orders(): Order[] {
-    return drain((afterId) =>
-      listOrders(this.engine, this.accountId, { status: 'all', limit: 5000, afterId }),
+    return drain((after) =>
+      listOrders(this.engine, this.accountId, { status: 'all', limit: 5000, after }),
     );
   }
 
   openOrders(): Order[] {
-    return drain((afterId) =>
-      listOrders(this.engine, this.accountId, { status: 'open', limit: 5000, afterId }),
+    return drain((after) =>
+      listOrders(this.engine, this.accountId, { status: 'open', limit: 5000, after }),
     );
   }
 
   fills(): AccountFill[] {
-    return this.fillsAfter('');
+    return this.fillsAfter(0).fills;
   }
 
-  /** The account's fills after the one with this id ('' for all), oldest first. */
-  fillsAfter(fillId: string): AccountFill[] {
-    return drain(
-      (afterId) => listFills(this.engine, this.accountId, { limit: 5000, afterId }),
-      fillId,
+  /**
+   * The account's fills numbered after `after` (0 for all), oldest first, and the number of the
+   * last fill so far: a replay has one account, so its fills are every fill of its engine.
+   */
+  fillsAfter(after: number): { fills: AccountFill[]; last: number } {
+    const fills = drain(
+      (from) => listFills(this.engine, this.accountId, { limit: 5000, after: from }),
+      after,
     );
+    return { fills, last: this.engine.fills.count };
   }
 
   /** Position in units (negative when short); 0 when flat. */
@@ -284,16 +288,13 @@ export class Replay {
   }
 }
 
-function drain<T>(
-  page: (afterId: string) => { items: T[]; nextCursor: string | null },
-  from = '',
-): T[] {
+function drain<T>(page: (after: number) => { items: T[]; next: number | null }, from = 0): T[] {
   const all: T[] = [];
-  let cursor = from;
+  let after = from;
   for (;;) {
-    const { items, nextCursor } = page(cursor);
+    const { items, next } = page(after);
     all.push(...items);
-    if (nextCursor === null) return all;
-    cursor = nextCursor;
+    if (next === null) return all;
+    after = next;
   }
 }

@@ -116,7 +116,11 @@ describe('listing, cancelling and resetting', () => {
     const foreignCursor = Buffer.from(JSON.stringify({ k: 'fills', a: 'fil_1' })).toString(
       'base64url',
     );
-    for (const cursor of ['bogus', 'eyJrIjoib3JkZXJzIn0', foreignCursor]) {
+    // Well formed, but naming no order this sandbox gave out: refused, not read as the start.
+    const noOrderCursor = Buffer.from(JSON.stringify({ k: 'orders', a: 'ord_nope' })).toString(
+      'base64url',
+    );
+    for (const cursor of ['bogus', 'eyJrIjoib3JkZXJzIn0', foreignCursor, noOrderCursor]) {
       const answer = await call<ErrorBody>('GET', `/orders?status=all&cursor=${cursor}`);
       assert.equal(answer.status, 400, cursor);
       assert.equal(answer.body.error.code, 'invalid_request');

@@ -1,8 +1,9 @@
+import { fillIdFor, fillNumberOf } from '../../engine/ids';
 import { accountView, listFills, positions } from '../../engine/views';
 import type { Sandbox } from '../../service/sandbox';
 import type { HandlerContext, HandlerResult } from '../dispatch';
 import { notFound } from '../errors';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeIdCursor, encodeCursor } from './cursor';
 
 function accountIdOf(context: HandlerContext): string {
   if (!context.caller) throw new Error('bearer route reached without a caller');
@@ -40,19 +41,19 @@ export function listFillsHandler(
   context: HandlerContext<'listFills'>,
 ): HandlerResult {
   const query = context.query;
-  const afterId =
-    query.cursor === undefined ? undefined : decodeCursor(query.cursor, 'fills').after;
+  const after =
+    query.cursor === undefined ? undefined : decodeIdCursor(query.cursor, 'fills', fillNumberOf);
   const page = listFills(sandbox.state.engine, accountIdOf(context), {
     limit: query.limit,
     ...(query.since !== undefined && { since: query.since }),
-    ...(afterId !== undefined && { afterId: String(afterId) }),
+    ...(after !== undefined && { after }),
   });
   return {
     kind: 'json',
     status: 200,
     body: {
       fills: page.items,
-      next_cursor: page.nextCursor === null ? null : encodeCursor('fills', page.nextCursor),
+      next_cursor: page.next === null ? null : encodeCursor('fills', fillIdFor(page.next)),
     },
   };
 }

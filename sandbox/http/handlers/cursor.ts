@@ -19,7 +19,29 @@ export function decodeCursor(cursor: string, kind: string): { after: string | nu
   } catch {
     // Falls through to the error below.
   }
-  throw invalidRequest('cursor is not one this listing gave out; pass next_cursor back unchanged', [
-    { path: 'cursor', message: `is not a ${kind} cursor` },
-  ]);
+  throw notOurCursor(`is not a ${kind} cursor`);
+}
+
+/**
+ * A cursor of orders or fills, which carries the id of the last one shown: the number behind
+ * that id, which the engine pages by (numbers are the engine's own; ids are what the API shows).
+ * An id that names nothing is refused rather than read as "from the start", which would list the
+ * first page again.
+ */
+export function decodeIdCursor(
+  cursor: string,
+  kind: string,
+  numberOf: (id: string) => number | undefined,
+): number {
+  const { after } = decodeCursor(cursor, kind);
+  const number = typeof after === 'string' ? numberOf(after) : undefined;
+  if (number === undefined) throw notOurCursor(`is a ${kind} cursor this sandbox did not give out`);
+  return number;
+}
+
+function notOurCursor(detail: string) {
+  return invalidRequest(
+    'cursor is not one this listing gave out; pass next_cursor back unchanged',
+    [{ path: 'cursor', message: detail }],
+  );
 }

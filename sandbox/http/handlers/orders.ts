@@ -1,10 +1,11 @@
 import { IdempotencyKey, toCancelResult } from '../../../api/orders';
+import { orderIdFor, orderNumberOf } from '../../engine/ids';
 import { getOrder, listOrders } from '../../engine/views';
 import type { Sandbox } from '../../service/sandbox';
 import type { Caller, HandlerContext, HandlerResult } from '../dispatch';
 import { ApiError, invalidRequest, notFound } from '../errors';
 import type { RateLimiter } from '../rate-limit';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeIdCursor, encodeCursor } from './cursor';
 
 function callerOf(context: HandlerContext): Caller {
   if (!context.caller) throw new Error('bearer route reached without a caller');
@@ -71,20 +72,20 @@ export function listOrdersHandler(
   context: HandlerContext<'listOrders'>,
 ): HandlerResult {
   const query = context.query;
-  const afterId =
-    query.cursor === undefined ? undefined : decodeCursor(query.cursor, 'orders').after;
+  const after =
+    query.cursor === undefined ? undefined : decodeIdCursor(query.cursor, 'orders', orderNumberOf);
   const page = listOrders(sandbox.state.engine, callerOf(context).accountId, {
     status: query.status,
     limit: query.limit,
     ...(query.symbol !== undefined && { symbol: query.symbol }),
-    ...(afterId !== undefined && { afterId: String(afterId) }),
+    ...(after !== undefined && { after }),
   });
   return {
     kind: 'json',
     status: 200,
     body: {
       orders: page.items,
-      next_cursor: page.nextCursor === null ? null : encodeCursor('orders', page.nextCursor),
+      next_cursor: page.next === null ? null : encodeCursor('orders', orderIdFor(page.next)),
     },
   };
 }

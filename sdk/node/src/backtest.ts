@@ -132,12 +132,12 @@ export async function runBacktest(
 function progressReporter(spec: BacktestRange, replay: Replay) {
   const barsTotal = countBars(spec.symbols, spec.interval, spec.from, spec.to);
   const changed: { change: OrderEventType; order: Order }[] = [];
-  let lastFillId = '';
+  let lastFill = 0;
   return {
     changed,
     take(bars: number): BacktestProgressMessage {
-      const fills = replay.fillsAfter(lastFillId);
-      lastFillId = fills.at(-1)?.id ?? lastFillId;
+      const { fills, last } = replay.fillsAfter(lastFill);
+      lastFill = last;
       return {
         type: 'progress',
         bars_done: bars,

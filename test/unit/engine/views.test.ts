@@ -6,6 +6,7 @@ import { cancelOrder } from '../../../sandbox/engine/cancel';
 import { orderUpdateFor } from '../../../sandbox/engine/order-updates';
 import { createEngineState } from '../../../sandbox/engine/state';
 import { applyEvent } from '../../../sandbox/engine/apply';
+import { orderNumberOf } from '../../../sandbox/engine/ids';
 import { getOrder, listFills, listOrders } from '../../../sandbox/engine/views';
 import { Harness } from './harness';
 
@@ -50,11 +51,11 @@ void describe('listOrders', () => {
       first.items.map((order) => order.id),
       filled.map((order) => order.id),
     );
-    assert.equal(first.nextCursor, filled[1]?.id);
+    assert.equal(first.next, orderNumberOf(filled[1]?.id ?? ''));
     const second = listOrders(engine.state, 'acc_a', {
       status: 'all',
       limit: 2,
-      afterId: first.nextCursor ?? '',
+      after: first.next ?? 0,
     });
     assert.deepEqual(
       second.items.map((order) => order.id),
@@ -63,9 +64,9 @@ void describe('listOrders', () => {
     const last = listOrders(engine.state, 'acc_a', {
       status: 'all',
       limit: 2,
-      afterId: second.nextCursor ?? '',
+      after: second.next ?? 0,
     });
-    assert.deepEqual([last.items.map((order) => order.id), last.nextCursor], [[yen.id], null]);
+    assert.deepEqual([last.items.map((order) => order.id), last.next], [[yen.id], null]);
     for (const order of [...first.items, ...second.items]) Order.parse(order);
   });
 
@@ -97,7 +98,7 @@ void describe('listFills', () => {
       [yen.id],
     );
     const page = listFills(engine.state, 'acc_a', { limit: 1 });
-    const next = listFills(engine.state, 'acc_a', { limit: 5, afterId: page.nextCursor ?? '' });
+    const next = listFills(engine.state, 'acc_a', { limit: 5, after: page.next ?? 0 });
     assert.deepEqual(
       next.items.map((fill) => fill.id),
       all.items.slice(1).map((fill) => fill.id),
