@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Cursor, InstrumentSymbol, QueryInt, SymbolList, Timestamp } from './common';
-import { OrderAction } from './orders';
+import { FillId, OrderAction, OrderId } from './orders';
 
 export const Position = z
   .object({
@@ -35,8 +35,8 @@ export const PositionList = z.object({ positions: z.array(Position) }).meta({ id
 
 export const AccountFill = z
   .object({
-    id: z.string(),
-    order_id: z.string(),
+    id: FillId,
+    order_id: OrderId,
     symbol: InstrumentSymbol,
     action: OrderAction,
     price: z.number().positive(),

@@ -196,9 +196,22 @@ export function protectionIssues(
   return issues;
 }
 
+// Ids are opaque: the sandbox makes them from counters but shows a keyed permutation of them, so
+// that an id tells nothing of how many orders other accounts placed (sandbox/engine/ids.ts).
+export const OrderId = z.string().meta({
+  description:
+    'Opaque order id: compare for equality only. Ids do not sort in creation order and say ' +
+    'nothing about other orders; lists come oldest first.',
+});
+export const FillId = z.string().meta({
+  description:
+    'Opaque fill id: compare for equality only. Ids do not sort in creation order and say ' +
+    'nothing about other fills; lists come oldest first.',
+});
+
 export const Fill = z
   .object({
-    id: z.string(),
+    id: FillId,
     price: Price,
     quantity: Quantity,
     fee: z.number().nonnegative(),
@@ -209,7 +222,7 @@ export type Fill = z.infer<typeof Fill>;
 
 export const Order = z
   .object({
-    id: z.string(),
+    id: OrderId,
     client_order_id: z.string().nullable(),
     symbol: InstrumentSymbol,
     action: OrderAction,
@@ -227,7 +240,7 @@ export const Order = z
     updated_at: Timestamp,
     reject_reason: z.string().optional(),
     /** Set on an exit the sandbox placed for a parent's stop_loss or take_profit. */
-    parent_order_id: z.string().nullable(),
+    parent_order_id: OrderId.nullable(),
     /** Which protective exit of the parent placed this order, if any. */
     trigger: z.enum(['stop_loss', 'take_profit']).nullable(),
   })

@@ -4,8 +4,9 @@ import { pathToFileURL } from 'node:url';
 import { Instrument } from '../api/market';
 import type { OrderRequest } from '../api/orders';
 import { openAccount } from '../sandbox/engine/accounts';
-import { applyEvent } from '../sandbox/engine/apply';
+import { applyEvent, applyIdsKeyed } from '../sandbox/engine/apply';
 import type { EngineEvent } from '../sandbox/engine/events';
+import { idKeyBytes } from '../sandbox/engine/ids';
 import type { BookTick, MarketView } from '../sandbox/engine/market-view';
 import { placeOrder } from '../sandbox/engine/place-order';
 import { deserializeEngineState, serializeEngineState } from '../sandbox/engine/snapshot';
@@ -50,6 +51,19 @@ class BenchMarket implements MarketView {
   usdPer() {
     return 1;
   }
+}
+
+/** A fresh state with ids keyed as a sandbox's are, so the ids made and read are keyed ones. */
+function sandboxEngineState(): EngineState {
+  const state = createEngineState();
+  applyIdsKeyed(state, {
+    type: 'ids_keyed',
+    t: start,
+    key: '5a'.repeat(idKeyBytes),
+    orders_before: 0,
+    fills_before: 0,
+  });
+  return state;
 }
 
 interface EventSink {
@@ -109,7 +123,7 @@ const sell: OrderRequest = { ...buy, action: 'sell' };
 
 /** Market orders across 100 accounts, alternately opening and closing, every event applied. */
 function placeAndApply(commands: number, journal?: EventSink): number {
-  const state = createEngineState();
+  const state = sandboxEngineState();
   const market = new BenchMarket();
   const accounts = openAccounts(state, 100, journal);
   for (let index = 0; index < commands; index++) {
@@ -154,7 +168,7 @@ function placeBaseline(commands: number): number {
 
 /** 1,000 resting limit orders on EURUSD (10 accounts × 50 buys below and 50 sells above). */
 function restingBook(): { state: EngineState; market: BenchMarket } {
-  const state = createEngineState();
+  const state = sandboxEngineState();
   const market = new BenchMarket();
   const accounts = openAccounts(state, 10);
   for (const accountId of accounts) {
@@ -220,7 +234,7 @@ function ticksBaseline(count: number): number {
 
 /** A backtest bar: one position with an armed stop and target that the bar does not reach. */
 function barsWithArmedExit(count: number): number {
-  const state = createEngineState();
+  const state = sandboxEngineState();
   const market = new BenchMarket();
   openAccounts(state, 1);
   const placed = placeOrder(state, market, {
@@ -266,7 +280,7 @@ function* linesOf(journal: readonly Buffer[]): Generator<string[]> {
 
 /** Restart: every line parsed and applied to a fresh state, as the store will do it. */
 function restart(journal: readonly Buffer[]): number {
-  const state = createEngineState();
+  const state = sandboxEngineState();
   let count = 0;
   for (const lines of linesOf(journal)) {
     for (const line of lines) applyEvent(state, JSON.parse(line) as EngineEvent);
@@ -298,7 +312,7 @@ function restartBaseline(journal: readonly Buffer[]): number {
 
 /** applyEvent alone: each chunk is parsed untimed, so only applying is measured. */
 function applyOnly(journal: readonly Buffer[]): Measure {
-  const state = createEngineState();
+  const state = sandboxEngineState();
   let nanoseconds = 0n;
   let cpuMicros = 0;
   let count = 0;
@@ -321,7 +335,7 @@ function applyOnly(journal: readonly Buffer[]): Measure {
 }
 
 function snapshotOf(journal: readonly Buffer[]): string {
-  const state = createEngineState();
+  const state = sandboxEngineState();
   for (const lines of linesOf(journal)) {
     for (const line of lines) applyEvent(state, JSON.parse(line) as EngineEvent);
   }

@@ -72,6 +72,8 @@ export async function buildJournal(
   try {
     const clock = clockStartingAt(parseInstant(weekdayNoon));
     const sandbox = new Sandbox(store, createMarketView(), clock);
+    // As `tbm sandbox` does on its first start: ids keyed before any order.
+    await sandbox.ensureIdKey(clock.now());
     const accounts: string[] = [];
     for (let index = 0; index < accountCount; index++) {
       const request = CreateKeyRequest.parse({ scope: 'trade', account: 'new' });
@@ -91,8 +93,9 @@ export async function buildJournal(
     ].map((lsn) => lsn + ordersPerBatch);
     let snapshotSeconds = 0;
     let orders = 0;
-    // Each filled keyed order is one journal record of 3 events; each account 2 (opened, key).
-    let events = 2 * accountCount;
+    // Each filled keyed order is one journal record of 3 events; each account 2 (opened, key);
+    // and the id key 1.
+    let events = 2 * accountCount + 1;
     // Bounded by the event target (each order adds at least one event) and by the time limit.
     while (events < targetEvents && orders < targetEvents) {
       if (performance.now() - started > timeLimitMs) {

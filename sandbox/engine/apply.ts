@@ -6,7 +6,8 @@ import type {
   OrderFilledEvent,
 } from './events';
 import { snapToStep, roundMoney } from './grid';
-import { fillIdFor, fillNumberOf, orderIdFor, orderNumberOf } from './ids';
+import type { IdsKeyedEvent } from './ids';
+import { IdCodec } from './ids';
 import { addFill, createOrderRecord, endOrder } from './order-record';
 import type { AccountRecord, EngineState, OrderRecord } from './state';
 import {
@@ -60,6 +61,22 @@ export function applyEvents(state: EngineState, events: Iterable<EngineEvent>): 
   for (const event of events) applyEvent(state, event);
 }
 
+/**
+ * Keys the state's ids (see ids.ts). Orders and fills so far keep the ids they have; the event
+ * names their counts so that a journal and a state that disagree about them fail here, loudly.
+ */
+export function applyIdsKeyed(state: EngineState, event: IdsKeyedEvent): void {
+  if (state.ids.record !== null) throw new Error('The journal keys ids a second time');
+  if (event.orders_before !== state.order_count || event.fills_before !== state.fills.count) {
+    throw new Error(
+      `Ids keyed after ${event.orders_before} orders and ${event.fills_before} fills, but the ` +
+        `state has ${state.order_count} and ${state.fills.count}`,
+    );
+  }
+  const { key, orders_before, fills_before } = event;
+  state.ids = new IdCodec({ key, orders_before, fills_before });
+}
+
 function assertNever(event: never): never {
   throw new Error(`Unknown engine event ${JSON.stringify(event)}`);
 }
@@ -87,7 +104,7 @@ function accountFor(state: EngineState, event: Exclude<EngineEvent, AccountOpene
 
 /** Only orders in play can change; anything else means the journal and the state disagree. */
 function liveOrderFor(state: EngineState, account: AccountRecord, orderId: string): OrderRecord {
-  const order = state.hot_orders.get(orderNumberOf(orderId) ?? 0);
+  const order = state.hot_orders.get(state.ids.orderNumber(orderId) ?? 0);
   if (order === undefined || order.account_id !== account.account_id || !isLive(order)) {
     throw new Error(
       `Event for order ${orderId}, which is not a live order of ${account.account_id}`,
@@ -97,12 +114,13 @@ function liveOrderFor(state: EngineState, account: AccountRecord, orderId: strin
 }
 
 function acceptOrder(state: EngineState, account: AccountRecord, event: OrderAcceptedEvent) {
-  if (orderNumberOf(event.order_id) !== state.order_count + 1) {
+  const number = state.ids.orderNumber(event.order_id);
+  if (number !== state.order_count + 1) {
     throw new Error(
-      `Order ${event.order_id} accepted out of turn; expected ${orderIdFor(state.order_count + 1)}`,
+      `Order ${event.order_id} accepted out of turn; expected ${state.ids.orderId(state.order_count + 1)}`,
     );
   }
-  const order = createOrderRecord(event);
+  const order = createOrderRecord(event, number);
   state.order_count = order.number;
   state.hot_orders.set(order.number, order);
   account.order_numbers.push(order.number);
@@ -112,16 +130,16 @@ function acceptOrder(state: EngineState, account: AccountRecord, event: OrderAcc
   indexLiveOrder(state, account, order);
   if (order.parent_order_id !== null) {
     // One exit has fired: the parent's other exit is cancelled with it (one cancels the other).
-    const parent = state.hot_orders.get(orderNumberOf(order.parent_order_id) ?? 0);
+    const parent = state.hot_orders.get(state.ids.orderNumber(order.parent_order_id) ?? 0);
     if (parent !== undefined) disarmExits(state, account, parent, 'triggered');
   }
 }
 
 function fillOrder(state: EngineState, account: AccountRecord, event: OrderFilledEvent) {
   const order = liveOrderFor(state, account, event.order_id);
-  if (fillNumberOf(event.fill_id) !== state.fills.count + 1) {
+  if (state.ids.fillNumber(event.fill_id) !== state.fills.count + 1) {
     throw new Error(
-      `Fill ${event.fill_id} out of turn; expected ${fillIdFor(state.fills.count + 1)}`,
+      `Fill ${event.fill_id} out of turn; expected ${state.ids.fillId(state.fills.count + 1)}`,
     );
   }
   const fillNumber = state.fills.append(order.number, event, order.last_fill);

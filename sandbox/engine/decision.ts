@@ -13,7 +13,6 @@ import type {
   OrderRecord,
   PositionRecord,
 } from './state';
-import { fillIdFor, orderIdFor } from './ids';
 import { isLive } from './state';
 import { roundMoney, snapToStep } from './grid';
 
@@ -153,7 +152,7 @@ export class Decision {
     const event: OrderAcceptedEvent = {
       type: 'order_accepted',
       ...this.envelope(account),
-      order_id: orderIdFor(this.orderCount),
+      order_id: this.state.ids.orderId(this.orderCount),
       ...order,
     };
     this.events.push(event);
@@ -183,7 +182,7 @@ export class Decision {
       type: 'order_filled',
       ...this.envelope(account),
       order_id: order.id,
-      fill_id: fillIdFor(this.fillCount),
+      fill_id: this.state.ids.fillId(this.fillCount),
       symbol: order.symbol,
       action: order.action,
       price: facts.price,

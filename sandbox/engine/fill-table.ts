@@ -1,7 +1,7 @@
 import type { AccountFill } from '../../api/account';
 import type { Fill, OrderAction } from '../../api/orders';
 import { Float64Column, Int32Column } from './columns';
-import { fillIdFor, orderIdFor } from './ids';
+import type { IdCodec } from './ids';
 
 /**
  * Every fill ever made, in columns indexed by fill number (from 1). Fills never change once
@@ -44,11 +44,11 @@ export class FillTable {
   }
 
   /** The fills of one order, oldest first, from its first fill number. */
-  fillsFrom(first: number): Fill[] {
+  fillsFrom(first: number, ids: IdCodec): Fill[] {
     const fills: Fill[] = [];
     for (let number = first; number !== 0; number = this.next.get(number)) {
       fills.push({
-        id: fillIdFor(number),
+        id: ids.fillId(number),
         price: this.price.get(number),
         quantity: this.quantity.get(number),
         fee: this.fee.get(number),
@@ -58,10 +58,10 @@ export class FillTable {
     return fills;
   }
 
-  accountFill(number: number, symbol: string, action: OrderAction): AccountFill {
+  accountFill(number: number, symbol: string, action: OrderAction, ids: IdCodec): AccountFill {
     return {
-      id: fillIdFor(number),
-      order_id: orderIdFor(this.order.get(number)),
+      id: ids.fillId(number),
+      order_id: ids.orderId(this.order.get(number)),
       symbol,
       action,
       price: this.price.get(number),

@@ -3,7 +3,7 @@ import { orderStatuses } from '../../api/orders';
 import { Float64Column, Int32Column, nullIfNaN, orNaN } from './columns';
 import type { ExitTrigger } from './events';
 import type { FillTable } from './fill-table';
-import { orderIdFor } from './ids';
+import type { IdCodec } from './ids';
 import type { ExitState, OrderRecord } from './state';
 
 const actions = ['buy', 'sell'] as const;
@@ -111,11 +111,11 @@ export class OrderArchive {
     return unpack(this.flags.get(row), 'exitState');
   }
 
-  view(row: number, symbol: string, fills: FillTable): Order {
+  view(row: number, symbol: string, fills: FillTable, ids: IdCodec): Order {
     const flags = this.flags.get(row);
     const parent = this.parent.get(row);
     const view: Order = {
-      id: orderIdFor(row),
+      id: ids.orderId(row),
       client_order_id: this.clientOrderIds.get(row) ?? null,
       symbol,
       action: unpack(flags, 'action'),
@@ -128,10 +128,10 @@ export class OrderArchive {
       time_in_force: unpack(flags, 'timeInForce'),
       status: unpack(flags, 'status'),
       avg_fill_price: nullIfNaN(this.avgFillPrice.get(row)),
-      fills: fills.fillsFrom(this.firstFill.get(row)),
+      fills: fills.fillsFrom(this.firstFill.get(row), ids),
       created_at: this.createdAt.get(row),
       updated_at: this.updatedAt.get(row),
-      parent_order_id: parent === 0 ? null : orderIdFor(parent),
+      parent_order_id: parent === 0 ? null : ids.orderId(parent),
       trigger: unpack(flags, 'trigger') satisfies ExitTrigger | null,
     };
     const rejectReason = this.rejectReasons.get(row);

@@ -1,14 +1,13 @@
 import type { Fill, Order, OrderStatus } from '../../api/orders';
 import type { EngineEvent, OrderAcceptedEvent } from './events';
 import { roundAveragePrice, snapToStep } from './grid';
-import { orderNumberOf } from './ids';
+import type { IdCodec } from './ids';
 import type { EngineState, OrderRecord } from './state';
 
 // Shared by applyEvent and by placeOrder, which shows the order as its events will leave it.
 
-export function createOrderRecord(accepted: OrderAcceptedEvent): OrderRecord {
-  const number = orderNumberOf(accepted.order_id);
-  if (number === undefined) throw new Error(`Order id ${accepted.order_id} is not an engine id`);
+/** The record of an accepted order; `number` is what its id encodes. */
+export function createOrderRecord(accepted: OrderAcceptedEvent, number: number): OrderRecord {
   return {
     number,
     id: accepted.order_id,
@@ -64,7 +63,7 @@ export function endOrder(
 
 /** A fresh API object: callers may keep or serialize it without touching engine state. */
 export function toOrderView(state: EngineState, order: OrderRecord): Order {
-  return orderView(order, state.fills.fillsFrom(order.first_fill));
+  return orderView(order, state.fills.fillsFrom(order.first_fill, state.ids));
 }
 
 function orderView(order: OrderRecord, fills: Fill[]): Order {
@@ -96,11 +95,13 @@ function orderView(order: OrderRecord, fills: Fill[]): Order {
  * The order a command's events create, as they will leave it once applied: the 201 body of
  * `POST /orders`, built with the same steps as `applyEvent` but without touching the state.
  */
-export function previewOrder(events: readonly EngineEvent[]): Order {
+export function previewOrder(ids: IdCodec, events: readonly EngineEvent[]): Order {
   const [accepted] = events;
   if (accepted?.type !== 'order_accepted')
     throw new Error('An order preview starts with order_accepted');
-  const order = createOrderRecord(accepted);
+  const number = ids.orderNumber(accepted.order_id);
+  if (number === undefined) throw new Error(`Order id ${accepted.order_id} is not an engine id`);
+  const order = createOrderRecord(accepted, number);
   const fills: Fill[] = [];
   for (const event of events) {
     if (event.type === 'order_filled' && event.order_id === order.id) {

@@ -8,7 +8,6 @@ import type { EngineFailure } from './failures';
 import { conflict, formatUsd, notFound, unprocessable } from './failures';
 import type { BookTick, MarketView } from './market-view';
 import { tryFill } from './matching';
-import { orderIdFor } from './ids';
 import { previewOrder } from './order-record';
 import { accountTotals, addedExposure } from './position-math';
 import type { AccountRecord, EngineState } from './state';
@@ -51,7 +50,7 @@ export function placeOrder(
   if (clientOrderId !== undefined) {
     const existingNumber = account.client_order_ids.get(clientOrderId);
     if (existingNumber !== undefined) {
-      const existing = orderIdFor(existingNumber);
+      const existing = state.ids.orderId(existingNumber);
       return conflict(`client_order_id ${clientOrderId} is already used by order ${existing}.`, [
         { path: 'client_order_id', message: `is already used by order ${existing}` },
       ]);
@@ -90,7 +89,7 @@ export function placeOrder(
   if (request.time_in_force === 'ioc' && order.live) {
     decision.expire(draft, order, 'ioc_remainder');
   }
-  return { ok: true, events: decision.events, order: previewOrder(decision.events) };
+  return { ok: true, events: decision.events, order: previewOrder(state.ids, decision.events) };
 }
 
 /** Market and ioc orders need an open session now; a market order also needs a price. */

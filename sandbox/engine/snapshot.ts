@@ -4,6 +4,7 @@ import { Order } from '../../api/orders';
 import type { CapturedRows, RowSource } from './columns';
 import { Float64Column, type Int32Column } from './columns';
 import { fillColumnNames } from './fill-table';
+import { IdCodec } from './ids';
 import { archiveColumnNames } from './order-archive';
 import type { AccountRecord, EngineState, OrderRecord } from './state';
 import {
@@ -19,7 +20,10 @@ import {
 // order that cannot be rebuilt from ids is the arming order of exits, so it is stored.
 
 const snapshotFormat = 'timber-engine-state';
-const snapshotVersion = 3;
+// Version 5 (binary 6) added the id key. Earlier ones still load, unkeyed; an earlier sandbox
+// refuses the new ones instead of dropping the key and giving out ids that clash with them.
+const snapshotVersion = 5;
+const unkeyedVersion = 3;
 
 /** A column: base64 of its rows' bytes in the machine's byte order (see columns.ts). */
 const Column = z.string();
@@ -57,10 +61,18 @@ const AccountSnapshot = z.object({
 
 const sparseStrings = z.array(z.tuple([z.number().int().positive(), z.string()]));
 
+const IdKey = z.object({
+  key: z.string(),
+  orders_before: z.number().int().nonnegative(),
+  fills_before: z.number().int().nonnegative(),
+});
+
 export const EngineSnapshot = z.object({
   format: z.literal(snapshotFormat),
-  version: z.literal(snapshotVersion),
+  version: z.union([z.literal(snapshotVersion), z.literal(unkeyedVersion)]),
   order_count: z.number().int().nonnegative(),
+  /** The id key (ids.ts); null until the data folder is keyed, absent before version 5. */
+  ids: IdKey.nullable().optional(),
   symbols: z.array(z.string()),
   /** In the order they were opened. */
   accounts: z.array(AccountSnapshot),
@@ -115,7 +127,8 @@ export function deserializeEngineState(json: unknown): EngineState {
 // The binary form: the same, except that each column is a section of raw bytes (rows 0..count,
 // see columns.ts) that a restart uses in place, and the meta names the section of each column.
 
-const binaryVersion = 4;
+const binaryVersion = 6;
+const unkeyedBinaryVersion = 4;
 const SectionNumber = z.number().int().nonnegative();
 
 function sectionsOf<const N extends string>(names: readonly N[]) {
@@ -128,7 +141,7 @@ function sectionsOf<const N extends string>(names: readonly N[]) {
 }
 
 export const EngineImageMeta = EngineSnapshot.extend({
-  version: z.literal(binaryVersion),
+  version: z.union([z.literal(binaryVersion), z.literal(unkeyedBinaryVersion)]),
   archive: z.object({
     columns: sectionsOf(archiveColumnNames),
     client_order_ids: sparseStrings,
@@ -214,6 +227,7 @@ function serializeSmallParts(state: EngineState): SmallParts {
     format: snapshotFormat,
     version: snapshotVersion,
     order_count: state.order_count,
+    ids: state.ids.record,
     symbols: [...state.symbols],
     accounts: state.account_list.map(accountSnapshot),
     hot_orders: [...state.hot_orders.values()]
@@ -228,8 +242,9 @@ function serializeSmallParts(state: EngineState): SmallParts {
 
 function restoreAccounts(
   state: EngineState,
-  snapshot: Pick<SmallParts, 'accounts' | 'symbols' | 'order_count'>,
+  snapshot: Pick<SmallParts, 'accounts' | 'symbols' | 'order_count' | 'ids'>,
 ) {
+  if (snapshot.ids) state.ids = new IdCodec(snapshot.ids);
   for (const saved of snapshot.accounts) {
     const account = addAccountRecord(state, saved.account_id, saved.currency, saved.balance);
     account.realized_pnl = saved.realized_pnl;

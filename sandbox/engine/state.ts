@@ -1,6 +1,6 @@
 import type { Order, OrderStatus } from '../../api/orders';
 import { FillTable } from './fill-table';
-import { orderNumberOf } from './ids';
+import { IdCodec } from './ids';
 import { OrderArchive } from './order-archive';
 
 /** Where an entry order's stop_loss / take_profit stand: not yet protecting, watching, or spent. */
@@ -11,7 +11,7 @@ export type ExitState = 'idle' | 'armed' | 'triggered';
  * engine needs to keep matching it. Once it can no longer change it moves to the archive.
  */
 export interface OrderRecord extends Omit<Order, 'fills'> {
-  /** The n in its id: the n-th order ever created. */
+  /** The n-th order ever created: what its id encodes (ids.ts). */
   number: number;
   account_id: string;
   /** Close of the session for `day` orders; null for the others. */
@@ -75,9 +75,9 @@ export interface EngineState {
   archive: OrderArchive;
   fills: FillTable;
   /**
-   * Live orders per symbol in id order (time priority), so a tick touches only its symbol. A set
-   * stays when it empties: market orders empty it on every fill, and re-creating it each time
-   * costs more than keeping it.
+   * Live orders per symbol in acceptance order (time priority), so a tick touches only its
+   * symbol. A set stays when it empties: market orders empty it on every fill, and re-creating it
+   * each time costs more than keeping it.
    */
   live_by_symbol: Map<string, Set<OrderRecord>>;
   /** Entry orders with armed exits, per symbol, in arming order (emptied sets stay too). */
@@ -87,6 +87,8 @@ export interface EngineState {
   next_day_expiry: number;
   /** How many orders have ever been created: the source of their ids (fills count in `fills`). */
   order_count: number;
+  /** Numbers to ids and back; keyed once per data folder (`ids_keyed`), never changed after. */
+  ids: IdCodec;
 }
 
 export function createEngineState(): EngineState {
@@ -103,6 +105,7 @@ export function createEngineState(): EngineState {
     day_orders: new Set(),
     next_day_expiry: Infinity,
     order_count: 0,
+    ids: IdCodec.unkeyed,
   };
 }
 
@@ -156,7 +159,7 @@ export function findOrder(
   account: AccountRecord,
   orderId: string,
 ): FoundOrder | undefined {
-  const number = orderNumberOf(orderId);
+  const number = state.ids.orderNumber(orderId);
   if (number === undefined || number > state.order_count) return undefined;
   const record = state.hot_orders.get(number);
   if (record !== undefined) {
@@ -228,7 +231,8 @@ export function disarmExits(
 /** Moves an order that can no longer change from the records to the archive. */
 export function settleOrder(state: EngineState, account: AccountRecord, order: OrderRecord) {
   if (isLive(order) || order.exit_state === 'armed') return;
-  const parent = order.parent_order_id === null ? 0 : (orderNumberOf(order.parent_order_id) ?? 0);
+  const parent =
+    order.parent_order_id === null ? 0 : (state.ids.orderNumber(order.parent_order_id) ?? 0);
   state.archive.store(order, account.index, symbolIndexOf(state, order.symbol), parent);
   state.hot_orders.delete(order.number);
 }

@@ -15,7 +15,7 @@ const noEvents: readonly EngineEvent[] = Object.freeze([]);
 
 /**
  * Decides what one new tick of a symbol does, for every account: `day` orders whose session has
- * closed expire, resting orders that the tick reaches fill (time priority by id; each account
+ * closed expire, resting orders that the tick reaches fill (oldest first; each account
  * shares the tick's liquidity among its own orders only), then armed exits that the tick reaches
  * fire. A symbol with nothing live returns at once, and orders the tick does not reach cost one
  * comparison, so the caller may call this for every tick.

@@ -93,7 +93,7 @@ function orderViewOf(state: EngineState, number: number): Order {
 
 function archivedView(state: EngineState, number: number): Order {
   const symbol = state.symbols[state.archive.symbolOf(number)] ?? '';
-  return state.archive.view(number, symbol, state.fills);
+  return state.archive.view(number, symbol, state.fills, state.ids);
 }
 
 /**
@@ -107,8 +107,8 @@ export interface OrderListOptions {
   symbol?: string;
   limit: number;
   /**
-   * List only orders numbered after this: the previous page's `next`. Numbers, not ids: lists
-   * need not rely on how ids sort, and a caller turns a cursor's id into its number.
+   * List only orders numbered after this: the previous page's `next`. Numbers, not ids: ids do
+   * not sort in creation order (ids.ts), and a caller turns a cursor's id into its number.
    */
   after?: number;
 }
@@ -217,7 +217,7 @@ export function listFills(
     const record = state.hot_orders.get(orderNumber);
     const symbol = record?.symbol ?? state.symbols[state.archive.symbolOf(orderNumber)] ?? '';
     const action = record?.action ?? state.archive.actionOf(orderNumber);
-    return state.fills.accountFill(number, symbol, action);
+    return state.fills.accountFill(number, symbol, action, state.ids);
   });
 }
 

@@ -89,6 +89,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     );
     const clock = options.startAt === undefined ? systemClock : clockStartingAt(options.startAt);
     const sandbox = new Sandbox(store, createMarketView(), clock);
+    await sandbox.ensureIdKey(clock.now());
     await sandbox.ensureDefaultAccount(clock.now());
 
     const tokens = new TokenAuthority(signingKey, options.accessTokenLifetimeSeconds);

@@ -7,6 +7,7 @@ import { openAccount, resetAccount } from '../engine/accounts';
 import { cancelOrder, cancelOrders } from '../engine/cancel';
 import type { EngineEvent } from '../engine/events';
 import type { EngineFailure } from '../engine/failures';
+import { idKeyBytes } from '../engine/ids';
 import type { MarketView } from '../engine/market-view';
 import { placeOrder } from '../engine/place-order';
 import { SandboxError } from '../errors';
@@ -72,6 +73,25 @@ export class Sandbox {
       'unavailable',
       `the sandbox cannot write its journal (${this.failure?.message ?? 'unknown error'}); restart it`,
     );
+  }
+
+  /**
+   * Keys the ids of a data folder that has no key yet (new, or from before keyed ids): from now
+   * on they do not show how many orders and fills the sandbox holds (engine/ids.ts). The key is
+   * journaled, so that every replay gives out the same ids.
+   */
+  async ensureIdKey(now: number): Promise<void> {
+    const engine = this.state.engine;
+    if (engine.ids.record !== null) return;
+    await this.commit([
+      {
+        type: 'ids_keyed',
+        t: now,
+        key: randomBytes(idKeyBytes).toString('hex'),
+        orders_before: engine.order_count,
+        fills_before: engine.fills.count,
+      },
+    ]);
   }
 
   async ensureDefaultAccount(now: number): Promise<void> {

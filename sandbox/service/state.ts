@@ -1,5 +1,6 @@
-import { applyEvent } from '../engine/apply';
+import { applyEvent, applyIdsKeyed } from '../engine/apply';
 import type { EngineEvent } from '../engine/events';
+import type { IdsKeyedEvent } from '../engine/ids';
 import type { EngineImageMeta } from '../engine/snapshot';
 import {
   captureEngineState,
@@ -17,8 +18,35 @@ import { SnapshotImage, SnapshotSections } from '../store/snapshot-sections';
 import type { KeyEvent, KeyRecord, KeyState } from './keys';
 import { applyKeyEvent } from './keys';
 
-/** Everything the sandbox journals: the engine's events plus keys and idempotency records. */
-export type SandboxEvent = EngineEvent | KeyEvent | IdempotencyEvent;
+/**
+ * Everything the sandbox journals: the engine's events, plus the id key, API keys and idempotency
+ * records.
+ */
+export type SandboxEvent = EngineEvent | IdsKeyedEvent | KeyEvent | IdempotencyEvent;
+
+/**
+ * The events of an account, which streams show; the others are the sandbox's own. Exhaustive, so
+ * that a new kind of event cannot reach a stream as an account's by default.
+ */
+export function isEngineEvent(event: SandboxEvent): event is EngineEvent {
+  switch (event.type) {
+    case 'account_opened':
+    case 'account_reset':
+    case 'order_accepted':
+    case 'order_filled':
+    case 'order_cancelled':
+    case 'order_expired':
+    case 'order_rejected':
+      return true;
+    case 'ids_keyed':
+    case 'key_created':
+    case 'key_revoked':
+    case 'idempotency_recorded':
+      return false;
+    default:
+      return event satisfies never;
+  }
+}
 
 export interface SandboxState {
   engine: EngineState;
@@ -34,15 +62,6 @@ export interface SandboxState {
   onApplied?: ((event: SandboxEvent, state: SandboxState) => void) | undefined;
 }
 
-/** The engine's own events, as against the keys' and idempotency records'. */
-export function isEngineEvent(event: SandboxEvent): event is EngineEvent {
-  return (
-    event.type !== 'key_created' &&
-    event.type !== 'key_revoked' &&
-    event.type !== 'idempotency_recorded'
-  );
-}
-
 export function createSandboxState(): SandboxState {
   return {
     engine: createEngineState(),
@@ -55,6 +74,9 @@ export function createSandboxState(): SandboxState {
 export function applySandboxEvent(state: SandboxState, event: SandboxEvent): void {
   if (event.t > state.lastEventAt) state.lastEventAt = event.t;
   switch (event.type) {
+    case 'ids_keyed':
+      applyIdsKeyed(state.engine, event);
+      break;
     case 'key_created':
     case 'key_revoked':
       applyKeyEvent(state.keys, event);

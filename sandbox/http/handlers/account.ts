@@ -1,4 +1,3 @@
-import { fillIdFor, fillNumberOf } from '../../engine/ids';
 import { accountView, listFills, positions } from '../../engine/views';
 import type { Sandbox } from '../../service/sandbox';
 import type { HandlerContext, HandlerResult } from '../dispatch';
@@ -41,8 +40,11 @@ export function listFillsHandler(
   context: HandlerContext<'listFills'>,
 ): HandlerResult {
   const query = context.query;
+  const { ids } = sandbox.state.engine;
   const after =
-    query.cursor === undefined ? undefined : decodeIdCursor(query.cursor, 'fills', fillNumberOf);
+    query.cursor === undefined
+      ? undefined
+      : decodeIdCursor(query.cursor, 'fills', (id) => ids.fillNumber(id));
   const page = listFills(sandbox.state.engine, accountIdOf(context), {
     limit: query.limit,
     ...(query.since !== undefined && { since: query.since }),
@@ -53,7 +55,7 @@ export function listFillsHandler(
     status: 200,
     body: {
       fills: page.items,
-      next_cursor: page.next === null ? null : encodeCursor('fills', fillIdFor(page.next)),
+      next_cursor: page.next === null ? null : encodeCursor('fills', ids.fillId(page.next)),
     },
   };
 }

@@ -24,9 +24,9 @@ export function decodeCursor(cursor: string, kind: string): { after: string | nu
 
 /**
  * A cursor of orders or fills, which carries the id of the last one shown: the number behind
- * that id, which the engine pages by (numbers are the engine's own; ids are what the API shows).
- * An id that names nothing is refused rather than read as "from the start", which would list the
- * first page again.
+ * that id, which the engine pages by. It carries the id and not the number because anyone can
+ * read a cursor, and the number is what ids hide (engine/ids.ts). An id that decodes to nothing
+ * is refused rather than read as "from the start", which would list the first page again.
  */
 export function decodeIdCursor(
   cursor: string,

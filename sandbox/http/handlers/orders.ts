@@ -1,5 +1,4 @@
 import { IdempotencyKey, toCancelResult } from '../../../api/orders';
-import { orderIdFor, orderNumberOf } from '../../engine/ids';
 import { getOrder, listOrders } from '../../engine/views';
 import type { Sandbox } from '../../service/sandbox';
 import type { Caller, HandlerContext, HandlerResult } from '../dispatch';
@@ -72,8 +71,11 @@ export function listOrdersHandler(
   context: HandlerContext<'listOrders'>,
 ): HandlerResult {
   const query = context.query;
+  const { ids } = sandbox.state.engine;
   const after =
-    query.cursor === undefined ? undefined : decodeIdCursor(query.cursor, 'orders', orderNumberOf);
+    query.cursor === undefined
+      ? undefined
+      : decodeIdCursor(query.cursor, 'orders', (id) => ids.orderNumber(id));
   const page = listOrders(sandbox.state.engine, callerOf(context).accountId, {
     status: query.status,
     limit: query.limit,
@@ -85,7 +87,7 @@ export function listOrdersHandler(
     status: 200,
     body: {
       orders: page.items,
-      next_cursor: page.next === null ? null : encodeCursor('orders', orderIdFor(page.next)),
+      next_cursor: page.next === null ? null : encodeCursor('orders', ids.orderId(page.next)),
     },
   };
 }

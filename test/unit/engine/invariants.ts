@@ -6,9 +6,9 @@ import type { EngineEvent } from '../../../sandbox/engine/events';
 import { snapToStep } from '../../../sandbox/engine/grid';
 import { deserializeEngineState, serializeEngineState } from '../../../sandbox/engine/snapshot';
 import type { EngineState } from '../../../sandbox/engine/state';
-import { createEngineState, isLive } from '../../../sandbox/engine/state';
+import { isLive } from '../../../sandbox/engine/state';
 import { assertBinaryRoundTrip } from '../store/engine-image';
-import { everyOrder } from './harness';
+import { everyOrder, keyedEngineState } from './harness';
 
 const nextStatuses: Record<OrderStatus, readonly OrderStatus[]> = {
   open: ['open', 'partially_filled', 'filled', 'cancelled', 'expired', 'rejected'],
@@ -38,7 +38,7 @@ export class StatusWatcher {
 /** Rebuilding from the journal, and from a snapshot, gives the same state. */
 export function assertReplayable(state: EngineState, journal: readonly EngineEvent[]): void {
   const expected = serializeEngineState(state);
-  const replayed = createEngineState();
+  const replayed = keyedEngineState();
   for (const event of journal)
     applyEvent(replayed, JSON.parse(JSON.stringify(event)) as EngineEvent);
   assert.deepEqual(serializeEngineState(replayed), expected, 'replay differs from the live state');

@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { roundToStep } from '../../../api/order-rules';
 import { floorToStep, snapToStep } from '../../../sandbox/engine/grid';
-import { fillIdFor, fillNumberOf, orderIdFor, orderNumberOf } from '../../../sandbox/engine/ids';
 import { deserializeEngineState, serializeEngineState } from '../../../sandbox/engine/snapshot';
 import { parseEngineEvent } from '../../../sandbox/engine/events';
 import { eventTypes, Harness } from './harness';
@@ -58,20 +57,7 @@ void describe('snapshots', () => {
   });
 });
 
-void describe('ids and grids', () => {
-  void it('round-trips ids and refuses lookalikes', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 36 ** 10 - 1 }), (number) => {
-        assert.equal(orderNumberOf(orderIdFor(number)), number);
-        assert.equal(fillNumberOf(fillIdFor(number)), number);
-      }),
-    );
-    for (const id of ['ord_000000000A', 'ord_00000001', 'fil_0000000001', 'ord_0000000000', '']) {
-      assert.equal(orderNumberOf(id), undefined, id);
-    }
-    assert.ok(orderIdFor(35) < orderIdFor(36), 'ids sort as their numbers');
-  });
-
+void describe('grids and journal lines', () => {
   void it('snaps exactly as roundToStep does, and floors onto the grid', () => {
     fc.assert(
       fc.property(

@@ -4,11 +4,9 @@ import { AccountFill } from '../../../api/account';
 import { Order } from '../../../api/orders';
 import { cancelOrder } from '../../../sandbox/engine/cancel';
 import { orderUpdateFor } from '../../../sandbox/engine/order-updates';
-import { createEngineState } from '../../../sandbox/engine/state';
 import { applyEvent } from '../../../sandbox/engine/apply';
-import { orderNumberOf } from '../../../sandbox/engine/ids';
 import { getOrder, listFills, listOrders } from '../../../sandbox/engine/views';
-import { Harness } from './harness';
+import { Harness, keyedEngineState } from './harness';
 
 /** Two filled market orders, a cancelled limit, an open limit and a USDJPY fill, in that order. */
 function history() {
@@ -51,7 +49,7 @@ void describe('listOrders', () => {
       first.items.map((order) => order.id),
       filled.map((order) => order.id),
     );
-    assert.equal(first.next, orderNumberOf(filled[1]?.id ?? ''));
+    assert.equal(first.next, engine.state.ids.orderNumber(filled[1]?.id ?? ''));
     const second = listOrders(engine.state, 'acc_a', {
       status: 'all',
       limit: 2,
@@ -111,7 +109,7 @@ void describe('orderUpdateFor', () => {
     const engine = new Harness();
     engine.quote('EURUSD', { bid: 1.1, ask: 1.1001, askSize: 3000 });
     const placed = engine.place({ action: 'buy', quantity: 5000, time_in_force: 'ioc' });
-    const replay = createEngineState();
+    const replay = keyedEngineState();
     const updates: string[] = [];
     for (const event of engine.journal) {
       applyEvent(replay, event);
