@@ -30,6 +30,13 @@ describe('Timber Studio in the extension host', () => {
     api = await extension.activate();
   });
 
+  it('activates without doing work: figures for the record', () => {
+    // A figure, not a limit: it is printed for the closing note and the benchmark log.
+    console.log(`timber: activation took ${api.activationMs.toFixed(1)} ms`);
+    assert.ok(api.activationMs > 0);
+    assert.equal(api.sandboxState().kind, 'stopped', 'activation must not start the sandbox');
+  });
+
   it('registers its commands', async () => {
     const commands = await vscode.commands.getCommands(true);
     for (const id of [
@@ -62,9 +69,15 @@ describe('Timber Studio in the extension host', () => {
 
   it('runs a script that trades: orders and fills come as events and are recorded', async () => {
     const events: RunEvent[] = [];
-    const listening = api.runs.onDidEvent((event) => events.push(event));
+    const clicked = performance.now();
+    let firstLineMs: number | undefined;
+    const listening = api.runs.onDidEvent((event) => {
+      events.push(event);
+      if (event.type === 'line') firstLineMs ??= performance.now() - clicked;
+    });
     try {
       const outcome = await api.runs.run(join(workspace(), 'trader', 'trader.mjs'));
+      console.log(`timber: run to first output line ${firstLineMs?.toFixed(0)} ms`);
       assert.ok(outcome, 'the run did not start');
       assert.equal(outcome.record.status, 'succeeded', outcome.stderrTail.join('\n'));
       assert.deepEqual([outcome.record.orders, outcome.record.fills], [2, 2]);
