@@ -85,7 +85,11 @@ class SessionConnection implements StreamConnection, FeedClient {
         const log = request.channel === 'orders' ? feed.orderLog : feed.accountLog;
         if (request.channel === 'orders') this.wantsOrders = true;
         else this.wantsAccount = true;
-        this.subscribed(request);
+        // Where the channel stands, as on the live stream: a client that has seen no event yet
+        // resumes from here after a drop. Told nothing, it subscribes again without since_seq
+        // and misses every event of the gap; a lockstep client waiting for its order's fill
+        // then never acknowledges another bar, and the session stalls for good.
+        this.subscribed(request, log.length);
         // The whole session is in memory, so any since_seq can be resumed.
         for (let index = request.since_seq ?? log.length; index < log.length; index++) {
           this.sink.send(log[index]);
@@ -113,8 +117,12 @@ class SessionConnection implements StreamConnection, FeedClient {
     return undefined;
   }
 
-  private subscribed(request: Subscription): void {
-    this.sink.system('subscribed', { channel: request.channel, session_id: this.session.id });
+  private subscribed(request: Subscription, seq?: number): void {
+    this.sink.system('subscribed', {
+      channel: request.channel,
+      session_id: this.session.id,
+      ...(seq !== undefined && { seq }),
+    });
   }
 
   unsubscribe(request: Subscription): void {

@@ -1,9 +1,10 @@
-// The Node SDK's stream client against a real sandbox: the socket dies mid-run (killed, or
-// starved by the heartbeat watchdog) while orders keep coming, and every order event still
-// arrives exactly once, in seq order.
+// The Node SDK's stream client against a real sandbox and a replay session: the socket dies
+// mid-run (killed, or starved by the heartbeat watchdog) while orders keep coming, and every
+// order event still arrives exactly once, in seq order.
 import { streamUrlFor } from '../../api/script-environment';
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
+import type { Session } from '../../api/sessions';
 import type { ServerMessage } from '../../api/stream';
 import { TimberClient } from '../../sdk/node/src/client';
 import { StreamClient } from '../../sdk/node/src/stream';
@@ -95,4 +96,67 @@ test('the heartbeat watchdog replaces a silent connection, and resumes where it 
     Promise.resolve(events.length >= ids.length * 2 ? true : undefined),
   );
   assertEveryEventOnce(events, ids);
+});
+
+test('a replay session: an order filled while the stream was down, before any event had come, arrives after the reconnect', async () => {
+  // A backtest stalled for good when its stream dropped around its first order: the client had
+  // no seq to resume from, subscribed again without one, and never saw the fill it waited for.
+  const { key, call } = await tradingSandbox();
+  const created = await call<Session>('POST', '/sandbox/sessions', {
+    symbols: ['EURUSD'],
+    interval: '1m',
+    from: Date.UTC(2024, 2, 6, 12, 0),
+    to: Date.UTC(2024, 2, 6, 14, 0),
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const session = created.body;
+  const client = new TimberClient({
+    baseUrl: session.base_url,
+    keyId: key.key_id,
+    secret: key.secret,
+  });
+  // The reconnect waits for this: the order is placed and filled while no connection is up.
+  let allowReconnect!: () => void;
+  const reconnectAllowed = new Promise<void>((resolve) => (allowReconnect = resolve));
+  let connects = 0;
+  const messages: ServerMessage[] = [];
+  const stream = new StreamClient({
+    url: session.stream_url,
+    token: async (renew) => {
+      if (connects++ > 0) await reconnectAllowed;
+      return client.accessToken(renew);
+    },
+    onMessage: (message) => messages.push(message),
+    onProblem: () => undefined,
+    backoff: { baseMs: 1, capMs: 1 },
+  });
+  streams.add(stream);
+  const advancedCount = () =>
+    messages.filter((m) => 'channel' in m && m.channel === 'session' && m.type === 'advanced')
+      .length;
+  await stream.start();
+  stream.subscribeAccount('orders');
+  await stream.positioned();
+  stream.subscribeMarket('candles', ['EURUSD'], '1m');
+  await waitFor('bar 1', () => Promise.resolve(advancedCount() > 0 ? true : undefined));
+  stream.dropConnection();
+  await waitFor('the client to reconnect', () => Promise.resolve(connects > 1 ? true : undefined));
+  const order = await client.placeOrder(buy);
+  assert.equal(order.status, 'filled');
+  allowReconnect();
+  // The orders subscription goes before the candles one, so its backlog comes before the
+  // `advanced` a returning driver is sent.
+  await waitFor('the returning driver to be told where the clock stands', () =>
+    Promise.resolve(advancedCount() > 1 ? true : undefined),
+  );
+  const events = messages.filter(
+    (m): m is OrderMessage => 'channel' in m && m.channel === 'orders',
+  );
+  assert.deepEqual(
+    events.map((event) => [event.type, event.data.order.id]),
+    [
+      ['accepted', order.id],
+      ['fill', order.id],
+    ],
+  );
 });
