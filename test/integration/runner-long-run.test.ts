@@ -45,7 +45,10 @@ for (let i = 0; i < 12; i++) {
 }
 `;
 
-test('a run longer than its tokens records every order and fill', async () => {
+/** About 12 s of trading: a run that hangs fails the test, not the CI job. */
+const hangLimit = { timeout: 300_000 };
+
+test('a run longer than its tokens records every order and fill', hangLimit, async () => {
   const script = join(work, 'slow-trader.mjs');
   writeFileSync(script, slowTrader);
   const local = await attachLocalSandbox(sandbox.dataDir);

@@ -176,6 +176,12 @@ class Reactive extends Strategy {
 void runStrategy(new Reactive());
 `;
 
+/**
+ * Each twin takes seconds, under 30 s on a loaded machine; a session that stalls (the stream
+ * dropped at the wrong moment once left one waiting for minutes) fails its test, not the CI job.
+ */
+const stallLimit = { timeout: 300_000 };
+
 describe('the example twins in replay sessions and in-process', () => {
   let key: Key;
   let call: Awaited<ReturnType<typeof tradingSandbox>>['call'];
@@ -213,63 +219,71 @@ describe('the example twins in replay sessions and in-process', () => {
       params: {},
     },
   ]) {
-    test(`${example.name}: a lockstep session gives the same trades as the in-process path`, async () => {
-      const bundle = await bundleStrategy(
-        'path' in example ? { path: example.path } : { source: example.source },
-      );
-      const config = configFile({
-        name: example.name,
-        symbols: ['EURUSD'],
-        params: example.params,
-      });
-      const created = await call<Session>('POST', '/sandbox/sessions', {
-        symbols: ['EURUSD'],
-        interval: '1m',
-        ...('range' in example ? example.range : { from, to }),
-        ...('faults' in example && { faults: example.faults }),
-      });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
-      const session = created.body;
-      const live = runScript(bundle, {
-        TIMBER_BASE_URL: session.base_url,
-        TIMBER_STREAM_URL: session.stream_url,
-        TIMBER_ENV: 'backtest',
-        TIMBER_API_KEY_ID: key.key_id,
-        TIMBER_API_SECRET: key.secret,
-        TIMBER_STRATEGY_CONFIG: config,
-      });
-      assert.equal(await live.exited, 0, live.stderr());
-      if ('faults' in example) {
-        const drops = live.stderr().match(/stream: the stream closed \(1012/g) ?? [];
-        // How many drops fit in the run depends on the machine's speed; at least one must.
-        assert.ok(drops.length >= 1, `the stream was dropped mid-run (${drops.length} times)`);
-      }
-      const answer = await call<BacktestReport>('GET', `/sandbox/sessions/${session.id}/report`);
-      assert.equal(answer.status, 200);
-      const viaSession = BacktestReportSchema.parse(answer.body);
-
-      const resultFile = join(scratchFolder(), 'report.json');
-      const inProcess = runScript(bundle, {
-        TIMBER_ENV: 'backtest',
-        TIMBER_BACKTEST: JSON.stringify({
+    test(
+      `${example.name}: a lockstep session gives the same trades as the in-process path`,
+      stallLimit,
+      async () => {
+        const bundle = await bundleStrategy(
+          'path' in example ? { path: example.path } : { source: example.source },
+        );
+        const config = configFile({
+          name: example.name,
+          symbols: ['EURUSD'],
+          params: example.params,
+        });
+        const created = await call<Session>('POST', '/sandbox/sessions', {
           symbols: ['EURUSD'],
           interval: '1m',
           ...('range' in example ? example.range : { from, to }),
-          balance: 100_000,
-        }),
-        TIMBER_RESULT_FILE: resultFile,
-        TIMBER_STRATEGY_CONFIG: config,
-      });
-      assert.equal(await inProcess.exited, 0, inProcess.stderr());
-      const viaProcess = BacktestReportSchema.parse(JSON.parse(readFileSync(resultFile, 'utf8')));
+          ...('faults' in example && { faults: example.faults }),
+        });
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+        const session = created.body;
+        const live = runScript(bundle, {
+          TIMBER_BASE_URL: session.base_url,
+          TIMBER_STREAM_URL: session.stream_url,
+          TIMBER_ENV: 'backtest',
+          TIMBER_API_KEY_ID: key.key_id,
+          TIMBER_API_SECRET: key.secret,
+          TIMBER_STRATEGY_CONFIG: config,
+        });
+        assert.equal(await live.exited, 0, live.stderr());
+        if ('faults' in example) {
+          const drops = live.stderr().match(/stream: the stream closed \(1012/g) ?? [];
+          // How many drops fit in the run depends on the machine's speed; at least one must.
+          assert.ok(drops.length >= 1, `the stream was dropped mid-run (${drops.length} times)`);
+        }
+        const answer = await call<BacktestReport>('GET', `/sandbox/sessions/${session.id}/report`);
+        assert.equal(answer.status, 200);
+        const viaSession = BacktestReportSchema.parse(answer.body);
 
-      assert.equal(viaSession.bars, 'range' in example ? 4 * 1440 : 360);
-      assert.equal(viaProcess.bars, viaSession.bars);
-      assert.ok(viaSession.fills.length >= 4, `the range has trades (${viaSession.fills.length})`);
-      assert.deepEqual(trades(viaProcess), trades(viaSession));
-      assert.equal(viaProcess.final_equity, viaSession.final_equity);
-      const printed = (lines: string[]) => lines.filter((line) => / (order|fill) ord_/.test(line));
-      assert.deepEqual(printed(inProcess.lines), printed(live.lines), 'the same lines on stdout');
-    });
+        const resultFile = join(scratchFolder(), 'report.json');
+        const inProcess = runScript(bundle, {
+          TIMBER_ENV: 'backtest',
+          TIMBER_BACKTEST: JSON.stringify({
+            symbols: ['EURUSD'],
+            interval: '1m',
+            ...('range' in example ? example.range : { from, to }),
+            balance: 100_000,
+          }),
+          TIMBER_RESULT_FILE: resultFile,
+          TIMBER_STRATEGY_CONFIG: config,
+        });
+        assert.equal(await inProcess.exited, 0, inProcess.stderr());
+        const viaProcess = BacktestReportSchema.parse(JSON.parse(readFileSync(resultFile, 'utf8')));
+
+        assert.equal(viaSession.bars, 'range' in example ? 4 * 1440 : 360);
+        assert.equal(viaProcess.bars, viaSession.bars);
+        assert.ok(
+          viaSession.fills.length >= 4,
+          `the range has trades (${viaSession.fills.length})`,
+        );
+        assert.deepEqual(trades(viaProcess), trades(viaSession));
+        assert.equal(viaProcess.final_equity, viaSession.final_equity);
+        const printed = (lines: string[]) =>
+          lines.filter((line) => / (order|fill) ord_/.test(line));
+        assert.deepEqual(printed(inProcess.lines), printed(live.lines), 'the same lines on stdout');
+      },
+    );
   }
 });

@@ -47,7 +47,8 @@ function expectedCrossoverTrades(closes: number[], fast = 50, slow = 200, quanti
   return trades;
 }
 
-describe('Python strategies in lockstep replay sessions', () => {
+// Two backtests of seconds each: a session that stalls fails the suite, not the CI job.
+describe('Python strategies in lockstep replay sessions', { timeout: 300_000 }, () => {
   let key: Key;
   let call: Awaited<ReturnType<typeof tradingSandbox>>['call'];
 

@@ -22,43 +22,50 @@ after(async () => {
   await stopAllSandboxes();
 });
 
-test('no order event is missed or repeated across dropped stream connections', async () => {
-  const { sandbox, key, call } = await tradingSandbox();
-  proxy = await startProxy(sandbox.url);
-  const run = runPython(join(pythonScripts, 'order_watch.py'), {
-    ...timberEnv(proxy.url, key),
-    TIMBER_STRATEGY_CONFIG: join(pythonScripts, 'live_trader.json'),
-  });
-  await run.waitForLine(/^WATCHING$/);
+/** A run that hangs across its dropped connections fails the test, not the CI job. */
+const hangLimit = { timeout: 300_000 };
 
-  const ids: string[] = [];
-  const rounds = 4;
-  for (let round = 0; round < rounds; round++) {
-    const connectionsBefore = proxy.connections();
-    proxy.drop();
-    // Orders placed while the script is disconnected (straight to the sandbox, not the proxy).
-    for (let i = 0; i < 3; i++) {
-      const answer = await call<Order>('POST', '/orders', marketBuy(1000), {
-        'Idempotency-Key': `resume-${round}-${i}`,
-      });
-      assert.equal(answer.status, 201);
-      ids.push(answer.body.id);
+test(
+  'no order event is missed or repeated across dropped stream connections',
+  hangLimit,
+  async () => {
+    const { sandbox, key, call } = await tradingSandbox();
+    proxy = await startProxy(sandbox.url);
+    const run = runPython(join(pythonScripts, 'order_watch.py'), {
+      ...timberEnv(proxy.url, key),
+      TIMBER_STRATEGY_CONFIG: join(pythonScripts, 'live_trader.json'),
+    });
+    await run.waitForLine(/^WATCHING$/);
+
+    const ids: string[] = [];
+    const rounds = 4;
+    for (let round = 0; round < rounds; round++) {
+      const connectionsBefore = proxy.connections();
+      proxy.drop();
+      // Orders placed while the script is disconnected (straight to the sandbox, not the proxy).
+      for (let i = 0; i < 3; i++) {
+        const answer = await call<Order>('POST', '/orders', marketBuy(1000), {
+          'Idempotency-Key': `resume-${round}-${i}`,
+        });
+        assert.equal(answer.status, 201);
+        ids.push(answer.body.id);
+      }
+      // Wait until the script is back before the next drop, so every round tests a resume.
+      const deadline = Date.now() + 30_000;
+      while (proxy.connections() === connectionsBefore) {
+        if (Date.now() > deadline) throw new Error(`the script did not reconnect: ${run.stderr()}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     }
-    // Wait until the script is back before the next drop, so every round tests a resume.
-    const deadline = Date.now() + 30_000;
-    while (proxy.connections() === connectionsBefore) {
-      if (Date.now() > deadline) throw new Error(`the script did not reconnect: ${run.stderr()}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    const events = await run.waitForCount(/^EVENT /, ids.length * 2, 60_000);
+    for (const id of ids) {
+      const mine = events.filter((line) => line.endsWith(` ${id}`));
+      assert.deepEqual(mine, [`EVENT accepted ${id}`, `EVENT fill ${id}`], `events of ${id}`);
     }
-  }
-  const events = await run.waitForCount(/^EVENT /, ids.length * 2, 60_000);
-  for (const id of ids) {
-    const mine = events.filter((line) => line.endsWith(` ${id}`));
-    assert.deepEqual(mine, [`EVENT accepted ${id}`, `EVENT fill ${id}`], `events of ${id}`);
-  }
-  assert.match(run.stderr(), /stream: reconnected/);
-  const outcome = await run.stop('SIGINT');
-  assert.equal(outcome.code, 0, run.stderr());
-  // Nothing arrived twice after the last resume either.
-  assert.equal(run.lines.filter((line) => line.startsWith('EVENT ')).length, ids.length * 2);
-});
+    assert.match(run.stderr(), /stream: reconnected/);
+    const outcome = await run.stop('SIGINT');
+    assert.equal(outcome.code, 0, run.stderr());
+    // Nothing arrived twice after the last resume either.
+    assert.equal(run.lines.filter((line) => line.startsWith('EVENT ')).length, ids.length * 2);
+  },
+);

@@ -18,24 +18,31 @@ after(async () => {
   rmSync(folder, { recursive: true, force: true });
 });
 
-test('a strategy flipping under faults before and after commit is told the truth of every order', async (t) => {
-  const sandbox = await startSandboxProcess();
-  const counts = await runSoak({
-    sandbox,
-    folder,
-    seconds: 30,
-    flipEveryMs: 500,
-    faults: soakFaults(22),
-  });
-  const report = describeCounts(counts);
-  t.diagnostic(report);
-  assert.equal(counts.duplicates, 0, report);
-  assert.equal(counts.lost, 0, report);
-  assert.equal(counts.reportedWrongly, 0, report);
-  assert.equal(counts.reusedIds, 0, report);
-  assert.equal(counts.positionDifference, 0, report);
-  assert.equal(counts.toldDifference, 0, report);
-  // The faults did happen: the soak exercised what it claims to.
-  assert.ok(counts.intents >= 40, report);
-  assert.ok(counts.placed > 0 && counts.retries > 0, report);
-});
+/** 30 s of trading: a run that hangs fails the test, not the CI job. */
+const hangLimit = { timeout: 300_000 };
+
+test(
+  'a strategy flipping under faults before and after commit is told the truth of every order',
+  hangLimit,
+  async (t) => {
+    const sandbox = await startSandboxProcess();
+    const counts = await runSoak({
+      sandbox,
+      folder,
+      seconds: 30,
+      flipEveryMs: 500,
+      faults: soakFaults(22),
+    });
+    const report = describeCounts(counts);
+    t.diagnostic(report);
+    assert.equal(counts.duplicates, 0, report);
+    assert.equal(counts.lost, 0, report);
+    assert.equal(counts.reportedWrongly, 0, report);
+    assert.equal(counts.reusedIds, 0, report);
+    assert.equal(counts.positionDifference, 0, report);
+    assert.equal(counts.toldDifference, 0, report);
+    // The faults did happen: the soak exercised what it claims to.
+    assert.ok(counts.intents >= 40, report);
+    assert.ok(counts.placed > 0 && counts.retries > 0, report);
+  },
+);
