@@ -45,29 +45,20 @@ export class TimberDebugProvider
 
   constructor(private readonly services: DebugServices) {}
 
-  /** F5 with no launch.json: debug the active strategy script. */
-  resolveDebugConfiguration(
-    _folder: vscode.WorkspaceFolder | undefined,
-    config: TimberDebugConfiguration,
-  ): vscode.DebugConfiguration | undefined {
-    if (config.type === undefined && config.request === undefined) {
-      const active = vscode.window.activeTextEditor?.document.uri;
-      if (active?.scheme !== 'file') return undefined;
-      return {
-        type: debugType,
-        request: 'launch',
-        name: `Debug ${basename(active.fsPath)}`,
-        program: active.fsPath,
-      };
-    }
-    return config;
-  }
-
-  async resolveDebugConfigurationWithSubstitutedVariables(
+  /**
+   * Everything is resolved here, before variables are substituted: a JavaScript or TypeScript
+   * strategy becomes a configuration of the built-in JavaScript debugger, and VS Code activates
+   * that debugger only for a type it learns in this first step. F5 with no launch.json debugs
+   * the active script; `${file}` is the active script too.
+   */
+  async resolveDebugConfiguration(
     _folder: vscode.WorkspaceFolder | undefined,
     config: TimberDebugConfiguration,
   ): Promise<vscode.DebugConfiguration | undefined> {
-    const program = config.program ?? vscode.window.activeTextEditor?.document.uri.fsPath;
+    const active = vscode.window.activeTextEditor?.document.uri;
+    const activePath = active?.scheme === 'file' ? active.fsPath : undefined;
+    const named = config.program;
+    const program = named === undefined || named.includes('${file}') ? activePath : named;
     if (program === undefined) {
       void vscode.window.showErrorMessage(
         'Timber: open a strategy script to debug, or set "program".',
@@ -88,11 +79,12 @@ export class TimberDebugProvider
       },
       inProcess: null,
     });
+    const withName = { ...config, name: config.name ?? `Debug ${basename(program)}` };
     const cwd = dirname(program);
     const extension = extname(program).toLowerCase();
-    if (extension === '.py') return this.python(config, program, env, cwd);
+    if (extension === '.py') return this.python(withName, program, env, cwd);
     if (['.ts', '.mts', '.js', '.mjs'].includes(extension))
-      return this.node(config, program, env, cwd);
+      return this.node(withName, program, env, cwd);
     void vscode.window.showErrorMessage(
       `Timber: cannot debug ${basename(program)}: .py, .js and .ts only.`,
     );
@@ -158,8 +150,9 @@ export class TimberDebugProvider
       cwd,
       env,
       sourceMaps: true,
-      // The bundle lives in a temp folder: let the debugger map it back anywhere.
-      resolveSourceMapLocations: null,
+      // The bundle lives in a temp folder: the debugger reads its inline map from there.
+      outFiles: [`${dirname(runnable)}/**/*.mjs`],
+      resolveSourceMapLocations: [`${dirname(runnable)}/**`, '!**/node_modules/**'],
       skipFiles: ['<node_internals>/**'],
       console: 'internalConsole',
       outputCapture: 'std',

@@ -51,6 +51,14 @@ describe('the extension in VS Code', { skip: process.env.TIMBER_E2E_SKIP === '1'
     mkdirSync(join(workspace, 'trader'));
     writeFileSync(join(workspace, 'trader', 'trader.mjs'), trader);
     writeFileSync(join(workspace, 'trader', 'forever.mjs'), forever);
+    writeFileSync(
+      join(workspace, 'trader', 'debug-me.ts'),
+      'const values: number[] = [1, 2, 3];\nlet total = 0;\nfor (const value of values) total += value;\nconsole.log(`total ${total}`);\n',
+    );
+    writeFileSync(
+      join(workspace, 'trader', 'debug-me.py'),
+      'values = [1, 2, 3]\ntotal = 0\nfor value in values:\n    total += value\nprint("total", total)\n',
+    );
     const suites = join(import.meta.dirname, 'extension');
     // Inside the repository, so that the suites' require('mocha') finds its node_modules.
     const outdir = join(repo, 'dist', 'e2e-extension-tests');
@@ -88,7 +96,7 @@ describe('the extension in VS Code', { skip: process.env.TIMBER_E2E_SKIP === '1'
     });
     const log = result.log.join('\n');
     assert.equal(result.exitCode, 0, log);
-    assert.match(log, /7 passing/);
+    assert.match(log, /9 passing/);
     for (const figure of log.match(/timber: .* ms/g) ?? []) console.log(figure);
   });
 });

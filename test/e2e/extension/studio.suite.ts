@@ -117,6 +117,49 @@ describe('Timber Studio in the extension host', () => {
     assert.equal(outcome.exit.stoppedWith, 'SIGINT');
   });
 
+  for (const [file, line] of [
+    ['debug-me.ts', 2],
+    ['debug-me.py', 3],
+  ] as const) {
+    it(`stops at a breakpoint in ${file} started with timber.debug`, async () => {
+      const program = vscode.Uri.file(join(workspace(), 'trader', file));
+      const breakpoint = new vscode.SourceBreakpoint(
+        new vscode.Location(program, new vscode.Position(line, 0)),
+      );
+      let stoppedAt: unknown;
+      let tracking: vscode.Disposable | undefined;
+      const stopped = new Promise<void>((done) => {
+        // The JavaScript debugger stops in a child session: every session is watched.
+        tracking = vscode.debug.registerDebugAdapterTrackerFactory('*', {
+          createDebugAdapterTracker: () => ({
+            onDidSendMessage: (message: { type?: string; event?: string; body?: unknown }) => {
+              if (message.type === 'event' && message.event === 'stopped') {
+                stoppedAt = message.body;
+                done();
+              }
+            },
+          }),
+        });
+      });
+      vscode.debug.addBreakpoints([breakpoint]);
+      try {
+        const started = await vscode.commands.executeCommand<boolean>('timber.debug', program);
+        assert.equal(started, true, 'the debug session did not start');
+        await Promise.race([
+          stopped,
+          new Promise((_, fail) =>
+            setTimeout(() => fail(new Error(`no stop in ${file} within 45 s`)), 45_000),
+          ),
+        ]);
+        assert.equal((stoppedAt as { reason?: string }).reason, 'breakpoint');
+      } finally {
+        tracking?.dispose();
+        vscode.debug.removeBreakpoints([breakpoint]);
+        await vscode.debug.stopDebugging();
+      }
+    });
+  }
+
   it('backtests the TypeScript example over its strategy.json range', async () => {
     const outcome = await api.runs.backtest(join(workspace(), 'sma-crossover', 'sma_crossover.ts'));
     assert.ok(outcome?.report, 'no report');
