@@ -57,10 +57,29 @@ export const StorageHealth = z.object({
 });
 export type StorageHealth = z.infer<typeof StorageHealth>;
 
+/**
+ * How the local sandbox's market clock runs. `real`: it is the wall clock (started at another
+ * instant with `tbm sandbox --now`). `session`: it runs at real speed but skips the periods when
+ * forex is closed (`tbm sandbox --clock session`), so it may stand ahead of the wall clock.
+ */
+export const ClockMode = z.enum(['real', 'session']);
+export type ClockMode = z.infer<typeof ClockMode>;
+
+export const SandboxClock = z.object({
+  mode: ClockMode,
+  /** The market clock (what `now` says), epoch ms. */
+  market_now: z.number().int(),
+  /** The wall clock it follows, epoch ms: an editor shows both when they differ. */
+  wall_now: z.number().int(),
+});
+export type SandboxClock = z.infer<typeof SandboxClock>;
+
 export const Health = z.object({
   status: z.literal('ok'),
   /** The sandbox's market clock, epoch ms. */
   now: z.number().int(),
+  /** Absent on a replay session's own URL, whose clock is the replay's. */
+  clock: SandboxClock.optional(),
   /** Absent on a replay session's own URL, which keeps no data folder. */
   storage: StorageHealth.optional(),
 });

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import type { SandboxReady } from '../api/run-events';
 import { apiRateLimits } from '../api/script-environment';
-import { parseInstant } from '../sandbox/service/clock';
+import type { ClockMode } from '../api/admin';
+import { clockStartingAt, parseInstant } from '../sandbox/service/clock';
 import { defaultDataDir } from '../sandbox/service/data-dir';
 import { startSandbox } from '../sandbox/server/start';
 import type { StreamLimits } from '../sandbox/stream/protocol';
@@ -15,8 +16,16 @@ Options:
   --port P              port to listen on (default: a free port)
   --host H              address to bind (default: 127.0.0.1; anything else exposes the sandbox)
   --data-dir D          where accounts, orders and keys are kept (default: ${defaultDataDir()})
+  --clock MODE          how the market clock runs, kept with the data folder:
+                          real     the wall clock (the default for a new folder); the market is
+                                   closed when it really is (forex from Fri 22:00 to Sun 22:00 UTC)
+                          session  real speed, but the hours forex is closed are skipped, so there
+                                   is always a market to trade; it may stand ahead of the wall clock
+                        without --clock, a folder keeps the clock it had; a real folder may become
+                        a session one, not the other way round (its market time would run back)
   --now ISO             start the market clock at this instant (e.g. 2024-03-06T12:00:00Z);
-                        it runs on in real time from there
+                        it runs on in real time from there (with --clock session: skipping closed
+                        hours, and only ever forward for a folder that already has a session clock)
   --key-rate-limit N    requests per second per key (default: 10000)
   --order-rate-limit N  new orders per second per account (default: 100)
   --json                print one JSON line {"url","port","data_dir","pid"} when ready
@@ -44,6 +53,15 @@ function streamLimitsFrom(values: Record<string, string | boolean | undefined>) 
   return limits;
 }
 
+function instantOption(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseInstant(text);
+  } catch (error) {
+    throw new UsageError(`--${name}: ${(error as Error).message}`);
+  }
+}
+
 export async function sandboxCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -52,6 +70,10 @@ export async function sandboxCommand(args: string[]): Promise<number> {
       host: { type: 'string', default: '127.0.0.1' },
       'data-dir': { type: 'string' },
       now: { type: 'string' },
+      clock: { type: 'string' },
+      // Hidden, for tests of the session clock: the wall clock starts at this instant (a
+      // simulated Saturday), as if the machine's clock said so.
+      'wall-now': { type: 'string' },
       'key-rate-limit': { type: 'string' },
       'order-rate-limit': { type: 'string' },
       // Hidden, for benchmarks only (bench/http.ts): `--durability none` skips fsync, so an
@@ -76,14 +98,12 @@ export async function sandboxCommand(args: string[]): Promise<number> {
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port must be 0 to 65535, got "${values.port}"`);
-  let startAt: number | undefined;
-  if (values.now !== undefined) {
-    try {
-      startAt = parseInstant(values.now);
-    } catch (error) {
-      throw new UsageError(`--now: ${(error as Error).message}`);
-    }
-  }
+  const startAt = instantOption('now', values.now);
+  const wallStart = instantOption('wall-now', values['wall-now']);
+  const wallClock = wallStart === undefined ? undefined : clockStartingAt(wallStart);
+  const clock = values.clock;
+  if (clock !== undefined && clock !== 'real' && clock !== 'session')
+    throw new UsageError(`--clock must be "real" or "session", got "${clock}"`);
   const durability = values.durability;
   if (durability !== 'fsync' && durability !== 'none')
     throw new UsageError(`--durability must be "fsync" or "none", got "${durability}"`);
@@ -93,6 +113,8 @@ export async function sandboxCommand(args: string[]): Promise<number> {
     host: values.host,
     dataDir,
     ...(startAt !== undefined && { startAt }),
+    ...(clock !== undefined && { clock: clock satisfies ClockMode }),
+    ...(wallClock !== undefined && { wallClock: () => wallClock.now() }),
     keyRateLimit: positiveInt(
       'key-rate-limit',
       values['key-rate-limit'],

@@ -18,7 +18,8 @@ import { LiveStreamBackend } from '../stream/live-backend';
 import type { StreamLimits } from '../stream/protocol';
 import { attachStreamServer } from '../stream/ws-server';
 import type { Durability } from '../store/journal';
-import { clockStartingAt, systemClock } from '../service/clock';
+import type { ClockMode } from '../../api/admin';
+import { clockFileIn, openFolderClock } from '../service/clock-state';
 import type { RuntimeInfo } from '../service/data-dir';
 import { dataFiles, ensureSecretFile } from '../service/data-dir';
 import { secureDataDir } from '../service/data-dir-check';
@@ -44,6 +45,13 @@ export interface SandboxOptions {
   dataDir: string;
   /** Start the market clock at this instant (epoch ms); it runs on in real time. */
   startAt?: number;
+  /**
+   * How the market clock runs (`tbm sandbox --clock`); absent: as the data folder's clock did
+   * before, or `real` for a new folder. See `service/clock-state.ts` for the rules.
+   */
+  clock?: ClockMode;
+  /** The wall clock the market clock follows (default Date.now); tests simulate a weekend with it. */
+  wallClock?: () => number;
   keyRateLimit: number;
   orderRateLimit: number;
   /** 'none' only for benchmarks that measure something else. */
@@ -87,7 +95,24 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       ensureSecretFile(options.dataDir, dataFiles.signingKey, 32),
       'hex',
     );
-    const clock = options.startAt === undefined ? systemClock : clockStartingAt(options.startAt);
+    const folderClock = openFolderClock(
+      clockFileIn(options.dataDir),
+      {
+        ...(options.clock !== undefined && { mode: options.clock }),
+        ...(options.startAt !== undefined && { startAt: options.startAt }),
+        lastEventAt: store.state.lastEventAt,
+      },
+      options.wallClock ?? Date.now,
+      options.log,
+    );
+    const clock = folderClock.clock;
+    if (clock.mode === 'session') {
+      const iso = (t: number) => new Date(t).toISOString();
+      options.log(
+        `[sandbox] session clock: market time ${iso(clock.now())} at wall time ${iso(clock.wallNow())}; ` +
+          'it runs in real time and skips the hours forex is closed',
+      );
+    }
     const sandbox = new Sandbox(store, createMarketView(), clock);
     await sandbox.ensureIdKey(clock.now());
     await sandbox.ensureDefaultAccount(clock.now());
@@ -119,6 +144,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         sessions,
         faults,
         storage: () => storageHealth(store.recovery, store.stats),
+        clock,
       }),
       tokens,
       keyExists: (keyId) => sandbox.state.keys.has(keyId),
@@ -199,6 +225,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
           server.closeIdleConnections();
         });
         rmSync(join(options.dataDir, dataFiles.runtime), { force: true });
+        folderClock.save();
         await store.close();
       })());
     return { url, port, sandbox, close };

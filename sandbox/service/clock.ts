@@ -1,14 +1,70 @@
-/** The sandbox's market clock: real time, or real time shifted so that it starts at a given instant. */
+import type { ClockMode } from '../../api/admin';
+import { sessionMarketTime } from '../market/session-clock';
+
+/** The sandbox's market clock: what `/market`, orders, the stream and token expiry run on. */
 export interface Clock {
   now(): number;
 }
 
-export const systemClock: Clock = { now: () => Date.now() };
+/** A market clock that also says how it runs and what wall time it was derived from. */
+export interface MarketClock extends Clock {
+  readonly mode: ClockMode;
+  /** The wall clock the market clock follows (tests inject one). */
+  wallNow(): number;
+}
 
 /** A clock that reads `startAt` at creation and runs on in real time from there. */
 export function clockStartingAt(startAt: number, realNow: () => number = Date.now): Clock {
   const offset = startAt - realNow();
   return { now: () => realNow() + offset };
+}
+
+/** The real clock: the wall clock, or the wall clock shifted to start at `startAt`. */
+export function realMarketClock(wall: () => number, startAt?: number): MarketClock {
+  const market = startAt === undefined ? { now: wall } : clockStartingAt(startAt, wall);
+  return { mode: 'real', now: () => market.now(), wallNow: wall };
+}
+
+/**
+ * The session clock of a data folder: `offset` ahead of the wall clock, pushed to the next forex
+ * open when it would stand in a closed period, and never behind a time it has shown (a wall
+ * clock set back moves the offset forward instead). `onOffsetChange` is called, before the new
+ * time is returned, whenever the offset grows, so that it can be kept with the folder.
+ */
+export class SessionClock implements MarketClock {
+  readonly mode = 'session';
+  private lastShown = -Infinity;
+
+  constructor(
+    private currentOffset: number,
+    private readonly wall: () => number,
+    private readonly onOffsetChange: (offset: number, market: number) => void = () => {},
+  ) {}
+
+  get offset(): number {
+    return this.currentOffset;
+  }
+
+  wallNow(): number {
+    return this.wall();
+  }
+
+  now(): number {
+    const wall = this.wall();
+    let { market, offset } = sessionMarketTime(wall, this.currentOffset);
+    if (market < this.lastShown) {
+      // The wall clock went back: stay where the market clock was (inside a session, since it
+      // was shown) and run on from there.
+      market = this.lastShown;
+      offset = market - wall;
+    }
+    if (offset !== this.currentOffset) {
+      this.currentOffset = offset;
+      this.onOffsetChange(offset, market);
+    }
+    this.lastShown = market;
+    return market;
+  }
 }
 
 /** Parses `--now`: an ISO 8601 instant with a zone, or epoch milliseconds. */

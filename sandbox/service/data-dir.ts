@@ -22,6 +22,8 @@ export const dataFiles = {
   adminToken: 'admin-token',
   signingKey: 'token-signing-key',
   runtime: 'sandbox.json',
+  /** How the market clock runs (`clock-state.ts`). */
+  clock: 'clock.json',
 } as const;
 
 /** What a running sandbox writes so that `tbm keys create --data-dir D` can find it. */

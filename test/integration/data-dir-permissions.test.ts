@@ -132,7 +132,13 @@ void test(
     const answer = await call('POST', '/orders', resting);
     assert.equal(answer.status, 201, JSON.stringify(answer.body));
     const running = readdirSync(dataDir).sort();
-    assert.deepEqual(running, ['admin-token', 'sandbox.json', 'store', 'token-signing-key']);
+    assert.deepEqual(running, [
+      'admin-token',
+      'clock.json',
+      'sandbox.json',
+      'store',
+      'token-signing-key',
+    ]);
     assert.ok(readdirSync(join(dataDir, 'store')).includes('journal.lock'));
     assert.deepEqual(notOwnerOnly(join(work, 'fresh')), []);
 

@@ -23,7 +23,8 @@ export interface SandboxProcess {
 export interface StartOptions {
   /** Reuse a data folder (for restarts); a fresh temp folder otherwise. */
   dataDir?: string;
-  now?: string;
+  /** `--now` (default: `weekdayNoon`); null starts without it (the market clock follows the wall). */
+  now?: string | null;
   args?: string[];
 }
 
@@ -42,8 +43,7 @@ export async function startSandboxProcess(options: StartOptions = {}): Promise<S
     '--data-dir',
     dataDir,
     '--json',
-    '--now',
-    options.now ?? weekdayNoon,
+    ...(options.now === null ? [] : ['--now', options.now ?? weekdayNoon]),
   ];
   const child = spawn(process.execPath, [...args, ...(options.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],

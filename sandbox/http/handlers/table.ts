@@ -1,5 +1,6 @@
 import type { Health, StorageHealth } from '../../../api/admin';
 import { openApiDocument } from '../../../api/openapi';
+import type { MarketClock } from '../../service/clock';
 import type { Sandbox } from '../../service/sandbox';
 import type { DispatchOutcome, DispatchRequest, Handlers } from '../dispatch';
 import type { RateLimiter } from '../rate-limit';
@@ -30,6 +31,8 @@ export interface HandlerDeps {
   faults?: FaultRegistry;
   /** The data folder's state, for GET /health; absent on a replay session's URL (no folder). */
   storage?: () => StorageHealth;
+  /** How the market clock runs, for GET /health; absent on a replay session's URL. */
+  clock?: MarketClock;
 }
 
 let openApiText: string | undefined;
@@ -68,9 +71,13 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...faultHandlers(deps.faults, sandbox.state.keys),
     health: () => {
       const storage = deps.storage?.();
+      const now = sandbox.clock.now();
       const body: Health = {
         status: 'ok',
-        now: sandbox.clock.now(),
+        now,
+        ...(deps.clock !== undefined && {
+          clock: { mode: deps.clock.mode, market_now: now, wall_now: deps.clock.wallNow() },
+        }),
         ...(storage !== undefined && { storage }),
       };
       return { kind: 'json', status: 200, body };
