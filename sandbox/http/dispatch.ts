@@ -170,7 +170,7 @@ export class Dispatcher {
       let caller: Caller | null = null;
       let fault: FaultDecision | undefined;
       if (spec.access.kind === 'bearer') {
-        caller = this.authenticate(request.authorization, now);
+        caller = this.authenticate(request.authorization);
         const window = this.deps.keyLimiter.take(caller.keyId, now);
         rate = window;
         if (!window.allowed) throw rateLimited(window, now, 'this key');
@@ -241,7 +241,7 @@ export class Dispatcher {
     this.deps.acknowledge(Number(value));
   }
 
-  private authenticate(authorization: string | undefined, now: number): Caller {
+  private authenticate(authorization: string | undefined): Caller {
     const challenge = { headers: { 'WWW-Authenticate': 'Bearer realm="timber"' } };
     if (!authorization) {
       throw new ApiError(
@@ -260,7 +260,8 @@ export class Dispatcher {
         challenge,
       );
     }
-    const checked = checkAccessToken(this.deps.tokens, match[1], now, (keyId) =>
+    const { tokens } = this.deps;
+    const checked = checkAccessToken(tokens, match[1], tokens.now(), (keyId) =>
       this.deps.keyExists(keyId),
     );
     if ('refused' in checked) throw new ApiError('unauthorized', checked.refused, [], challenge);

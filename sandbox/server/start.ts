@@ -117,7 +117,10 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     await sandbox.ensureIdKey(clock.now());
     await sandbox.ensureDefaultAccount(clock.now());
 
-    const tokens = new TokenAuthority(signingKey, options.accessTokenLifetimeSeconds);
+    // Tokens expire on the market clock, as everything else in the API that has a time does.
+    const tokens = new TokenAuthority(signingKey, options.accessTokenLifetimeSeconds, () =>
+      clock.now(),
+    );
     const faults = new FaultRegistry();
     // The URL is known once the server listens; sessions are created only after that.
     let url = '';

@@ -22,10 +22,15 @@ const prefix = { access: 'tbat_', refresh: 'tbrt_' } as const;
 export class TokenAuthority {
   private readonly cache = new Map<string, TokenClaims>();
 
-  /** `accessLifetimeSeconds`: tests shorten it to see what happens when tokens expire. */
+  /**
+   * `accessLifetimeSeconds`: tests shorten it to see what happens when tokens expire. `now`: the
+   * clock tokens are issued and expire on, the sandbox's market clock, for its own URL and its
+   * replay sessions' alike (a token works on both).
+   */
   constructor(
     private readonly signingKey: Buffer,
     private readonly accessLifetimeSeconds = accessTokenLifetimeSeconds,
+    readonly now: () => number = Date.now,
   ) {}
 
   issue(

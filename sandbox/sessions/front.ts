@@ -22,7 +22,7 @@ export function sessionAwareDispatcher(
       const match = sessionPath.exec(request.path);
       if (match === null) return main.dispatch(request);
       const session = sessions.byId(match[1]);
-      if (session === undefined || !session.admits(request.authorization, Date.now())) {
+      if (session === undefined || !session.admits(request.authorization)) {
         return Promise.resolve({
           result: refusalResult(
             new SandboxError(

@@ -150,10 +150,11 @@ export class ReplaySession {
    * account may not (it is answered as if the session did not exist). Requests with no token,
    * or an invalid one, go on to the session's dispatcher, which refuses them in its own words.
    */
-  admits(authorization: string | undefined, now: number): boolean {
+  admits(authorization: string | undefined): boolean {
     const token = /^Bearer +(\S+)\s*$/i.exec(authorization ?? '')?.[1];
     if (token === undefined) return true;
-    const claims = this.context.tokens.verify(token, 'access', now);
+    const { tokens } = this.context;
+    const claims = tokens.verify(token, 'access', tokens.now());
     return typeof claims === 'string' || this.visibleTo(claims.accountId);
   }
 

@@ -20,7 +20,7 @@ export function sessionStreamBackend(
 ): StreamBackend {
   return {
     authenticate(token) {
-      const checked = checkAccessToken(tokens, token, Date.now(), (keyId) => keys.has(keyId));
+      const checked = checkAccessToken(tokens, token, tokens.now(), (keyId) => keys.has(keyId));
       if ('refused' in checked) return checked;
       if (!session.visibleTo(checked.accountId)) {
         return { refused: `no replay session ${session.id} for this key's account` };
@@ -29,6 +29,7 @@ export function sessionStreamBackend(
       return { ...checked, accountId: session.accountId };
     },
     now: () => session.replay.now(),
+    tokenNow: () => tokens.now(),
     connect(_principal, sink) {
       session.lastActivityAt = Date.now();
       return new SessionConnection(session, sink);

@@ -17,6 +17,8 @@ export interface StreamBackend {
   faultsFor?(principal: StreamPrincipal): FaultConfig | undefined;
   /** The clock stamped as `t` on the wiring's own messages (heartbeats, pongs); default Date.now. */
   now?(): number;
+  /** The clock access tokens expire on (the sandbox's market clock); default Date.now. */
+  tokenNow?(): number;
 }
 
 export interface StreamPrincipal {

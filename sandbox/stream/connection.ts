@@ -105,7 +105,7 @@ export class StreamClient {
   /** The periodic check (all clients share one timer): heartbeats, silence, auth window, expiry. */
   sweep(now: number): void {
     if (this.ending) return;
-    if (this.principal !== null && now >= this.principal.expiresAt) {
+    if (this.principal !== null && (this.backend.tokenNow?.() ?? now) >= this.principal.expiresAt) {
       this.expired();
       return;
     }
@@ -191,7 +191,8 @@ export class StreamClient {
     connection: StreamConnection,
   ): void {
     // Between two sweeps: nothing is served on a token that has run out.
-    if (Date.now() >= principal.expiresAt && message.op !== 'auth') {
+    const tokenNow = this.backend.tokenNow?.() ?? Date.now();
+    if (tokenNow >= principal.expiresAt && message.op !== 'auth') {
       this.expired();
       return;
     }

@@ -65,7 +65,12 @@ export class LiveStreamBackend implements StreamBackend {
 
   authenticate(token: string): StreamPrincipal | { refused: string } {
     const { keys } = this.options.sandbox.state;
-    return checkAccessToken(this.options.tokens, token, Date.now(), (keyId) => keys.has(keyId));
+    const { tokens } = this.options;
+    return checkAccessToken(tokens, token, tokens.now(), (keyId) => keys.has(keyId));
+  }
+
+  tokenNow(): number {
+    return this.options.tokens.now();
   }
 
   connect(principal: StreamPrincipal, sink: StreamSink): StreamConnection {

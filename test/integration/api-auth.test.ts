@@ -284,26 +284,29 @@ function forgeToken(
   return `${prefix}${payload}.${mac}`;
 }
 
-test('expired tokens and tokens of unknown keys are 401', async () => {
+test('expired tokens and tokens of unknown keys are 401; expiry is on the market clock', async () => {
   const sandbox = await startSandboxProcess();
   const key = await createKey(sandbox, 'trade');
   const claims = { keyId: key.key_id, accountId: key.account_id, scope: 'trade' };
-  const live = forgeToken(sandbox.dataDir, 'access', { ...claims, expiresAt: Date.now() + 60_000 });
+  // The sandbox's market clock (--now, in 2024), which tokens expire on: not the wall clock.
+  const marketNow = (await api<{ now: number }>(sandbox.url, null, 'GET', '/health')).body.now;
+  assert.ok(marketNow < Date.now() - 86_400_000);
+  const live = forgeToken(sandbox.dataDir, 'access', { ...claims, expiresAt: marketNow + 60_000 });
   // The forgery is faithful: with a future expiry it is accepted.
   assert.equal((await api(sandbox.url, live, 'GET', '/account')).status, 200);
-  const expired = forgeToken(sandbox.dataDir, 'access', { ...claims, expiresAt: Date.now() - 1 });
+  const expired = forgeToken(sandbox.dataDir, 'access', { ...claims, expiresAt: marketNow - 1 });
   const answer = await api<ErrorBody>(sandbox.url, expired, 'GET', '/account');
   assertUnauthorized(answer, 'expired access token');
   assert.match(answer.body.error.message, /expired/);
   const orphan = forgeToken(sandbox.dataDir, 'access', {
     ...claims,
     keyId: 'tbk_00000000000000000000',
-    expiresAt: Date.now() + 60_000,
+    expiresAt: marketNow + 60_000,
   });
   assertUnauthorized(await api(sandbox.url, orphan, 'GET', '/account'), 'unknown key');
   const expiredRefresh = await tokenRequest(sandbox.url, {
     grant_type: 'refresh_token',
-    refresh_token: forgeToken(sandbox.dataDir, 'refresh', { ...claims, expiresAt: Date.now() - 1 }),
+    refresh_token: forgeToken(sandbox.dataDir, 'refresh', { ...claims, expiresAt: marketNow - 1 }),
   });
   assert.equal(expiredRefresh.status, 401);
   assert.match(expiredRefresh.body.error.message, /expired/);

@@ -27,7 +27,7 @@ export function issueToken(
     }
     keyId = key.key_id;
   } else {
-    const claims = tokens.verify(request.refresh_token, 'refresh', context.now);
+    const claims = tokens.verify(request.refresh_token, 'refresh', tokens.now());
     if (claims === 'malformed')
       throw new ApiError('unauthorized', 'the refresh token is not valid');
     if (claims === 'expired')
@@ -54,7 +54,7 @@ export function issueToken(
       [{ path: 'scope', message: `must be "${allowed}" or narrower` }],
     );
   }
-  const issued = tokens.issue({ keyId, accountId: key.account_id, scope }, context.now);
+  const issued = tokens.issue({ keyId, accountId: key.account_id, scope }, tokens.now());
   const body: TokenResponse = {
     access_token: issued.accessToken,
     token_type: 'Bearer',

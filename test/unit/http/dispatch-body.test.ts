@@ -9,8 +9,9 @@ import { RateLimiter } from '../../../sandbox/http/rate-limit';
 import type { PendingBody } from '../../../sandbox/http/request';
 import { TokenAuthority } from '../../../sandbox/service/tokens';
 
-const tokens = new TokenAuthority(Buffer.alloc(32, 7));
 const now = Date.UTC(2024, 2, 6, 12);
+// Tokens expire on the sandbox's market clock: here the same fixed instant.
+const tokens = new TokenAuthority(Buffer.alloc(32, 7), undefined, () => now);
 const tradeToken = tokens.issue(
   { keyId: 'key_t', accountId: 'acc_1', scope: 'trade' },
   now,
