@@ -198,6 +198,9 @@ function spawnSandbox(root: string, dataDir: string, port: number, startAt: stri
       String(port),
       '--data-dir',
       dataDir,
+      // A session clock: the market is never closed for a user trying the studio on a Saturday.
+      '--clock',
+      'session',
       ...(startAt === undefined ? [] : ['--now', startAt]),
     ],
     { env: { ...env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },

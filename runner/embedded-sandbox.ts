@@ -16,6 +16,7 @@ export async function connectLocalSandbox(options: LocalSandboxOptions): Promise
       host: '127.0.0.1',
       dataDir: options.dataDir,
       ...(options.startAt !== undefined && { startAt: options.startAt }),
+      ...(options.clock !== undefined && { clock: options.clock }),
       keyRateLimit: apiRateLimits.requestsPerSecondPerKey,
       orderRateLimit: apiRateLimits.ordersPerSecondPerAccount,
       log: options.log,

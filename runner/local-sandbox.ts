@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { ClockMode } from '../api/admin';
 import { CreatedKey } from '../api/admin';
 import type { Scope } from '../api/auth';
 import { dataFiles } from '../sandbox/service/data-dir';
@@ -28,6 +29,8 @@ export interface LocalSandboxOptions {
   dataDir: string;
   /** For an embedded sandbox: start its market clock at this instant. */
   startAt?: number;
+  /** For an embedded sandbox: how its market clock runs (default: as its data folder's did). */
+  clock?: ClockMode;
   log: (line: string) => void;
 }
 

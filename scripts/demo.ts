@@ -138,6 +138,8 @@ async function main(): Promise<number> {
   const sandbox = await connectLocalSandbox({
     dataDir: join(work, 'sandbox'),
     startAt,
+    // Like the editor's embedded sandbox: a run never meets a closed forex market.
+    clock: 'session',
     log: (line) => console.error(line),
   });
   const abort = new AbortController();
@@ -159,7 +161,8 @@ async function main(): Promise<number> {
     );
     const connection = await localConnection(sandbox);
     console.log(
-      `Timber sandbox on ${sandbox.url}; its market clock starts at ${iso(startAt)} and runs in real time (${note}).`,
+      `Timber sandbox on ${sandbox.url}; its market clock starts at ${iso(startAt)} and runs in real time, ` +
+        `skipping the hours forex is closed (${note}).`,
     );
     console.log(
       `Running examples/sma-crossover/sma_crossover.ts live on it for ${minutes} min (Ctrl-C stops it sooner).`,
