@@ -33,6 +33,13 @@ export type ScriptExit = z.infer<typeof ScriptExit>;
 export const RunFill = AccountFill.extend({ realized_pnl: z.number().nullable() });
 export type RunFill = z.infer<typeof RunFill>;
 
+/**
+ * What a warning is about, for a reader that acts on it (the editor's button for the session
+ * clock); absent on warnings that need no more than their words.
+ */
+export const WarningCode = z.enum(['market_closed']);
+export type WarningCode = z.infer<typeof WarningCode>;
+
 const base = {
   run_id: z.string(),
   /** Wall-clock time the runner saw it. */
@@ -66,7 +73,12 @@ export const RunEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('order'), ...base, change: OrderEventType, order: Order }),
   z.object({ type: z.literal('fill'), ...base, fill: RunFill }),
   z.object({ type: z.literal('account'), ...base, account: Account }),
-  z.object({ type: z.literal('warning'), ...base, message: z.string() }),
+  z.object({
+    type: z.literal('warning'),
+    ...base,
+    message: z.string(),
+    code: WarningCode.optional(),
+  }),
   z.object({
     type: z.literal('finished'),
     ...base,

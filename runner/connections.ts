@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SandboxClock } from '../api/admin';
 import type { RunEnvironment } from '../api/script-environment';
 import { streamUrlFor } from '../api/script-environment';
 import { readRuntimeInfo } from '../sandbox/service/runtime-info';
@@ -30,6 +31,8 @@ export interface LiveConnection {
   secret: string;
   /** The API's clock, for the run's window (a local sandbox may run at another instant). */
   apiNow: () => Promise<number>;
+  /** How a local sandbox's market clock runs; absent (or null): it is the wall clock. */
+  apiClock?: () => Promise<SandboxClock | null>;
 }
 
 export interface ApiKey {
@@ -47,6 +50,7 @@ export async function localConnection(sandbox: LocalSandbox): Promise<LiveConnec
     keyId: key.key_id,
     secret: key.secret,
     apiNow: () => sandbox.now(),
+    apiClock: () => sandbox.clock(),
   };
 }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ClockMode } from '../api/admin';
-import { CreatedKey } from '../api/admin';
+import { CreatedKey, SandboxClock } from '../api/admin';
 import type { Scope } from '../api/auth';
 import { dataFiles } from '../sandbox/service/data-dir';
 import { readRuntimeInfo } from '../sandbox/service/runtime-info';
@@ -10,7 +10,11 @@ import { readRuntimeInfo } from '../sandbox/service/runtime-info';
 /** The local sandbox cannot be started or reached, or refused the runner: an environment problem. */
 export class SandboxProblem extends Error {}
 
-const Health = z.object({ status: z.literal('ok'), now: z.number().optional() });
+const Health = z.object({
+  status: z.literal('ok'),
+  now: z.number().optional(),
+  clock: SandboxClock.optional(),
+});
 
 /** A local sandbox the runner uses: one already running on the data folder, or its own. */
 export interface LocalSandbox {
@@ -20,6 +24,8 @@ export interface LocalSandbox {
   embedded: boolean;
   /** The sandbox's clock (it may run at another instant than the wall clock). */
   now(): Promise<number>;
+  /** How the sandbox's market clock runs, or null if it does not say (or does not answer). */
+  clock(): Promise<SandboxClock | null>;
   createKey(scope: Scope, account?: string): Promise<CreatedKey>;
   close(): Promise<void>;
 }
@@ -74,6 +80,7 @@ export function localSandboxAt(where: {
     dataDir,
     embedded: where.embedded,
     now: async () => (await health(url))?.now ?? Date.now(),
+    clock: async () => (await health(url))?.clock ?? null,
     createKey: async (scope, account = 'default') => {
       let response: Response;
       try {

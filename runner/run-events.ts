@@ -1,6 +1,6 @@
 import type { Account } from '../api/account';
 import type { Order } from '../api/orders';
-import type { OutputStream, RunEvent, RunFill } from '../api/run-events';
+import type { OutputStream, RunEvent, RunFill, WarningCode } from '../api/run-events';
 import type { OrderEventType } from '../api/stream';
 import type { RunRecorder } from './records';
 
@@ -53,9 +53,13 @@ export class RunEvents {
     return written;
   }
 
-  warning(message: string): void {
+  warning(message: string, code?: WarningCode): void {
     this.recorder.warn(message);
-    this.emit({ type: 'warning', message: this.recorder.redact(message) });
+    this.emit({
+      type: 'warning',
+      message: this.recorder.redact(message),
+      ...(code !== undefined && { code }),
+    });
   }
 
   /**

@@ -5,12 +5,15 @@ import type { OrderEventType } from '../api/stream';
 import { TimberClient } from '../sdk/node/src/client';
 import { watchAccount } from './account-watch';
 import type { ApiObserver } from './api-observer';
+import { closedMarketMessages } from './closed-market';
+import type { SymbolSession } from './closed-market';
 import { observeApi } from './api-observer';
 import type { LiveConnection } from './connections';
 import type { ScriptExit } from './launch';
 import { launchScript, RunCancelled } from './launch';
 import type { RunRecord } from './record-schema';
 import { RunRecorder } from './records';
+import { readStrategyConfig } from './strategy-config';
 import type { RunEventListener } from './run-events';
 import { RunEvents } from './run-events';
 import { TradeTally } from './statistics';
@@ -35,6 +38,8 @@ export interface RunScriptOptions {
   stopGraceMs?: number;
   /** How long the account's stream may take to confirm its subscriptions (default 10 s). */
   streamWaitMs?: number;
+  /** The user's time zone, for when a closed market opens (default: this machine's). */
+  timeZone?: string;
 }
 
 export interface RunOutcome {
@@ -73,6 +78,7 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
   });
   recorder.update({ account_id: startAccount.account_id, api_window: { from: apiFrom, to: null } });
   const events = new RunEvents(recorder, options.onEvent);
+  await warnOfClosedMarkets(options, client, events);
   const watch = watchAccount({
     streamUrl: connection.streamUrl,
     client,
@@ -161,6 +167,56 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
     fills: events.fills,
   });
   return { record, dir: recorder.dir, exit, stderrTail };
+}
+
+/**
+ * Says once, before the script starts, which symbols of its strategy config are closed at the
+ * API's clock and until when: without it a closed market looks like a script doing nothing.
+ */
+async function warnOfClosedMarkets(
+  options: RunScriptOptions,
+  client: TimberClient,
+  events: RunEvents,
+): Promise<void> {
+  let symbols: string[];
+  try {
+    symbols = options.config === null ? [] : readStrategyConfig(options.config).symbols;
+  } catch {
+    // A config the SDK will refuse in its own words when the script reads it.
+    return;
+  }
+  if (symbols.length === 0) return;
+  try {
+    const { connection } = options;
+    const sessions = await Promise.all(
+      symbols.map(async (symbol): Promise<SymbolSession | null> => {
+        try {
+          const instrument = await client.instrument(symbol);
+          return {
+            symbol: instrument.symbol,
+            isOpen: instrument.is_open,
+            tradingHours: instrument.trading_hours,
+          };
+        } catch {
+          // An unknown symbol: the script meets unknown_symbol on its first call.
+          return null;
+        }
+      }),
+    );
+    const clock = (await connection.apiClock?.()) ?? {
+      mode: 'real' as const,
+      market_now: await connection.apiNow(),
+      wall_now: Date.now(),
+    };
+    const timeZone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const known = sessions.filter((session) => session !== null);
+    for (const message of closedMarketMessages(known, clock, timeZone))
+      events.warning(message, 'market_closed');
+  } catch (error) {
+    events.warning(
+      `could not read the trading hours of ${symbols.join(', ')}: ${(error as Error).message}`,
+    );
+  }
 }
 
 export function rateLimitMessage(refused: number): string {

@@ -27,7 +27,7 @@ import { nextForexOpen } from '../market/session-clock';
 import { fsyncDirSync, privateFileMode } from '../store/durable-fs';
 import type { ClockMode } from '../../api/admin';
 import type { MarketClock } from './clock';
-import { realMarketClock, SessionClock } from './clock';
+import { durationWords, realMarketClock, SessionClock } from './clock';
 import { dataFiles } from './data-dir';
 
 const ClockFile = z.discriminatedUnion('mode', [
@@ -111,17 +111,6 @@ export type ClockDecision =
   | { mode: 'session'; offset: number; market: number; file: SessionFile; notes: string[] };
 
 const iso = (t: number) => new Date(t).toISOString();
-
-/** How far ahead, in words: "2 d 3 h", "45 min". */
-export function durationWords(ms: number): string {
-  const minutes = Math.round(Math.abs(ms) / 60_000);
-  const days = Math.floor(minutes / 1440);
-  const hours = Math.floor((minutes % 1440) / 60);
-  const rest = minutes % 60;
-  if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
-  if (hours > 0) return rest > 0 ? `${hours} h ${rest} min` : `${hours} h`;
-  return `${rest} min`;
-}
 
 /**
  * How the folder's clock starts, from what it kept (`stored`) and what was asked; throws

@@ -67,6 +67,17 @@ export class SessionClock implements MarketClock {
   }
 }
 
+/** A span of time in words, to the minute: "2 d 3 h", "1 h 5 min", "45 min". */
+export function durationWords(ms: number): string {
+  const minutes = Math.round(Math.abs(ms) / 60_000);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const rest = minutes % 60;
+  if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
+  if (hours > 0) return rest > 0 ? `${hours} h ${rest} min` : `${hours} h`;
+  return `${rest} min`;
+}
+
 /** Parses `--now`: an ISO 8601 instant with a zone, or epoch milliseconds. */
 export function parseInstant(text: string): number {
   const trimmed = text.trim();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -335,4 +335,39 @@ test('both SMA twins start live on the local sandbox, reconcile the order left o
     `/orders/${resting.body.id}`,
   );
   assert.equal(still.body.status, 'open', 'a run must leave the orders it did not place alone');
+});
+
+test('on a Saturday (real clock), tbm run says once when the symbols of its strategy open', async () => {
+  const weekend = await startSandboxProcess({ now: '2024-03-09T12:00:00Z' });
+  const folder = join(work, 'weekend');
+  mkdirSync(folder);
+  writeFileSync(
+    join(folder, 'strategy.json'),
+    JSON.stringify({ name: 'weekend', symbols: ['EURUSD', 'GBPUSD', 'US500'] }),
+  );
+  writeFileSync(join(folder, 'idle.mjs'), `console.log('looking at the market');\n`);
+  const result = await tbm([
+    'run',
+    join(folder, 'idle.mjs'),
+    '--data-dir',
+    weekend.dataDir,
+    '--runs-dir',
+    runsDir,
+  ]).finished;
+  assert.equal(result.code, 0, result.stderr);
+  // The sandbox's market clock (--now) is not the wall clock: market time, and the wait.
+  assert.match(
+    result.stderr,
+    /\[tbm\] warning: EURUSD and GBPUSD are closed until Sun 22:00 UTC market time, in 1 d 10 h \([^)]+ your time\); orders until then are refused/,
+  );
+  assert.match(result.stderr, /warning: US500 is closed until Sun 23:00 UTC market time/);
+  assert.equal(result.stderr.match(/EURUSD and GBPUSD are closed/g)?.length, 1);
+  const events = readFileSync(join(runFolder(result.stderr), 'events.ndjson'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => RunEvent.parse(JSON.parse(line)));
+  const closed = events.flatMap((event) =>
+    event.type === 'warning' && event.code === 'market_closed' ? [event.message] : [],
+  );
+  assert.equal(closed.length, 2, JSON.stringify(events));
 });
