@@ -13,6 +13,8 @@ import type { SandboxState } from './sandbox/supervisor';
 import { SandboxSupervisor } from './sandbox/supervisor';
 import { AccountView } from './views/account-view';
 import { describeSandbox, EnvironmentsView } from './views/environments-view';
+import type { SandboxClock } from '../api/admin';
+import { describeMarketTime, shortMarketTime } from './sandbox/market-clock';
 import { RunsView } from './views/runs-view';
 
 // The extension's wiring: everything it does lives in runner/, sandbox/ and api/; this file only
@@ -48,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
   status.command = 'timber.sandbox.showLog';
 
   let sandboxState: SandboxState = { kind: 'stopped' };
+  let marketClock: SandboxClock | undefined;
   // Made below, once the connector exists; sandbox changes reach it from then on.
   const later: { account?: AccountView } = {};
   const environments = new EnvironmentsView(keys, () => sandboxState);
@@ -55,12 +58,22 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
     sandboxState = state;
     if (state.kind === 'running' || state.kind === 'stopped') void later.account?.refresh();
     const env = currentEnvironment();
+    if (state.kind === 'running' && marketClock === undefined)
+      void health(state.url).then((answer) => {
+        if (answer?.clock === undefined) return;
+        marketClock = answer.clock;
+        showState(supervisor?.current ?? state);
+      });
+    const market = state.kind === 'running' ? shortMarketTime(marketClock) : undefined;
     status.text =
       env === 'local'
-        ? `$(graph-line) Timber: local · ${stateWord(state)}`
+        ? `$(graph-line) Timber: local · ${market ?? stateWord(state)}`
         : `$(graph-line) Timber: ${env}`;
+    const marketWords = state.kind === 'running' ? describeMarketTime(marketClock) : undefined;
     status.tooltip =
-      env === 'local' ? `Local sandbox ${describeSandbox(state)}` : `Runs go to the ${env} API`;
+      env === 'local'
+        ? `Local sandbox ${describeSandbox(state)}${marketWords ? `\n${marketWords}` : ''}`
+        : `Runs go to the ${env} API`;
     status.show();
     environments.refresh();
   };
@@ -128,6 +141,23 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
     }),
   );
   showState(sandbox.current);
+  // The sandbox's market clock may stand ahead of the wall clock (the session clock skips the
+  // weekend): it is read now and then, and shown beside the state when it does.
+  const clockTimer = setInterval(() => {
+    const state = sandbox.current;
+    if (state.kind !== 'running') return;
+    void health(state.url).then((answer) => {
+      marketClock = answer?.clock;
+      showState(sandbox.current);
+    });
+  }, 15_000);
+  context.subscriptions.push(
+    { dispose: () => clearInterval(clockTimer) },
+    runs.onDidEvent((event) => {
+      if (event.type === 'warning' && event.code === 'market_closed')
+        void vscode.window.showWarningMessage(`Timber: ${event.message}`);
+    }),
+  );
   const activationMs = performance.now() - loadedAt;
   output.info(`activated in ${activationMs.toFixed(1)} ms`);
   return { activationMs, sandboxState: () => sandbox.current, runs, keys };
