@@ -2,11 +2,9 @@
 // the studio on a workspace, run a strategy from the palette, see its orders in the Runs view
 // and its position in the Account view. Screenshots go to the artifacts folder.
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { describeMissing, installCodeServer, missingForRun } from './code-server';
+import { buyingScript, codeServerReady, repo, studioWorkspace } from './studio-workspace';
 import {
   openWorkbench,
   pickQuickItem,
@@ -14,25 +12,6 @@ import {
   runCommand,
   saveScreenshot,
 } from './workbench';
-
-const repo = resolve(import.meta.dirname, '../..');
-
-const trader = `
-const base = process.env.TIMBER_BASE_URL;
-const token = await (await fetch(base + '/oauth/token', {
-  method: 'POST',
-  headers: { 'Content-Type': 'application/json' },
-  body: JSON.stringify({ grant_type: 'client_credentials', client_id: process.env.TIMBER_API_KEY_ID, client_secret: process.env.TIMBER_API_SECRET }),
-})).json();
-for (const quantity of [1000, 2000]) {
-  const answer = await fetch(base + '/orders', {
-    method: 'POST',
-    headers: { Authorization: 'Bearer ' + token.access_token, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ symbol: 'EURUSD', action: 'buy', quantity, order_type: 'market', time_in_force: 'gtc' }),
-  });
-  console.log('bought ' + quantity + ' EURUSD: ' + answer.status);
-}
-`;
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
@@ -49,20 +28,11 @@ describe('the studio as a new user meets it', { skip: process.env.TIMBER_E2E_SKI
   let workspace: string;
 
   before(async () => {
-    const install = await installCodeServer({ log: (line) => console.log(line) });
-    const missing = missingForRun(install.dir);
-    assert.equal(missing.length, 0, `The e2e tests cannot run:\n${describeMissing(missing)}`);
-    work = mkdtempSync(join(tmpdir(), 'timber-e2e-ui-'));
-    workspace = join(work, 'workspace');
-    cpSync(join(repo, 'examples', 'sma-crossover'), join(workspace, 'sma-crossover'), {
-      recursive: true,
-    });
-    mkdirSync(join(workspace, 'trader'));
-    writeFileSync(join(workspace, 'trader', 'trader.mjs'), trader);
-    writeFileSync(
-      join(workspace, 'trader', 'strategy.json'),
-      JSON.stringify({ name: 'Two buys', symbols: ['EURUSD'] }),
-    );
+    await codeServerReady();
+    ({ work, workspace } = studioWorkspace('timber-e2e-ui-', {
+      'trader.mjs': buyingScript([1000, 2000]),
+      'strategy.json': JSON.stringify({ name: 'Two buys', symbols: ['EURUSD'] }),
+    }));
   });
 
   after(() => {

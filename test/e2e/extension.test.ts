@@ -2,31 +2,12 @@
 // (code-server here, desktop VS Code with TIMBER_E2E_VSCODE=desktop) on a workspace made for
 // them: the SMA example and two small trading scripts.
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { build } from 'esbuild';
-import { describeMissing, installCodeServer, missingForRun } from './code-server';
 import { runExtensionTests } from './in-host';
-
-const repo = resolve(import.meta.dirname, '../..');
-
-/** Places two market orders over plain fetch with the TIMBER_* environment, as any script may. */
-const trader = `
-const base = process.env.TIMBER_BASE_URL;
-const token = await (await fetch(base + '/oauth/token', {
-  method: 'POST',
-  headers: { 'Content-Type': 'application/json' },
-  body: JSON.stringify({ grant_type: 'client_credentials', client_id: process.env.TIMBER_API_KEY_ID, client_secret: process.env.TIMBER_API_SECRET }),
-})).json();
-const answers = await Promise.all([1, 2].map(() => fetch(base + '/orders', {
-  method: 'POST',
-  headers: { Authorization: 'Bearer ' + token.access_token, 'Content-Type': 'application/json' },
-  body: JSON.stringify({ symbol: 'EURUSD', action: 'buy', quantity: 1000, order_type: 'market', time_in_force: 'gtc' }),
-})));
-console.log('statuses ' + answers.map((a) => a.status).join(','));
-`;
+import { buyingScript, codeServerReady, repo, studioWorkspace } from './studio-workspace';
 
 const forever = `
 process.on('SIGINT', () => { console.log('stopping cleanly'); process.exit(0); });
@@ -40,25 +21,15 @@ describe('the extension in VS Code', { skip: process.env.TIMBER_E2E_SKIP === '1'
   let testsEntry: string;
 
   before(async () => {
-    const install = await installCodeServer({ log: (line) => console.log(line) });
-    const missing = missingForRun(install.dir);
-    assert.equal(missing.length, 0, `The e2e tests cannot run:\n${describeMissing(missing)}`);
-    work = mkdtempSync(join(tmpdir(), 'timber-e2e-extension-'));
-    workspace = join(work, 'workspace');
-    cpSync(join(repo, 'examples', 'sma-crossover'), join(workspace, 'sma-crossover'), {
-      recursive: true,
-    });
-    mkdirSync(join(workspace, 'trader'));
-    writeFileSync(join(workspace, 'trader', 'trader.mjs'), trader);
-    writeFileSync(join(workspace, 'trader', 'forever.mjs'), forever);
-    writeFileSync(
-      join(workspace, 'trader', 'debug-me.ts'),
-      'const values: number[] = [1, 2, 3];\nlet total = 0;\nfor (const value of values) total += value;\nconsole.log(`total ${total}`);\n',
-    );
-    writeFileSync(
-      join(workspace, 'trader', 'debug-me.py'),
-      'values = [1, 2, 3]\ntotal = 0\nfor value in values:\n    total += value\nprint("total", total)\n',
-    );
+    await codeServerReady();
+    ({ work, workspace } = studioWorkspace('timber-e2e-extension-', {
+      'trader.mjs': buyingScript([1000, 1000]),
+      'forever.mjs': forever,
+      'debug-me.ts':
+        'const values: number[] = [1, 2, 3];\nlet total = 0;\nfor (const value of values) total += value;\nconsole.log(`total ${total}`);\n',
+      'debug-me.py':
+        'values = [1, 2, 3]\ntotal = 0\nfor value in values:\n    total += value\nprint("total", total)\n',
+    }));
     const suites = join(import.meta.dirname, 'extension');
     // Inside the repository, so that the suites' require('mocha') finds its node_modules.
     const outdir = join(repo, 'dist', 'e2e-extension-tests');
