@@ -24,6 +24,7 @@ const parts: readonly Part[] = [
   { name: 'backtest-python', file: 'backtest-python.ts', entry: 'benchBacktestPython' },
   { name: 'soak-python', file: 'soak-python.ts', entry: 'benchSoakPython' },
   { name: 'sdk-node-soak', file: 'sdk-node-soak.ts', entry: 'benchSdkNodeSoak' },
+  { name: 'run-record', file: 'run-record.ts', entry: 'benchRunRecord' },
 ];
 
 type PartOutcome = 'ran' | 'skipped' | 'failed';

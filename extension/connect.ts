@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
-import { streamUrlFor } from '../api/script-environment';
 import type { LiveConnection } from '../runner/connections';
-import { hostedConnection } from '../runner/connections';
+import { hostedConnection, localConnectionWith } from '../runner/connections';
 import type { LocalSandbox } from '../runner/local-sandbox';
 import { localSandboxAt } from '../runner/local-sandbox';
 import { checkKey } from './keys/check-key';
@@ -110,13 +109,6 @@ export class Connector {
         `made the local trade key ${key.key_id} and stored it in the secret storage`,
       );
     }
-    return {
-      env: 'local',
-      baseUrl: sandbox.url,
-      streamUrl: streamUrlFor(sandbox.url),
-      keyId: key.key_id,
-      secret: key.secret,
-      apiNow: () => sandbox.now(),
-    };
+    return localConnectionWith(sandbox, { keyId: key.key_id, secret: key.secret });
   }
 }

@@ -43,12 +43,16 @@ export interface ApiKey {
 /** A local sandbox, with a fresh trade key on its default account for this run alone. */
 export async function localConnection(sandbox: LocalSandbox): Promise<LiveConnection> {
   const key = await sandbox.createKey('trade');
+  return localConnectionWith(sandbox, { keyId: key.key_id, secret: key.secret });
+}
+
+/** A local sandbox with a key already made on it (the extension keeps one in its secret storage). */
+export function localConnectionWith(sandbox: LocalSandbox, key: ApiKey): LiveConnection {
   return {
     env: 'local',
     baseUrl: sandbox.url,
     streamUrl: streamUrlFor(sandbox.url),
-    keyId: key.key_id,
-    secret: key.secret,
+    ...key,
     apiNow: () => sandbox.now(),
     apiClock: () => sandbox.clock(),
   };
