@@ -40,6 +40,30 @@ export type RunFill = z.infer<typeof RunFill>;
 export const WarningCode = z.enum(['market_closed']);
 export type WarningCode = z.infer<typeof WarningCode>;
 
+/** The API's rate-limit window as its last answer stated it (`X-RateLimit-*`). */
+export const RateLimitWindow = z.object({
+  limit: z.number().int().nonnegative(),
+  remaining: z.number().int(),
+  /** When the window refills (epoch ms). */
+  reset: Timestamp,
+});
+export type RateLimitWindow = z.infer<typeof RateLimitWindow>;
+
+/**
+ * How the script's calls to the API fared since the last such event: sent about once a second
+ * while it makes any (only where the runner sees them, a local sandbox).
+ */
+export const ApiUse = z.object({
+  requests: z.number().int().nonnegative(),
+  /** Answers of 500 and above, and calls that never got an answer. */
+  errors: z.number().int().nonnegative(),
+  rate_limited: z.number().int().nonnegative(),
+  /** Time to the answer's headers, in ms, over the calls of this interval. */
+  latency_ms: z.object({ last: z.number(), p50: z.number(), p95: z.number(), max: z.number() }),
+  rate_limit: RateLimitWindow.nullable(),
+});
+export type ApiUse = z.infer<typeof ApiUse>;
+
 const base = {
   run_id: z.string(),
   /** Wall-clock time the runner saw it. */
@@ -73,6 +97,7 @@ export const RunEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('order'), ...base, change: OrderEventType, order: Order }),
   z.object({ type: z.literal('fill'), ...base, fill: RunFill }),
   z.object({ type: z.literal('account'), ...base, account: Account }),
+  z.object({ type: z.literal('api'), ...base, ...ApiUse.shape }),
   z.object({
     type: z.literal('warning'),
     ...base,

@@ -32,6 +32,7 @@ export function printRunEvent(event: RunEvent, mode: RunOutputMode): void {
     case 'order':
     case 'fill':
     case 'account':
+    case 'api':
     case 'finished':
       return;
     default:

@@ -12,9 +12,9 @@ import { RunManager } from './runs/run-manager';
 import type { SandboxState } from './sandbox/supervisor';
 import { SandboxSupervisor } from './sandbox/supervisor';
 import { AccountView } from './views/account-view';
-import { describeSandbox, EnvironmentsView } from './views/environments-view';
+import { EnvironmentsView } from './views/environments-view';
 import type { SandboxClock } from '../api/admin';
-import { describeMarketTime, shortMarketTime } from './sandbox/market-clock';
+import { TimberStatus } from './status-bar';
 import { RunsView } from './views/runs-view';
 
 // The extension's wiring: everything it does lives in runner/, sandbox/ and api/; this file only
@@ -41,40 +41,27 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
   const root = context.extensionPath;
   const dataDir = sandboxDataDir(context);
   const keys = new KeyStore(context.secrets);
-  const status = vscode.window.createStatusBarItem(
-    'timber.status',
-    vscode.StatusBarAlignment.Left,
-    10,
-  );
-  status.name = 'Timber Studio';
-  status.command = 'timber.sandbox.showLog';
-
   let sandboxState: SandboxState = { kind: 'stopped' };
   let marketClock: SandboxClock | undefined;
   // Made below, once the connector exists; sandbox changes reach it from then on.
   const later: { account?: AccountView } = {};
   const environments = new EnvironmentsView(keys, () => sandboxState);
+  const status = new TimberStatus({
+    env: currentEnvironment(),
+    sandbox: sandboxState,
+    clock: undefined,
+    api: undefined,
+  });
   const showState = (state: SandboxState) => {
     sandboxState = state;
     if (state.kind === 'running' || state.kind === 'stopped') void later.account?.refresh();
-    const env = currentEnvironment();
     if (state.kind === 'running' && marketClock === undefined)
       void health(state.url).then((answer) => {
         if (answer?.clock === undefined) return;
         marketClock = answer.clock;
         showState(supervisor?.current ?? state);
       });
-    const market = state.kind === 'running' ? shortMarketTime(marketClock) : undefined;
-    status.text =
-      env === 'local'
-        ? `$(graph-line) Timber: local · ${market ?? stateWord(state)}`
-        : `$(graph-line) Timber: ${env}`;
-    const marketWords = state.kind === 'running' ? describeMarketTime(marketClock) : undefined;
-    status.tooltip =
-      env === 'local'
-        ? `Local sandbox ${describeSandbox(state)}${marketWords ? `\n${marketWords}` : ''}`
-        : `Runs go to the ${env} API`;
-    status.show();
+    status.update({ env: currentEnvironment(), sandbox: state, clock: marketClock });
     environments.refresh();
   };
   supervisor = new SandboxSupervisor({
@@ -156,6 +143,10 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
     runs.onDidEvent((event) => {
       if (event.type === 'warning' && event.code === 'market_closed')
         void vscode.window.showWarningMessage(`Timber: ${event.message}`);
+      if (event.type === 'api') {
+        const script = runs.running.find((run) => run.id === event.run_id)?.script ?? '';
+        status.update({ api: { ...event, script } });
+      }
     }),
   );
   const activationMs = performance.now() - loadedAt;
@@ -192,10 +183,6 @@ function followAccount(
     }),
     { dispose: () => clearInterval(timer) },
   ];
-}
-
-function stateWord(state: SandboxState): string {
-  return state.kind === 'running' ? 'sandbox ready' : `sandbox ${state.kind}`;
 }
 
 /** The setting's folder, else the extension's global storage. */

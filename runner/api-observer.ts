@@ -1,6 +1,7 @@
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { connect } from 'node:net';
+import type { ApiUse, RateLimitWindow } from '../api/run-events';
 
 /**
  * A loopback pass-through in front of a local sandbox, so the runner can tell a user that their
@@ -12,7 +13,59 @@ export interface ApiObserver {
   url: string;
   requests(): number;
   rateLimited(): number;
+  /** The calls answered since the last call of this (null if none), and the latest rate window. */
+  takeUse(): ApiUse | null;
   close(): Promise<void>;
+}
+
+/** Latencies kept per interval for its percentiles; past this, a uniform sample of them. */
+const maxSamples = 4096;
+
+/** What the observer saw between two readings. */
+class UseInterval {
+  requests = 0;
+  errors = 0;
+  rateLimited = 0;
+  last = 0;
+  max = 0;
+  private seen = 0;
+  private samples: number[] = [];
+
+  answered(latencyMs: number): void {
+    this.requests++;
+    this.last = latencyMs;
+    if (latencyMs > this.max) this.max = latencyMs;
+    // Reservoir sampling keeps every latency equally likely to be among the samples.
+    this.seen++;
+    if (this.samples.length < maxSamples) this.samples.push(latencyMs);
+    else {
+      const slot = Math.floor(Math.random() * this.seen);
+      if (slot < maxSamples) this.samples[slot] = latencyMs;
+    }
+  }
+
+  percentile(fraction: number): number {
+    if (this.samples.length === 0) return 0;
+    const sorted = [...this.samples].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))];
+  }
+}
+
+/** The `X-RateLimit-*` headers of an answer, when it has all three. */
+export function rateWindowOf(
+  headers: Record<string, string | string[] | undefined>,
+): RateLimitWindow | null {
+  const read = (name: string) => {
+    const value = headers[name];
+    const number = Number(Array.isArray(value) ? value[0] : value);
+    return value === undefined || !Number.isFinite(number) ? null : number;
+  };
+  const limit = read('x-ratelimit-limit');
+  const remaining = read('x-ratelimit-remaining');
+  const reset = read('x-ratelimit-reset');
+  return limit === null || remaining === null || reset === null
+    ? null
+    : { limit, remaining, reset };
 }
 
 export async function observeApi(target: string): Promise<ApiObserver> {
@@ -23,10 +76,13 @@ export async function observeApi(target: string): Promise<ApiObserver> {
   const host = upstream.hostname;
   let requests = 0;
   let rateLimited = 0;
+  let interval = new UseInterval();
+  let rateWindow: RateLimitWindow | null = null;
   const sockets = new Set<Socket>();
 
   const server = createServer((incoming, outgoing) => {
     requests += 1;
+    const sentAt = performance.now();
     const forward = httpRequest(
       {
         host,
@@ -36,12 +92,21 @@ export async function observeApi(target: string): Promise<ApiObserver> {
         headers: { ...incoming.headers, host: upstream.host },
       },
       (answer) => {
-        if (answer.statusCode === 429) rateLimited += 1;
+        interval.answered(performance.now() - sentAt);
+        const status = answer.statusCode ?? 502;
+        if (status === 429) {
+          rateLimited += 1;
+          interval.rateLimited++;
+        }
+        if (status >= 500) interval.errors++;
+        rateWindow = rateWindowOf(answer.headers) ?? rateWindow;
         outgoing.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
         answer.pipe(outgoing);
       },
     );
     forward.on('error', (error) => {
+      interval.answered(performance.now() - sentAt);
+      interval.errors++;
       if (!outgoing.headersSent) {
         outgoing.writeHead(502, { 'Content-Type': 'application/json' });
         outgoing.end(
@@ -92,6 +157,23 @@ export async function observeApi(target: string): Promise<ApiObserver> {
     url: `http://127.0.0.1:${ownPort}${basePath}`,
     requests: () => requests,
     rateLimited: () => rateLimited,
+    takeUse: () => {
+      const done = interval;
+      if (done.requests === 0) return null;
+      interval = new UseInterval();
+      return {
+        requests: done.requests,
+        errors: done.errors,
+        rate_limited: done.rateLimited,
+        latency_ms: {
+          last: round(done.last),
+          p50: round(done.percentile(0.5)),
+          p95: round(done.percentile(0.95)),
+          max: round(done.max),
+        },
+        rate_limit: rateWindow,
+      };
+    },
     close: () =>
       new Promise<void>((done) => {
         for (const socket of sockets) socket.destroy();
@@ -99,3 +181,5 @@ export async function observeApi(target: string): Promise<ApiObserver> {
       }),
   };
 }
+
+const round = (ms: number) => Math.round(ms * 100) / 100;

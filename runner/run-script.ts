@@ -230,6 +230,9 @@ export function rateLimitMessage(refused: number): string {
 }
 
 /** Warns once when the script made no API request for a while, and once when it is throttled. */
+/** How often a run reports its script's use of the API. */
+const apiUseEveryMs = 1000;
+
 function watchApiUse(
   observer: ApiObserver,
   options: RunScriptOptions,
@@ -250,9 +253,17 @@ function watchApiUse(
       events.warning('the sandbox is answering 429 rate_limited: the script is flooding the API');
     }
   }, 500);
+  // The script's latency and rate-limit window, once a second while it calls the API.
+  const reportUse = () => {
+    const use = observer.takeUse();
+    if (use !== null) events.emit({ type: 'api', ...use });
+  };
+  const use = setInterval(reportUse, apiUseEveryMs);
   return () => {
     clearTimeout(quiet);
     clearInterval(throttle);
+    clearInterval(use);
+    reportUse();
   };
 }
 

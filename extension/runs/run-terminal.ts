@@ -65,6 +65,7 @@ export class RunTerminal implements vscode.Disposable {
       case 'order':
       case 'fill':
       case 'account':
+      case 'api':
         return;
       default:
         event satisfies never;

@@ -212,3 +212,21 @@ export class SandboxSupervisor {
     this.options.onState(state);
   }
 }
+
+/** A sandbox state in words, for the views and the status bar. */
+export function describeSandbox(state: SandboxState): string {
+  switch (state.kind) {
+    case 'stopped':
+      return 'stopped';
+    case 'starting':
+      return state.attempt > 1 ? `starting (attempt ${state.attempt})` : 'starting';
+    case 'running':
+      return `${state.attached ? 'attached' : 'running'} on ${state.url}`;
+    case 'restarting':
+      return `restarting in ${Math.ceil(state.inMs / 1000)} s`;
+    case 'failed':
+      return `failed: ${state.why}`;
+    default:
+      return state satisfies never;
+  }
+}

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { KeyEnvironment, KeyListing, KeyStore } from '../keys/key-store';
 import { keyAge, keyEnvironments } from '../keys/key-store';
 import type { SandboxState } from '../sandbox/supervisor';
+import { describeSandbox } from '../sandbox/supervisor';
 import { currentEnvironment } from '../connect';
 
 export type EnvironmentItem =
@@ -100,22 +101,5 @@ export class EnvironmentsView
 
   dispose(): void {
     this.changed.dispose();
-  }
-}
-
-export function describeSandbox(state: SandboxState): string {
-  switch (state.kind) {
-    case 'stopped':
-      return 'stopped';
-    case 'starting':
-      return state.attempt > 1 ? `starting (attempt ${state.attempt})` : 'starting';
-    case 'running':
-      return `${state.attached ? 'attached' : 'running'} on ${state.url}`;
-    case 'restarting':
-      return `restarting in ${Math.ceil(state.inMs / 1000)} s`;
-    case 'failed':
-      return `failed: ${state.why}`;
-    default:
-      return state satisfies never;
   }
 }

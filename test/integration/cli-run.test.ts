@@ -164,6 +164,14 @@ test('--events prints the run as JSON lines: its start, output, orders and fills
   assert.deepEqual(orders.filter((event) => event.change === 'accepted').length, 2, result.stdout);
   const fills = events.flatMap((event) => (event.type === 'fill' ? [event.fill] : []));
   assert.equal(fills.length, 2);
+  // The script's calls as the runner saw them: a token, two orders; the key's window of 10,000.
+  const use = events.flatMap((event) => (event.type === 'api' ? [event] : []));
+  assert.equal(
+    use.reduce((sum, event) => sum + event.requests, 0),
+    3,
+    JSON.stringify(use),
+  );
+  assert.equal(use.at(-1)?.rate_limit?.limit, 10_000);
   for (const fill of fills) assert.ok(orders.some((event) => event.order.id === fill.order_id));
   const finished = events.at(-1);
   assert.ok(finished?.type === 'finished');
