@@ -963,6 +963,10 @@ class Client:
     def account(self) -> Dict[str, Any]:
         return self.request("GET", "/account")
 
+    def instruments(self) -> List[Dict[str, Any]]:
+        """Every instrument the API trades, with its steps and trading hours (no quotes)."""
+        return self.request("GET", "/market")["instruments"]
+
     def instrument(self, symbol: str) -> Dict[str, Any]:
         return self.request("GET", f"/market/{urllib.parse.quote(symbol)}")
 

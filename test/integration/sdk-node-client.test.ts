@@ -69,6 +69,20 @@ describe('Node SDK REST client on a real sandbox', () => {
     key = await createKey(started.sandbox, 'trade');
   });
 
+  test('lists the instruments the API trades, each with its steps and hours', async () => {
+    const { client } = sdkClient(url, key);
+    const instruments = await client.instruments();
+    assert.ok(instruments.length >= 500, `${instruments.length} instruments`);
+    const eurusd = instruments.find((instrument) => instrument.symbol === 'EURUSD');
+    assert.equal(eurusd?.kind, 'forex');
+    assert.ok(eurusd.quantity_step > 0 && eurusd.tick_size > 0);
+    assert.deepEqual(
+      (await client.instrument('EURUSD')).symbol,
+      'EURUSD',
+      'one instrument, with its quote, by the same client',
+    );
+  });
+
   test('exchanges the key for a token, then renews it with the refresh token before expiry', async () => {
     let offset = 0;
     const { client, to } = sdkClient(url, key, { now: () => Date.now() + offset });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Account } from '../../api/account';
 import { stopAllSandboxes, tradingSandbox } from './harness';
-import { repoRoot, runPython, stopAllPython, timberEnv } from './sdk-python-process';
+import { pythonScripts, repoRoot, runPython, stopAllPython, timberEnv } from './sdk-python-process';
 
 after(async () => {
   await stopAllPython();
@@ -25,4 +25,16 @@ test('examples/raw/raw_urllib.py trades with plain urllib and reads its order ev
   assert.match(run.lines.at(-1) ?? '', /^equity \d+\.\d\d USD$/);
   const account = (await call<Account>('GET', '/account')).body;
   assert.equal(account.positions.find((p) => p.symbol === 'EURUSD')?.quantity, 1000);
+});
+
+test("the Python SDK's client lists every instrument with its steps", async () => {
+  const { sandbox, key } = await tradingSandbox();
+  const run = runPython(join(pythonScripts, 'list_instruments.py'), timberEnv(sandbox.url, key));
+  const outcome = await run.exited;
+  assert.equal(outcome.code, 0, run.stderr());
+  const [count, kinds] =
+    /^(\d+) instruments of kinds (.*)$/.exec(run.lines[0] ?? '')?.slice(1) ?? [];
+  assert.ok(Number(count) >= 500, run.lines.join('\n'));
+  assert.equal(kinds, 'commodity forex index');
+  assert.match(run.lines[1] ?? '', /^EURUSD step [\d.]+ tick [\d.e-]+$/);
 });

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { Account, FillList, PositionList } from '../../../api/account';
 import type { Interval } from '../../../api/common';
-import { CandleList, InstrumentWithQuote, QuoteList } from '../../../api/market';
+import type { Instrument } from '../../../api/market';
+import { CandleList, InstrumentList, InstrumentWithQuote, QuoteList } from '../../../api/market';
 import type { CancelRequest, OrderRequest } from '../../../api/orders';
 import { CancelResults, Order, OrderList } from '../../../api/orders';
 import type { BackoffPolicy } from './backoff';
@@ -125,6 +126,11 @@ export class TimberClient {
   /** One page of the account's fills, oldest first; pass `next_cursor` back for the next. */
   fills(options: FillListOptions = {}): Promise<z.infer<typeof FillList>> {
     return this.get(`/account/fills${query({ ...options })}`, FillList);
+  }
+
+  /** Every instrument the API trades, with its steps and trading hours (no quotes). */
+  async instruments(): Promise<Instrument[]> {
+    return (await this.get('/market', InstrumentList)).instruments;
   }
 
   instrument(symbol: string): Promise<InstrumentWithQuote> {
