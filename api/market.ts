@@ -123,6 +123,13 @@ export const maxHistoricalPage = { candles: 5000, ticks: 10000 } as const;
 /** How far back historical data reaches. */
 export const historyYears = 5;
 
+/** The earliest instant historical data reaches at `now`: the same day and time, 5 years before. */
+export function historyStart(now: number): number {
+  const start = new Date(now);
+  start.setUTCFullYear(start.getUTCFullYear() - historyYears);
+  return start.getTime();
+}
+
 export const HistoricalQuery = z
   .object({
     symbol: InstrumentSymbol,

@@ -10,13 +10,15 @@ import {
   runExitCodes,
   runSummaryLine,
 } from '../runner/format';
+import { comparisonMarkdown, compareRuns, readComparedRun } from '../runner/compare-runs';
 import { runFiles, workspaceRunsDir } from '../runner/records';
 import { listRuns, readRun, readRunTrading } from '../runner/run-folder';
 import { UsageError } from './usage';
 
-export const runsHelp = `Usage: tbm runs [show ID] [options]
+export const runsHelp = `Usage: tbm runs [show ID | compare A B] [options]
 
-Lists the recorded runs and backtests, newest first, or shows one.
+Lists the recorded runs and backtests, newest first, shows one, or compares two side by side
+(what differed: script, parameters, range; and what came of it: P&L, return, risk).
 
 Options:
   --runs-dir D     the runs folder (default: ./.timber/runs)
@@ -45,8 +47,10 @@ export async function runsCommand(args: string[]): Promise<number> {
   if (positionals.length === 0) return list(runsDir, values.limit, values.json);
   if (positionals[0] === 'show' && positionals.length === 2)
     return show(runsDir, positionals[1], values.json);
+  if (positionals[0] === 'compare' && positionals.length === 3)
+    return compare(runsDir, positionals[1], positionals[2], values.json);
   throw new UsageError(
-    `expected "tbm runs" or "tbm runs show ID", got "tbm runs ${positionals.join(' ')}"`,
+    `expected "tbm runs", "tbm runs show ID" or "tbm runs compare A B", got "tbm runs ${positionals.join(' ')}"`,
   );
 }
 
@@ -66,6 +70,23 @@ async function list(runsDir: string, limitText: string, json: boolean): Promise<
   if (runs.length > shown.length)
     console.log(`(${runs.length - shown.length} older runs not shown; --limit N)`);
   for (const entry of unreadable) console.error(`skipped ${entry.id}: ${entry.problem}`);
+  return runExitCodes.ok;
+}
+
+async function compare(runsDir: string, first: string, second: string, json: boolean) {
+  const runs = [];
+  for (const id of [first, second]) {
+    const found = await readRun(runsDir, id);
+    if ('problem' in found) {
+      console.error(
+        `tbm runs: no run "${id}" in ${runsDir} (${found.problem}); "tbm runs" lists them`,
+      );
+      return runExitCodes.usage;
+    }
+    runs.push(await readComparedRun(found.record, found.dir));
+  }
+  const rows = compareRuns(runs[0], runs[1]);
+  console.log(json ? JSON.stringify({ rows }) : comparisonMarkdown(rows));
   return runExitCodes.ok;
 }
 

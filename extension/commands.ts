@@ -8,6 +8,12 @@ import type { Connector } from './connect';
 import { checkKey } from './keys/check-key';
 import type { KeyEnvironment, KeyStore } from './keys/key-store';
 import { keyEnvironments } from './keys/key-store';
+import type { StrategyConfig } from '../api/strategy-config';
+import type { RangeRequest } from '../runner/backtest-range';
+import { findStrategyConfig, readStrategyConfig } from '../runner/strategy-config';
+import { rangeRequest } from './runs/backtest-choice';
+import type { BacktestPickServices } from './runs/backtest-picks';
+import { pickBacktest } from './runs/backtest-picks';
 import type { ActiveRun, RunManager } from './runs/run-manager';
 import type { AccountItem, AccountView } from './views/account-view';
 import type { SandboxSupervisor } from './sandbox/supervisor';
@@ -16,6 +22,7 @@ import type { RunItem } from './views/runs-view';
 
 export interface CommandServices {
   runs: RunManager;
+  backtestPicks: BacktestPickServices;
   keys: KeyStore;
   supervisor: SandboxSupervisor;
   connector: Connector;
@@ -37,9 +44,30 @@ export function registerCommands(services: CommandServices): vscode.Disposable[]
       const script = await pickScript(target);
       if (script !== undefined) await runs.run(script);
     }),
-    register('timber.backtest', async (target?: vscode.Uri) => {
+    register('timber.backtest', async (target?: vscode.Uri, request?: RangeRequest) => {
       const script = await pickScript(target);
-      if (script !== undefined) await runs.backtest(script);
+      if (script === undefined) return;
+      let config: StrategyConfig | null;
+      try {
+        const configPath = findStrategyConfig(script);
+        config = configPath === null ? null : readStrategyConfig(configPath);
+      } catch (error) {
+        void vscode.window.showErrorMessage(`Timber: ${(error as Error).message}`);
+        return;
+      }
+      let asked = request;
+      if (asked === undefined) {
+        const choice = await pickBacktest(script, config, services.backtestPicks);
+        if (choice === undefined) return;
+        asked = rangeRequest(choice);
+      }
+      try {
+        await runs.backtest(script, asked);
+      } catch (error) {
+        void vscode.window.showErrorMessage(
+          `Timber: the backtest of ${basename(script)} cannot start: ${(error as Error).message}`,
+        );
+      }
     }),
     register('timber.stop', async (item?: RunItem) => {
       const run = item?.kind === 'active' ? item.run : await pickRunning(runs.running);

@@ -1,3 +1,4 @@
+import { TimberClient } from '../sdk/node/src/client';
 import * as vscode from 'vscode';
 import type { LiveConnection } from '../runner/connections';
 import { hostedConnection, localConnectionWith } from '../runner/connections';
@@ -24,6 +25,8 @@ export function currentEnvironment(): KeyEnvironment {
 
 /** Where a run connects, with which key: the embedded sandbox with its own key, or a hosted API. */
 export class Connector {
+  private client: { id: string; client: TimberClient } | undefined;
+
   constructor(private readonly options: ConnectorOptions) {}
 
   /** The embedded sandbox, started if it is not running. */
@@ -83,6 +86,22 @@ export class Connector {
       if (answer !== confirm) return undefined;
     }
     return hostedConnection(env, { keyId: key.key_id, secret: key.secret });
+  }
+
+  /** A client of the embedded sandbox (started if need be) with the extension's local key. */
+  async localClient(): Promise<TimberClient> {
+    const connection = await this.local();
+    const id = `${connection.baseUrl} ${connection.keyId}`;
+    if (this.client?.id !== id)
+      this.client = {
+        id,
+        client: new TimberClient({
+          baseUrl: connection.baseUrl,
+          keyId: connection.keyId,
+          secret: connection.secret,
+        }),
+      };
+    return this.client.client;
   }
 
   /** The embedded sandbox with the key the extension made on it, made again if it stopped working. */

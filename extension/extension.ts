@@ -118,6 +118,22 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
     }),
     ...registerCommands({
       runs,
+      backtestPicks: {
+        memory: context.workspaceState,
+        now: async () => {
+          const state = sandbox.current;
+          const clock = state.kind === 'running' ? (await health(state.url))?.clock : undefined;
+          return clock?.market_now ?? Date.now();
+        },
+        instruments: async () => {
+          try {
+            return await (await connector.localClient()).instruments();
+          } catch (error) {
+            output.warn(`the instrument list could not be read: ${(error as Error).message}`);
+            return undefined;
+          }
+        },
+      },
       keys,
       supervisor: sandbox,
       connector,

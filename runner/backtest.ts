@@ -1,6 +1,6 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { BacktestProgressMessage } from '../api/run-events';
 import type { BacktestRange } from '../api/script-environment';
 import { scriptEnvironmentVariables } from '../api/script-environment';
@@ -11,6 +11,7 @@ import type { RunningScript, ScriptExit } from './launch';
 import { LaunchError, launchScript, RunCancelled, scriptKind } from './launch';
 import type { LocalSandbox } from './local-sandbox';
 import type { RunRecord } from './record-schema';
+import { htmlReport } from './html-report';
 import { RunRecorder, runFiles } from './records';
 import type { RunEventListener } from './run-events';
 import { RunEvents } from './run-events';
@@ -130,7 +131,13 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestOut
   events.flushAccount();
   await launch.cleanup();
   const statistics = report ? backtestStatistics(report) : null;
-  if (report) await recorder.writeJson(runFiles.report, report);
+  if (report && statistics) {
+    await recorder.writeJson(runFiles.report, report);
+    await recorder.writeText(
+      runFiles.reportPage,
+      htmlReport({ title: `Backtest of ${basename(options.script)}`, report, statistics }),
+    );
+  }
   const status: RunRecord['status'] =
     exit.stoppedWith !== null
       ? 'stopped'

@@ -1,6 +1,9 @@
 import type { BacktestReport } from '../api/sessions';
 import type { Statistics } from './statistics';
 
+/** Fills listed in the page's table, at most. */
+export const maxListedFills = 5_000;
+
 /** A backtest as one self-contained HTML page: no scripts, no external assets. */
 export function htmlReport(input: {
   title: string;
@@ -11,7 +14,9 @@ export function htmlReport(input: {
   const rows = statisticRows(statistics)
     .map(([name, value]) => `<tr><th>${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`)
     .join('\n');
-  const fills = report.fills
+  // A five-year backtest may fill millions of times: the page lists the first of them.
+  const listed = report.fills.slice(0, maxListedFills);
+  const fills = listed
     .map(
       (fill) =>
         `<tr><td>${iso(fill.t)}</td><td>${escapeHtml(fill.symbol)}</td><td>${fill.action}</td>` +
@@ -33,7 +38,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}.loss{color:#b00}svg{bac
 ${equitySvg(report.equity, report.starting_balance)}
 <h2>Statistics</h2>
 <table>${rows}</table>
-<h2>Trades (${report.fills.length} fills)</h2>
+<h2>Trades (${report.fills.length.toLocaleString('en-US')} fills${listed.length < report.fills.length ? `, the first ${listed.length.toLocaleString('en-US')} listed; report.json has them all` : ''})</h2>
 <table><tr><th>time (UTC)</th><th>symbol</th><th>side</th><th>quantity</th><th>price</th><th>fee</th><th>realized P&amp;L</th></tr>
 ${fills}
 </table>

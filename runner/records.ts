@@ -11,6 +11,8 @@ export const runFiles = {
   log: 'output.log',
   events: 'events.ndjson',
   report: 'report.json',
+  /** The backtest's report as a page (no scripts): what the editor and a browser show. */
+  reportPage: 'report.html',
 } as const;
 
 /** Where runs are kept in a workspace: `.timber/runs` under it. */
@@ -193,6 +195,11 @@ export class RunRecorder {
   /** Writes a further JSON file into the run folder (redacted like the rest). */
   writeJson(name: string, value: unknown): Promise<void> {
     return writeAtomically(join(this.dir, name), this.redact(JSON.stringify(value, null, 2)));
+  }
+
+  /** Writes a further text file into the run folder (redacted like the rest). */
+  writeText(name: string, text: string): Promise<void> {
+    return writeAtomically(join(this.dir, name), this.redact(text));
   }
 
   /** Writes everything still pending and closes the files; the record as it was finished. */

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { RunEvent, RunKind } from '../../api/run-events';
 import type { BacktestOutcome } from '../../runner/backtest';
 import { runBacktest } from '../../runner/backtest';
+import type { RangeRequest } from '../../runner/backtest-range';
 import { resolveBacktestRange } from '../../runner/backtest-range';
 import type { LiveConnection } from '../../runner/connections';
 import type { LocalSandbox } from '../../runner/local-sandbox';
@@ -64,10 +65,11 @@ export class RunManager implements vscode.Disposable {
     return this.launch('run', script, async (common) => runScript({ ...common, connection }));
   }
 
-  async backtest(script: string): Promise<BacktestOutcome | undefined> {
+  /** Backtests `script` over what `request` names, the rest from its strategy config. */
+  async backtest(script: string, request: RangeRequest = {}): Promise<BacktestOutcome | undefined> {
     const configPath = findStrategyConfig(script);
     const config = configPath === null ? null : readStrategyConfig(configPath);
-    const range = resolveBacktestRange({}, config);
+    const range = resolveBacktestRange(request, config);
     return vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,

@@ -107,6 +107,48 @@ test('the SMA crossover twins give the same trades: TypeScript in-process, TypeS
   assert.equal(record.env, 'backtest');
   assert.equal(record.backtest.via, 'session');
   assert.equal(record.fills, python.report.fills.length);
+
+  // Twins side by side: the scripts differ, what came of them does not.
+  const compared = await tbm([
+    'runs',
+    'compare',
+    typescript.run_id,
+    python.run_id,
+    '--runs-dir',
+    runsDir,
+    '--json',
+  ]);
+  assert.equal(compared.code, 0, compared.stderr);
+  const rows = (JSON.parse(compared.stdout) as { rows: { label: string; change: string | null }[] })
+    .rows;
+  const change = (label: string) => rows.find((row) => row.label === label)?.change;
+  assert.equal(change('Script'), 'differs');
+  assert.equal(change('Range'), null);
+  assert.equal(change('fast'), null, 'the same params');
+  for (const label of ['Total return', 'Sharpe', 'Max drawdown', 'Fills'])
+    assert.equal(change(label), null, label);
+  const table = await tbm([
+    'runs',
+    'compare',
+    typescript.run_id,
+    python.run_id,
+    '--runs-dir',
+    runsDir,
+  ]);
+  assert.match(
+    table.stdout,
+    /\| Script \| .*sma_crossover\.ts \| .*sma_crossover\.py \| differs \|/,
+  );
+  const missing = await tbm([
+    'runs',
+    'compare',
+    typescript.run_id,
+    'no-such-run',
+    '--runs-dir',
+    runsDir,
+  ]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /no run "no-such-run"/);
 });
 
 test('the volatility breakout twins, with stops and targets, give the same trades', async () => {

@@ -79,10 +79,16 @@ for (const via of ['in-process', 'session'] as const) {
       'config-strategy.json',
       'events.ndjson',
       'output.log',
+      'report.html',
       'report.json',
       'run.json',
       'script-sma_crossover.ts',
     ]);
+    // The page the editor opens: no scripts, the same trades as the report.
+    const page = readFileSync(join(outcome.dir, 'report.html'), 'utf8');
+    assert.match(page, /<title>Backtest of sma_crossover\.ts<\/title>/);
+    assert.match(page, new RegExp(`Trades \\(${report.fills.length} fills\\)`));
+    assert.doesNotMatch(page, /<script/i);
     const record = JSON.parse(readFileSync(join(outcome.dir, 'run.json'), 'utf8')) as {
       backtest: { via: string; balance: number };
     };

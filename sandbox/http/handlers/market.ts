@@ -1,7 +1,7 @@
 import type { Interval } from '../../../api/common';
 import { intervalMs } from '../../../api/common';
 import type { Instrument } from '../../../api/market';
-import { historyYears, maxHistoricalPage } from '../../../api/market';
+import { historyStart, historyYears, maxHistoricalPage } from '../../../api/market';
 import { quoteAt, ticksBetween } from '../../market/feed';
 import { isOpen } from '../../market/hours';
 import { instrumentBySymbol, instruments } from '../../market/instruments';
@@ -89,12 +89,6 @@ export async function getCandles(
 }
 
 /** The oldest instant history reaches at `now`. */
-export function historyStart(now: number): number {
-  const start = new Date(now);
-  start.setUTCFullYear(start.getUTCFullYear() - historyYears);
-  return start.getTime();
-}
-
 export async function getHistorical(
   sandbox: Sandbox,
   context: HandlerContext<'getHistorical'>,
