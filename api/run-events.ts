@@ -64,6 +64,16 @@ export const ApiUse = z.object({
 });
 export type ApiUse = z.infer<typeof ApiUse>;
 
+/** Where a failed script's error came from: its message, on a line of the user's own code. */
+export const ScriptProblem = z.object({
+  file: z.string(),
+  /** 1-based. */
+  line: z.number().int().positive(),
+  column: z.number().int().positive().nullable(),
+  message: z.string(),
+});
+export type ScriptProblem = z.infer<typeof ScriptProblem>;
+
 const base = {
   run_id: z.string(),
   /** Wall-clock time the runner saw it. */
@@ -111,6 +121,8 @@ export const RunEvent = z.discriminatedUnion('type', [
     exit: ScriptExit.nullable(),
     orders: z.number().int().nonnegative(),
     fills: z.number().int().nonnegative(),
+    /** For a failed script whose stderr ended in a traceback: where it failed. */
+    problem: ScriptProblem.nullable().optional(),
   }),
 ]);
 export type RunEvent = z.infer<typeof RunEvent>;

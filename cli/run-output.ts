@@ -1,3 +1,4 @@
+import { problemLine } from '../runner/script-problem';
 import type { RunEvent } from '../api/run-events';
 import { fillLine, money, orderLine } from '../runner/format';
 import type { RunRecord } from '../runner/record-schema';
@@ -33,7 +34,10 @@ export function printRunEvent(event: RunEvent, mode: RunOutputMode): void {
     case 'fill':
     case 'account':
     case 'api':
+      return;
     case 'finished':
+      // One line a CI's problem matcher can read, as the editor's task reads it.
+      if (event.problem) console.error(problemLine(event.problem));
       return;
     default:
       event satisfies never;

@@ -2,6 +2,9 @@ import { rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { hostedUrls } from '../runner/connections';
+import type { BacktestOutcome } from '../runner/backtest';
+import { runSummaryLine } from '../runner/format';
+import type { RunRecord } from '../runner/record-schema';
 import { runFiles } from '../runner/records';
 import { TimberClient } from '../sdk/node/src/client';
 import type { Connector } from './connect';
@@ -15,6 +18,8 @@ import { rangeRequest } from './runs/backtest-choice';
 import type { BacktestPickServices } from './runs/backtest-picks';
 import { pickBacktest } from './runs/backtest-picks';
 import type { ActiveRun, RunManager } from './runs/run-manager';
+import type { ComparisonDocuments, RecordedRun } from './runs/run-documents';
+import { showReport } from './runs/run-documents';
 import type { AccountItem, AccountView } from './views/account-view';
 import type { SandboxSupervisor } from './sandbox/supervisor';
 import type { EnvironmentItem } from './views/environments-view';
@@ -22,6 +27,8 @@ import type { RunItem } from './views/runs-view';
 
 export interface CommandServices {
   runs: RunManager;
+  recorded(): Promise<RecordedRun[]>;
+  comparisons: ComparisonDocuments;
   backtestPicks: BacktestPickServices;
   keys: KeyStore;
   supervisor: SandboxSupervisor;
@@ -62,7 +69,8 @@ export function registerCommands(services: CommandServices): vscode.Disposable[]
         asked = rangeRequest(choice);
       }
       try {
-        await runs.backtest(script, asked);
+        const outcome = await runs.backtest(script, asked);
+        if (outcome !== undefined) void offerResult(outcome, services);
       } catch (error) {
         void vscode.window.showErrorMessage(
           `Timber: the backtest of ${basename(script)} cannot start: ${(error as Error).message}`,
@@ -149,6 +157,40 @@ export function registerCommands(services: CommandServices): vscode.Disposable[]
       const kind = item.kind === 'active' ? item.run.kind : item.record.kind;
       if (kind === 'backtest') await runs.backtest(script);
       else await runs.run(script);
+    }),
+    register('timber.runs.openReport', async (item?: RunItem) => {
+      const run =
+        item?.kind === 'recorded'
+          ? item
+          : await pickRecorded(
+              services,
+              'Open the report of which backtest?',
+              (record) => record.kind === 'backtest',
+            );
+      if (run !== undefined) await showReport(run);
+    }),
+    register('timber.runs.compare', async (item?: RunItem, selected?: readonly RunItem[]) => {
+      const chosen: RecordedRun[] = (selected ?? (item ? [item] : [])).flatMap((each) =>
+        each.kind === 'recorded' ? [{ record: each.record, dir: each.dir }] : [],
+      );
+      if (chosen.length > 2) {
+        void vscode.window.showWarningMessage(
+          `Timber: select two runs to compare, not ${chosen.length}.`,
+        );
+        return;
+      }
+      while (chosen.length < 2) {
+        const other = await pickRecorded(
+          services,
+          chosen.length === 0
+            ? 'Compare which run…'
+            : `…with which run? (A is ${chosen[0].record.id})`,
+          (record) => record.id !== chosen[0]?.record.id,
+        );
+        if (other === undefined) return;
+        chosen.push(other);
+      }
+      await services.comparisons.show(chosen[0], chosen[1]);
     }),
     register('timber.runs.delete', async (item?: RunItem) => {
       if (item?.kind !== 'recorded') return;
@@ -268,4 +310,61 @@ async function addKey(env: KeyEnvironment, services: CommandServices): Promise<v
   void vscode.window.showInformationMessage(
     `Timber: the ${check.scope} key ${keyId.trim()} is stored for ${env}.`,
   );
+}
+
+/** A recorded run picked from the workspace's history, newest first. */
+async function pickRecorded(
+  services: CommandServices,
+  placeHolder: string,
+  keep: (record: RunRecord) => boolean,
+): Promise<RecordedRun | undefined> {
+  const runs = (await services.recorded()).filter((run) => keep(run.record));
+  if (runs.length === 0) {
+    void vscode.window.showInformationMessage('Timber: there is no recorded run to pick yet.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    runs.map((run) => ({
+      label: basename(run.record.script),
+      description: `${run.record.kind} · ${run.record.status} · ${run.record.id}`,
+      detail: runSummaryLine(run.record),
+      run,
+    })),
+    { placeHolder, matchOnDescription: true },
+  );
+  return picked?.run;
+}
+
+/** A finished backtest's figures, with its report and the previous backtest one click away. */
+async function offerResult(outcome: BacktestOutcome, services: CommandServices): Promise<void> {
+  const { record, statistics, dir } = outcome;
+  const name = basename(record.script);
+  if (statistics === null) {
+    void vscode.window.showErrorMessage(
+      `Timber: the backtest of ${name} ${record.status === 'stopped' ? 'was stopped' : 'gave no result'}; its output is in the terminal.`,
+    );
+    return;
+  }
+  const percent = (value: number | null) =>
+    value === null ? 'n/a' : `${(value * 100).toFixed(2)}%`;
+  const summary =
+    `return ${percent(statistics.total_return)}, Sharpe ${statistics.sharpe?.toFixed(2) ?? 'n/a'}, ` +
+    `max drawdown ${percent(statistics.max_drawdown)}, ${statistics.trades} trades`;
+  const previous = (await services.recorded()).find(
+    (run) =>
+      run.record.id !== record.id &&
+      run.record.kind === 'backtest' &&
+      run.record.script === record.script &&
+      run.record.status === 'succeeded',
+  );
+  const open = 'Open Report';
+  const compare = 'Compare with Previous';
+  const answer = await vscode.window.showInformationMessage(
+    `Timber: backtest of ${name}: ${summary}.`,
+    open,
+    ...(previous ? [compare] : []),
+  );
+  if (answer === open) await showReport({ record, dir });
+  else if (answer === compare && previous)
+    await services.comparisons.show(previous, { record, dir });
 }

@@ -16,6 +16,7 @@ import { EnvironmentsView } from './views/environments-view';
 import type { SandboxClock } from '../api/admin';
 import { TimberStatus } from './status-bar';
 import { RunsView } from './views/runs-view';
+import { ComparisonDocuments } from './runs/run-documents';
 
 // The extension's wiring: everything it does lives in runner/, sandbox/ and api/; this file only
 // connects them to VS Code. Activation does no work beyond registering: the sandbox starts on
@@ -91,6 +92,11 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
     log: (line) => output.info(line),
   });
   const runsView = new RunsView(runs);
+  const comparisons = new ComparisonDocuments();
+  const runsTree = vscode.window.createTreeView('timber.runs', {
+    treeDataProvider: runsView,
+    canSelectMany: true,
+  });
   const account = new AccountView(connector);
   later.account = account;
   const accountTree = vscode.window.createTreeView('timber.account', { treeDataProvider: account });
@@ -102,7 +108,7 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
     environments,
     runsView,
     vscode.window.registerTreeDataProvider('timber.environments', environments),
-    vscode.window.registerTreeDataProvider('timber.runs', runsView),
+    runsTree,
     vscode.languages.registerCodeLensProvider(strategySelector, new StrategyCodeLens()),
     ...registerDebugging({
       root,
@@ -116,8 +122,11 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
     vscode.workspace.onDidChangeConfiguration((change) => {
       if (change.affectsConfiguration('timber.environment')) showState(sandbox.current);
     }),
+    comparisons,
     ...registerCommands({
       runs,
+      recorded: () => runsView.recorded(),
+      comparisons,
       backtestPicks: {
         memory: context.workspaceState,
         now: async () => {

@@ -1,6 +1,6 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { BacktestProgressMessage } from '../api/run-events';
 import type { BacktestRange } from '../api/script-environment';
 import { scriptEnvironmentVariables } from '../api/script-environment';
@@ -12,6 +12,7 @@ import { LaunchError, launchScript, RunCancelled, scriptKind } from './launch';
 import type { LocalSandbox } from './local-sandbox';
 import type { RunRecord } from './record-schema';
 import { htmlReport } from './html-report';
+import { scriptProblem } from './script-problem';
 import { RunRecorder, runFiles } from './records';
 import type { RunEventListener } from './run-events';
 import { RunEvents } from './run-events';
@@ -148,7 +149,9 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestOut
   // The report is the backtest's whole account: its counts stand even if events were cut short.
   const orders = report?.orders.length ?? events.orders;
   const fills = report?.fills.length ?? events.fills;
-  events.emit({ type: 'finished', status, exit: exitRecord, orders, fills });
+  const problem =
+    status === 'failed' ? scriptProblem(running.stderrTail(), dirname(options.script)) : null;
+  events.emit({ type: 'finished', status, exit: exitRecord, orders, fills, problem });
   const record = await recorder.finish({
     status,
     exit: exitRecord,

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { Account } from '../api/account';
 import type { Order } from '../api/orders';
 import { apiRateLimits, scriptEnvironmentVariables, streamUrlFor } from '../api/script-environment';
@@ -16,6 +17,7 @@ import { RunRecorder } from './records';
 import { readStrategyConfig } from './strategy-config';
 import type { RunEventListener } from './run-events';
 import { RunEvents } from './run-events';
+import { scriptProblem } from './script-problem';
 import { TradeTally } from './statistics';
 
 export interface RunScriptOptions {
@@ -159,6 +161,7 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
     exit: exitRecord,
     orders: events.orders,
     fills: events.fills,
+    problem: status === 'failed' ? scriptProblem(stderrTail, dirname(options.script)) : null,
   });
   const record = await recorder.finish({
     status,

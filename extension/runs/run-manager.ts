@@ -12,7 +12,9 @@ import { workspaceRunsDir } from '../../runner/records';
 import type { RunOutcome } from '../../runner/run-script';
 import { runScript } from '../../runner/run-script';
 import { findStrategyConfig, readStrategyConfig } from '../../runner/strategy-config';
+import type { RunOutput } from './run-terminal';
 import { RunTerminal } from './run-terminal';
+import type { RunRecord } from '../../runner/record-schema';
 
 export interface ActiveRun {
   /** Set once the runner has started the script. */
@@ -59,14 +61,24 @@ export class RunManager implements vscode.Disposable {
     return workspaceRunsDir(folder?.uri.fsPath ?? dirname(script));
   }
 
-  async run(script: string): Promise<RunOutcome | undefined> {
+  /** Runs `script` live; its output goes to `output` (a task's terminal) or a terminal of its own. */
+  async run(script: string, output?: RunOutput): Promise<RunOutcome | undefined> {
     const connection = await this.services.connect();
-    if (connection === undefined) return undefined;
-    return this.launch('run', script, async (common) => runScript({ ...common, connection }));
+    if (connection === undefined) {
+      output?.finished(1);
+      return undefined;
+    }
+    return this.launch('run', script, async (common) => runScript({ ...common, connection }), {
+      ...(output && { output }),
+    });
   }
 
   /** Backtests `script` over what `request` names, the rest from its strategy config. */
-  async backtest(script: string, request: RangeRequest = {}): Promise<BacktestOutcome | undefined> {
+  async backtest(
+    script: string,
+    request: RangeRequest = {},
+    output?: RunOutput,
+  ): Promise<BacktestOutcome | undefined> {
     const configPath = findStrategyConfig(script);
     const config = configPath === null ? null : readStrategyConfig(configPath);
     const range = resolveBacktestRange(request, config);
@@ -93,7 +105,7 @@ export class RunManager implements vscode.Disposable {
                   });
               },
             }),
-          token,
+          { cancel: token, ...(output && { output }) },
         ),
     );
   }
@@ -102,7 +114,7 @@ export class RunManager implements vscode.Disposable {
     run.stop();
   }
 
-  private async launch<T>(
+  private async launch<T extends { record: RunRecord }>(
     kind: RunKind,
     script: string,
     start: (common: {
@@ -115,11 +127,13 @@ export class RunManager implements vscode.Disposable {
       python?: string;
       onEvent: (event: RunEvent) => void;
     }) => Promise<T>,
-    cancel?: vscode.CancellationToken,
+    { cancel, output }: { cancel?: vscode.CancellationToken; output?: RunOutput } = {},
   ): Promise<T | undefined> {
     const abort = new AbortController();
-    const terminal = new RunTerminal(`Timber: ${basename(script)}`, () => abort.abort());
+    const terminal = output ?? new RunTerminal(`Timber: ${basename(script)}`);
+    terminal.stopWith(() => abort.abort());
     terminal.show();
+    let exitCode = 1;
     const entry: ActiveRun = {
       id: null,
       kind,
@@ -132,7 +146,7 @@ export class RunManager implements vscode.Disposable {
     this.changed.fire();
     try {
       const python = await this.services.python(script);
-      return await start({
+      const outcome = await start({
         script,
         config: findStrategyConfig(script),
         runsDir: this.runsDirFor(script),
@@ -149,6 +163,8 @@ export class RunManager implements vscode.Disposable {
           this.events.fire(event);
         },
       });
+      exitCode = outcome.record.status === 'succeeded' ? 0 : 1;
+      return outcome;
     } catch (error) {
       if (error instanceof RunCancelled) {
         terminal.note('stopped before the script started');
@@ -164,6 +180,7 @@ export class RunManager implements vscode.Disposable {
     } finally {
       this.active.delete(entry);
       this.changed.fire();
+      terminal.finished(exitCode);
     }
   }
 

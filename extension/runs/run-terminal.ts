@@ -1,39 +1,65 @@
 import * as vscode from 'vscode';
 import type { RunEvent } from '../../api/run-events';
+import { problemLine } from '../../runner/script-problem';
 
 const red = (text: string) => `\x1b[31m${text}\x1b[0m`;
 const yellow = (text: string) => `\x1b[33m${text}\x1b[0m`;
 const dim = (text: string) => `\x1b[2m${text}\x1b[0m`;
 
+/** Where a run's output goes: a terminal of its own, or the terminal of the task that ran it. */
+export interface RunOutput {
+  show(): void;
+  note(text: string): void;
+  event(event: RunEvent): void;
+  /** The run is over: a task's terminal ends with the run's exit code. */
+  finished(exitCode: number): void;
+  /** What closing the output does: stops the run. */
+  stopWith(stop: () => void): void;
+}
+
 /**
- * A run's output in a terminal of its own: the script's lines as it prints them (stderr in red),
- * the runner's warnings, and how it ended. File paths in stack traces are links, as in any
- * terminal. Closing the terminal stops the run.
+ * A run's output as a pseudoterminal: the script's lines as it prints them (stderr in red), the
+ * runner's warnings, and how it ended. File paths in stack traces are links, as in any terminal;
+ * a task's problem matcher reads the same lines. Closing the terminal stops the run.
  */
-export class RunTerminal implements vscode.Disposable {
+export class RunPty implements vscode.Pseudoterminal, RunOutput, vscode.Disposable {
   private readonly writer = new vscode.EventEmitter<string>();
-  private readonly terminal: vscode.Terminal;
+  private readonly closer = new vscode.EventEmitter<number>();
+  readonly onDidWrite = this.writer.event;
+  readonly onDidClose = this.closer.event;
   private opened = false;
   private readonly early: string[] = [];
 
-  constructor(name: string, onClose: () => void) {
-    const pty: vscode.Pseudoterminal = {
-      onDidWrite: this.writer.event,
-      open: () => {
-        this.opened = true;
-        for (const text of this.early.splice(0)) this.writer.fire(text);
-      },
-      close: onClose,
-    };
-    this.terminal = vscode.window.createTerminal({
-      name,
-      pty,
-      iconPath: new vscode.ThemeIcon('graph-line'),
-    });
+  /**
+   * @param onOpen called when the terminal opens (a task starts its run then)
+   * @param closeWhenDone a task's terminal: it ends with the run
+   */
+  constructor(
+    private readonly onOpen?: () => void,
+    private readonly closeWhenDone = false,
+  ) {}
+
+  /** Called when the user closes the terminal: the run stops. */
+  private stop: () => void = () => {};
+
+  stopWith(stop: () => void): void {
+    this.stop = stop;
   }
 
-  show(): void {
-    this.terminal.show(true);
+  open(): void {
+    this.opened = true;
+    for (const text of this.early.splice(0)) this.writer.fire(text);
+    this.onOpen?.();
+  }
+
+  close(): void {
+    this.stop();
+  }
+
+  show(): void {}
+
+  finished(exitCode: number): void {
+    if (this.closeWhenDone) this.closer.fire(exitCode);
   }
 
   note(text: string): void {
@@ -52,6 +78,7 @@ export class RunTerminal implements vscode.Disposable {
         this.write(dim(`${event.kind} ${event.run_id} started (pid ${event.pid})`));
         return;
       case 'finished':
+        if (event.problem) this.write(red(problemLine(event.problem)));
         this.write(
           dim(
             `${event.status}: ${event.orders} orders, ${event.fills} fills` +
@@ -80,5 +107,24 @@ export class RunTerminal implements vscode.Disposable {
 
   dispose(): void {
     this.writer.dispose();
+    this.closer.dispose();
+  }
+}
+
+/** A run's own terminal, named after its script; it stays open after the run for reading. */
+export class RunTerminal extends RunPty {
+  private readonly terminal: vscode.Terminal;
+
+  constructor(name: string) {
+    super();
+    this.terminal = vscode.window.createTerminal({
+      name,
+      pty: this,
+      iconPath: new vscode.ThemeIcon('graph-line'),
+    });
+  }
+
+  override show(): void {
+    this.terminal.show(true);
   }
 }

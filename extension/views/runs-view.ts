@@ -27,20 +27,20 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
     if (element !== undefined) return [];
     const active: RunItem[] = this.runs.running.map((run) => ({ kind: 'active', run }));
     const activeIds = new Set(this.runs.running.map((run) => run.id));
-    const recorded: RunItem[] = [];
+    const recorded = (await this.recorded()).filter((run) => !activeIds.has(run.record.id));
+    return [...active, ...recorded];
+  }
+
+  /** The recorded runs of every workspace folder, newest first. */
+  async recorded(): Promise<(RunItem & { kind: 'recorded' })[]> {
+    const recorded: (RunItem & { kind: 'recorded' })[] = [];
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       const runsDir = workspaceRunsDir(folder.uri.fsPath);
       const { runs } = await listRuns(runsDir);
       for (const record of runs)
-        if (!activeIds.has(record.id))
-          recorded.push({ kind: 'recorded', record, dir: join(runsDir, record.id) });
+        recorded.push({ kind: 'recorded', record, dir: join(runsDir, record.id) });
     }
-    recorded.sort(
-      (a, b) =>
-        (b.kind === 'recorded' ? b.record.started_at : 0) -
-        (a.kind === 'recorded' ? a.record.started_at : 0),
-    );
-    return [...active, ...recorded];
+    return recorded.sort((a, b) => b.record.started_at - a.record.started_at);
   }
 
   getTreeItem(element: RunItem): vscode.TreeItem {
@@ -79,7 +79,10 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
             ? 'debug-stop'
             : 'circle-outline',
     );
-    item.contextValue = 'run.finished';
+    item.contextValue =
+      record.kind === 'backtest' && record.status === 'succeeded'
+        ? 'run.finished.report'
+        : 'run.finished';
     item.resourceUri = vscode.Uri.file(join(dir, runFiles.record));
     item.command = {
       command: 'timber.runs.openRecord',

@@ -212,6 +212,30 @@ test('a crashing script: exit code 1, its exit code and last stderr lines in pla
   };
   assert.equal(record.status, 'failed');
   assert.equal(record.exit.code, 4);
+  assert.doesNotMatch(result.stderr, /^error: /m, 'no traceback, no problem line');
+});
+
+test('a script that throws: the error on its own line, as a problem matcher reads it', async () => {
+  const path = join(work, 'throws.mjs');
+  script(
+    'throws.mjs',
+    `function onCandle() {\n  throw new RangeError('no candles yet');\n}\nonCandle();\n`,
+  );
+  const result = await run('throws.mjs');
+  assert.equal(result.code, 1);
+  assert.ok(
+    result.stderr.split('\n').includes(`error: ${path}:2:9: RangeError: no candles yet`),
+    result.stderr,
+  );
+  const events = await run('throws.mjs', ['--events']);
+  const finished = RunEvent.parse(JSON.parse(events.stdout.trim().split('\n').at(-1) ?? '{}'));
+  assert.ok(finished.type === 'finished');
+  assert.deepEqual(finished.problem, {
+    file: path,
+    line: 2,
+    column: 9,
+    message: 'RangeError: no candles yet',
+  });
 });
 
 test('a hanging script that never calls the API is reported, then stopped by Ctrl-C', async () => {
