@@ -18,6 +18,7 @@ import { rangeRequest } from './runs/backtest-choice';
 import type { BacktestPickServices } from './runs/backtest-picks';
 import { pickBacktest } from './runs/backtest-picks';
 import type { ActiveRun, RunManager } from './runs/run-manager';
+import { strategyScripts } from './tasks';
 import type { ComparisonDocuments, RecordedRun } from './runs/run-documents';
 import { showReport } from './runs/run-documents';
 import type { AccountItem, AccountView } from './views/account-view';
@@ -26,6 +27,8 @@ import type { EnvironmentItem } from './views/environments-view';
 import type { RunItem } from './views/runs-view';
 
 export interface CommandServices {
+  /** The extension's folder, which holds the examples. */
+  root: string;
   runs: RunManager;
   recorded(): Promise<RecordedRun[]>;
   comparisons: ComparisonDocuments;
@@ -158,6 +161,7 @@ export function registerCommands(services: CommandServices): vscode.Disposable[]
       if (kind === 'backtest') await runs.backtest(script);
       else await runs.run(script);
     }),
+    register('timber.examples.open', () => openExample(services.root)),
     register('timber.runs.openReport', async (item?: RunItem) => {
       const run =
         item?.kind === 'recorded'
@@ -231,14 +235,7 @@ async function pickScript(target?: vscode.Uri): Promise<string | undefined> {
   const active = vscode.window.activeTextEditor?.document.uri;
   if (active?.scheme === 'file' && scriptExtensions.has(extname(active.fsPath)))
     return active.fsPath;
-  const configs = await vscode.workspace.findFiles('**/strategy.json', '**/node_modules/**', 200);
-  const scripts: string[] = [];
-  for (const config of configs) {
-    const folder = vscode.Uri.file(dirname(config.fsPath));
-    for (const [name, type] of await vscode.workspace.fs.readDirectory(folder))
-      if (type === vscode.FileType.File && scriptExtensions.has(extname(name)))
-        scripts.push(join(folder.fsPath, name));
-  }
+  const scripts = await strategyScripts();
   if (scripts.length === 0) {
     void vscode.window.showWarningMessage(
       'Timber: open a strategy script (.py, .ts or .js), or add a strategy.json next to one.',
@@ -367,4 +364,34 @@ async function offerResult(outcome: BacktestOutcome, services: CommandServices):
   if (answer === open) await showReport({ record, dir });
   else if (answer === compare && previous)
     await services.comparisons.show(previous, { record, dir });
+}
+
+/**
+ * The example strategy: the workspace's own when it has one, else the SMA crossover copied from
+ * the extension into the workspace (or a folder the user picks), opened at its Python script.
+ */
+async function openExample(root: string): Promise<void> {
+  const existing = await strategyScripts();
+  const python = existing.find((script) => script.endsWith('.py')) ?? existing[0];
+  if (python !== undefined) {
+    await vscode.window.showTextDocument(vscode.Uri.file(python));
+    return;
+  }
+  let target = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (target === undefined) {
+    const picked = await vscode.window.showOpenDialog({
+      canSelectFolders: true,
+      canSelectFiles: false,
+      openLabel: 'Put the example here',
+    });
+    target = picked?.[0];
+    if (target === undefined) return;
+  }
+  const source = vscode.Uri.file(join(root, 'examples', 'sma-crossover'));
+  const destination = vscode.Uri.joinPath(target, 'sma-crossover');
+  await vscode.workspace.fs.copy(source, destination, { overwrite: false });
+  const script = vscode.Uri.joinPath(destination, 'sma_crossover.py');
+  if (vscode.workspace.getWorkspaceFolder(destination) === undefined)
+    await vscode.commands.executeCommand('vscode.openFolder', target);
+  else await vscode.window.showTextDocument(script);
 }

@@ -16,6 +16,8 @@ import { EnvironmentsView } from './views/environments-view';
 import type { SandboxClock } from '../api/admin';
 import { TimberStatus } from './status-bar';
 import { RunsView } from './views/runs-view';
+import { TimberTaskProvider, taskType } from './tasks';
+import { isStrategyScript } from './code-lens';
 import { ComparisonDocuments } from './runs/run-documents';
 
 // The extension's wiring: everything it does lives in runner/, sandbox/ and api/; this file only
@@ -109,6 +111,8 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
     runsView,
     vscode.window.registerTreeDataProvider('timber.environments', environments),
     runsTree,
+    vscode.tasks.registerTaskProvider(taskType, new TimberTaskProvider(runs)),
+    ...strategyContext(runs),
     vscode.languages.registerCodeLensProvider(strategySelector, new StrategyCodeLens()),
     ...registerDebugging({
       root,
@@ -124,6 +128,7 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
     }),
     comparisons,
     ...registerCommands({
+      root,
       runs,
       recorded: () => runsView.recorded(),
       comparisons,
@@ -247,4 +252,20 @@ function spawnSandbox(root: string, dataDir: string, port: number, startAt: stri
     ],
     { env: { ...env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+}
+
+/**
+ * Context keys for menus and keybindings: `timber.strategyEditor` while the active editor holds
+ * a strategy script, `timber.running` while any run or backtest goes on.
+ */
+function strategyContext(runs: RunManager): vscode.Disposable[] {
+  const set = (key: string, value: boolean) =>
+    void vscode.commands.executeCommand('setContext', key, value);
+  const editorChanged = (editor: vscode.TextEditor | undefined) =>
+    set('timber.strategyEditor', editor !== undefined && isStrategyScript(editor.document));
+  editorChanged(vscode.window.activeTextEditor);
+  return [
+    vscode.window.onDidChangeActiveTextEditor(editorChanged),
+    runs.onDidChange(() => set('timber.running', runs.running.length > 0)),
+  ];
 }
