@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Scope } from './auth';
 
-/** Loopback-only administration of the local sandbox (`tbm keys create`). */
+/** Loopback-only administration of the local sandbox (`tbm keys create|list|revoke`). */
 export const CreateKeyRequest = z
   .object({
     scope: Scope,
@@ -19,6 +19,25 @@ export const CreatedKey = z.object({
   account_id: z.string(),
 });
 export type CreatedKey = z.infer<typeof CreatedKey>;
+
+/** A key as the admin API lists it: never its secret (the sandbox keeps only a hash of it). */
+export const AdminKey = z.object({
+  key_id: z.string(),
+  scope: Scope,
+  account_id: z.string(),
+  label: z.string().nullable(),
+  /** On the sandbox's market clock, epoch ms. */
+  created_at: z.number().int(),
+  /** When it was revoked (epoch ms, market clock), or null while it is usable. */
+  revoked_at: z.number().int().nullable(),
+});
+export type AdminKey = z.infer<typeof AdminKey>;
+
+export const AdminKeyList = z.object({
+  /** Every key the data folder ever had, revoked ones included, oldest first. */
+  keys: z.array(AdminKey),
+});
+export type AdminKeyList = z.infer<typeof AdminKeyList>;
 
 export const ResetResponse = z.object({
   account_id: z.string(),

@@ -1,6 +1,13 @@
 import type { z } from 'zod';
 import { Account, FillList, FillsQuery, PositionList, PositionsQuery } from './account';
-import { CreateKeyRequest, CreatedKey, Health, ResetResponse } from './admin';
+import {
+  AdminKey,
+  AdminKeyList,
+  CreateKeyRequest,
+  CreatedKey,
+  Health,
+  ResetResponse,
+} from './admin';
 import type { Scope } from './auth';
 import { TokenRequest, TokenResponse } from './auth';
 import { BatchRequest, BatchResponse } from './batch';
@@ -269,6 +276,28 @@ export const routes = {
       status: 201,
       schema: CreatedKey,
       description: 'The key; its secret is shown only here.',
+    },
+  },
+  listKeys: {
+    method: 'GET',
+    path: '/admin/keys',
+    summary:
+      'Every API key, revoked ones included, without secrets (loopback only, with the admin token).',
+    access: { kind: 'admin' },
+    sandboxOnly: true,
+    success: { status: 200, schema: AdminKeyList, description: 'The keys, oldest first.' },
+  },
+  revokeKey: {
+    method: 'DELETE',
+    path: '/admin/keys/{id}',
+    summary:
+      'Revoke an API key at once: it gets no more tokens, its access and refresh tokens are refused, and its stream connections are closed (4401). Revoking it again changes nothing (loopback only, with the admin token).',
+    access: { kind: 'admin' },
+    sandboxOnly: true,
+    success: {
+      status: 200,
+      schema: AdminKey,
+      description: 'The key as revoked, with revoked_at (the first revocation’s time on a repeat).',
     },
   },
   openapi: {

@@ -12,6 +12,7 @@ import type { RateLimiter, RateWindow } from './rate-limit';
 import type { PendingBody } from './request';
 import { parseUniqueParams } from './request';
 import { Router } from './router';
+import type { KeyLookup } from '../service/keys';
 import type { TokenAuthority } from '../service/tokens';
 import { checkAccessToken } from '../service/tokens';
 
@@ -106,8 +107,8 @@ export interface DispatchDeps {
   /** Failures no answer explains (a 500) are logged here, with the request's id. */
   log: Log;
   tokens: TokenAuthority;
-  /** Whether a key still exists (revoked keys fail even with a live token). */
-  keyExists(keyId: string): boolean;
+  /** The keys tokens are checked against: a revoked key's tokens fail before they expire. */
+  keys: KeyLookup;
   adminTokenMatches(token: string): boolean;
   keyLimiter: RateLimiter;
   addressLimiter: RateLimiter;
@@ -261,9 +262,7 @@ export class Dispatcher {
       );
     }
     const { tokens } = this.deps;
-    const checked = checkAccessToken(tokens, match[1], tokens.now(), (keyId) =>
-      this.deps.keyExists(keyId),
-    );
+    const checked = checkAccessToken(tokens, match[1], tokens.now(), this.deps.keys);
     if ('refused' in checked) throw new ApiError('unauthorized', checked.refused, [], challenge);
     return checked;
   }

@@ -124,6 +124,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     const faults = new FaultRegistry();
     // The URL is known once the server listens; sessions are created only after that.
     let url = '';
+    // The stream server is attached once the HTTP server exists; no key is revoked before.
+    let closeStreamsOf = (_keyId: string, _words: string): void => undefined;
     // One count per key and per address, whichever URL (the sandbox's or a session's) it used.
     const keyLimiter = new RateLimiter(options.keyRateLimit);
     const addressLimiter = new RateLimiter(options.keyRateLimit);
@@ -148,9 +150,10 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         faults,
         storage: () => storageHealth(store.recovery, store.stats),
         clock,
+        keyRevoked: (keyId, words) => closeStreamsOf(keyId, words),
       }),
       tokens,
-      keyExists: (keyId) => sandbox.state.keys.has(keyId),
+      keys: sandbox.state.keys,
       adminTokenMatches: (token) => {
         const given = Buffer.from(token);
         return given.length === adminToken.length && timingSafeEqual(given, adminToken);
@@ -180,6 +183,11 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       log: options.log,
       policy,
     });
+    closeStreamsOf = (keyId, words) => {
+      const closed = streams.closeKey(keyId, words);
+      if (closed > 0)
+        options.log(`[sandbox] closed ${closed} stream connection(s) of revoked key ${keyId}`);
+    };
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port, options.host, () => {

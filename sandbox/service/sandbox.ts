@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { CreatedKey, CreateKeyRequest } from '../../api/admin';
+import type { AdminKey, CreatedKey, CreateKeyRequest } from '../../api/admin';
 import type { CancelOutcome, CancelRequest, Order, OrderRequest } from '../../api/orders';
 import { errorStatus } from '../../api/errors';
 import { routes } from '../../api/routes';
@@ -16,6 +16,7 @@ import type { Clock } from './clock';
 import type { AnsweredOrder } from './idempotency';
 import { findIdempotent, idempotencySlot, requestHash } from './idempotency';
 import { getOrder } from '../engine/views';
+import type { KeyRecord } from './keys';
 import type { SandboxEvent, SandboxState } from './state';
 
 /** The durable state: `append` applies events to `state` at once and resolves once they are durable. */
@@ -41,6 +42,8 @@ export class Sandbox {
   private failure: Error | null = null;
   /** Idempotency keys whose first answer is not durable yet; duplicates wait on it. */
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Revocations not durable yet: a repeat answers only once the first one is. */
+  private readonly revoking = new Map<string, Promise<void>>();
 
   constructor(
     private readonly store: EventStore,
@@ -127,6 +130,35 @@ export class Sandbox {
     });
     await this.commit(events);
     return { key_id: keyId, secret, scope: request.scope, account_id: accountId };
+  }
+
+  /** Every key, revoked ones included, oldest first; never a secret or its hash. */
+  listKeys(): AdminKey[] {
+    return this.state.keys.all().map(adminKey);
+  }
+
+  /**
+   * Revokes a key for good (journaled): from the moment it is applied, the key gets no token and
+   * its tokens are refused. Revoking a revoked key changes nothing and answers the same.
+   */
+  async revokeKey(keyId: string, now: number): Promise<AdminKey> {
+    const pending = this.revoking.get(keyId);
+    if (pending) await pending;
+    const revoked = this.state.keys.revoked(keyId);
+    if (revoked !== undefined) return adminKey(revoked);
+    if (!this.state.keys.has(keyId)) {
+      throw new SandboxError('not_found', `no key ${keyId}; GET /admin/keys lists the keys`, [
+        { path: 'id', message: 'names no key' },
+      ]);
+    }
+    const durable = this.commit([{ type: 'key_revoked', key_id: keyId, t: now }]);
+    this.revoking.set(keyId, durable);
+    try {
+      await durable;
+    } finally {
+      this.revoking.delete(keyId);
+    }
+    return adminKey(this.state.keys.revoked(keyId)!);
   }
 
   /** A replay of an earlier answer for this key, after waiting for it to be durable; or null. */
@@ -242,6 +274,17 @@ export class Sandbox {
         .length,
     };
   }
+}
+
+function adminKey(key: KeyRecord & { revoked_at?: number | null }): AdminKey {
+  return {
+    key_id: key.key_id,
+    scope: key.scope,
+    account_id: key.account_id,
+    label: key.label,
+    created_at: key.created_at,
+    revoked_at: key.revoked_at ?? null,
+  };
 }
 
 function answeredOrder(order: Order): AnsweredOrder {

@@ -15,8 +15,8 @@ import { applyIdempotencyEvent, idempotencyFromColumns, IdempotencyState } from 
 import type { IdempotencySectionsMeta } from './idempotency-snapshot';
 import { addIdempotencySections, idempotencyFromSections } from './idempotency-snapshot';
 import { SnapshotImage, SnapshotSections } from '../store/snapshot-sections';
-import type { KeyEvent, KeyRecord, KeyState } from './keys';
-import { applyKeyEvent } from './keys';
+import type { KeyEvent, KeyRecord, RevokedKeyRecord } from './keys';
+import { KeyState } from './keys';
 
 /**
  * Everything the sandbox journals: the engine's events, plus the id key, API keys and idempotency
@@ -65,7 +65,7 @@ export interface SandboxState {
 export function createSandboxState(): SandboxState {
   return {
     engine: createEngineState(),
-    keys: new Map(),
+    keys: new KeyState(),
     idempotency: new IdempotencyState(),
     lastEventAt: 0,
   };
@@ -79,7 +79,7 @@ export function applySandboxEvent(state: SandboxState, event: SandboxEvent): voi
       break;
     case 'key_created':
     case 'key_revoked':
-      applyKeyEvent(state.keys, event);
+      state.keys.apply(event);
       break;
     case 'idempotency_recorded':
       applyIdempotencyEvent(state.idempotency, event);
@@ -94,6 +94,7 @@ export function applySandboxEvent(state: SandboxState, event: SandboxEvent): voi
 interface JsonSandboxSnapshot {
   engine: unknown;
   keys: KeyRecord[];
+  revoked_keys?: RevokedKeyRecord[];
   idempotency: IdempotencyColumns;
   last_event_at: number;
 }
@@ -104,7 +105,10 @@ interface SandboxImageMeta {
   engine: EngineImageMeta;
   /** Section number of the engine's section 0. */
   engine_sections_from: number;
+  /** The usable keys only, so that a sandbox from before revocation never lets a revoked one in. */
   keys: KeyRecord[];
+  /** Absent in snapshots of sandboxes from before revocation, which kept no revoked key. */
+  revoked_keys?: RevokedKeyRecord[];
   idempotency: IdempotencySectionsMeta;
   last_event_at: number;
 }
@@ -119,7 +123,8 @@ export function serializeSandboxState(state: SandboxState): SnapshotImage {
     layout: 'sections',
     engine: engine.meta,
     engine_sections_from: engineSectionsFrom,
-    keys: [...state.keys.values()],
+    keys: state.keys.usableKeys(),
+    revoked_keys: state.keys.revokedKeyList(),
     idempotency: addIdempotencySections(state.idempotency, image),
     last_event_at: state.lastEventAt,
   };
@@ -151,10 +156,13 @@ function fromImage(meta: SandboxImageMeta, sections: SnapshotSections): SandboxS
   if (meta.layout !== 'sections' || !Array.isArray(meta.keys)) {
     throw new Error(`unknown snapshot layout ${String(meta.layout)}`);
   }
+  if (meta.revoked_keys !== undefined && !Array.isArray(meta.revoked_keys)) {
+    throw new Error('its revoked keys are not a list');
+  }
   const from = meta.engine_sections_from;
   const state: SandboxState = {
     engine: restoreEngineState(meta.engine, (index, bytes) => sections.source(from + index, bytes)),
-    keys: new Map(meta.keys.map((key) => [key.key_id, key])),
+    keys: new KeyState(meta.keys, meta.revoked_keys),
     idempotency: idempotencyFromSections(meta.idempotency, sections),
     lastEventAt: meta.last_event_at,
   };
@@ -169,7 +177,7 @@ function fromImage(meta: SandboxImageMeta, sections: SnapshotSections): SandboxS
 function fromJson(snapshot: JsonSandboxSnapshot): SandboxState {
   return {
     engine: deserializeEngineState(snapshot.engine),
-    keys: new Map(snapshot.keys.map((key) => [key.key_id, key])),
+    keys: new KeyState(snapshot.keys, snapshot.revoked_keys),
     idempotency: idempotencyFromColumns(snapshot.idempotency),
     lastEventAt: snapshot.last_event_at,
   };

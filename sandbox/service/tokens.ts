@@ -1,6 +1,8 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Scope } from '../../api/auth';
 import { accessTokenLifetimeSeconds, refreshTokenLifetimeSeconds } from '../../api/auth';
+import type { KeyLookup } from './keys';
+import { revokedWords } from './keys';
 
 export interface TokenClaims {
   kind: 'access' | 'refresh';
@@ -124,20 +126,29 @@ export type AccessCheck =
 
 /**
  * The one check of a bearer access token, for REST and the stream alike: well signed, an
- * access token, not expired, and its key not revoked since.
+ * access token, not expired, and its key not revoked since. Tokens are stateless, so a
+ * revocation takes effect here, on the next request, not when the token would have expired.
  */
 export function checkAccessToken(
   tokens: TokenAuthority,
   token: string,
   now: number,
-  keyExists: (keyId: string) => boolean,
+  keys: KeyLookup,
 ): AccessCheck {
   const claims = tokens.verify(token, 'access', now);
   if (claims === 'malformed') return { refused: 'the access token is not valid' };
   if (claims === 'expired') {
     return { refused: 'the access token has expired; renew it with grant_type=refresh_token' };
   }
-  if (!keyExists(claims.keyId)) return { refused: 'the key behind this token no longer exists' };
+  if (keys.get(claims.keyId) === undefined) {
+    const revoked = keys.revoked(claims.keyId);
+    return {
+      refused:
+        revoked === undefined
+          ? 'the key behind this token no longer exists'
+          : `${revokedWords(revoked)}; its tokens no longer work: use another key`,
+    };
+  }
   const { keyId, accountId, scope, expiresAt } = claims;
   return { keyId, accountId, scope, expiresAt };
 }

@@ -113,7 +113,7 @@ export class ReplaySession {
         issueToken: (context) => issueToken(keys, tokens, context),
       },
       tokens,
-      keyExists: (keyId) => keys.get(keyId) !== undefined,
+      keys,
       adminTokenMatches: () => false,
       keyLimiter: this.context.keyLimiter,
       addressLimiter: this.context.addressLimiter,
@@ -141,6 +141,10 @@ export class ReplaySession {
   readonly ownerKeys: KeyLookup = {
     get: (keyId) => {
       const key = this.context.keys.get(keyId);
+      return key !== undefined && this.visibleTo(key.account_id) ? key : undefined;
+    },
+    revoked: (keyId) => {
+      const key = this.context.keys.revoked(keyId);
       return key !== undefined && this.visibleTo(key.account_id) ? key : undefined;
     },
   };

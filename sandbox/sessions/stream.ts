@@ -8,19 +8,19 @@ import type {
 } from '../stream/backend';
 import type { TokenAuthority } from '../service/tokens';
 import { checkAccessToken } from '../service/tokens';
-import type { KeyState } from '../service/keys';
+import type { KeyLookup } from '../service/keys';
 import type { FeedClient } from './feed';
 import type { ReplaySession } from './session';
 
 /** `/sessions/{id}/stream`: the session's bars, orders and account, for the owner's keys. */
 export function sessionStreamBackend(
   session: ReplaySession,
-  keys: KeyState,
+  keys: KeyLookup,
   tokens: TokenAuthority,
 ): StreamBackend {
   return {
     authenticate(token) {
-      const checked = checkAccessToken(tokens, token, tokens.now(), (keyId) => keys.has(keyId));
+      const checked = checkAccessToken(tokens, token, tokens.now(), keys);
       if ('refused' in checked) return checked;
       if (!session.visibleTo(checked.accountId)) {
         return { refused: `no replay session ${session.id} for this key's account` };

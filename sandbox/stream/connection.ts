@@ -152,6 +152,17 @@ export class StreamClient {
     return false;
   }
 
+  /** The key this connection speaks for, once authenticated. */
+  get keyId(): string | null {
+    return this.principal?.keyId ?? null;
+  }
+
+  /** Its key was revoked: said in words, then closed at once (tokens of that key are refused). */
+  keyRevoked(words: string): void {
+    this.send(errorText('unauthorized', words));
+    this.end(closeCodes.keyRevoked, 'the key was revoked');
+  }
+
   /** Closes the connection with a code and a reason; the backend is released on 'close'. */
   end(code: number, reason: string, graceMs = 1_000): void {
     if (this.ending) return;

@@ -6,8 +6,10 @@ import { summarize } from '../errors';
 
 /** Close codes: 4xxx mirror the HTTP status a REST call would get; 1012 is "service restart". */
 export const closeCodes = {
-  /** No valid authentication within the auth window. */
+  /** No valid authentication within the auth window, or the token expired. */
   unauthorized: 4401,
+  /** The key behind the connection was revoked: a REST call with its token gets a 401 too. */
+  keyRevoked: 4401,
   /** The client sent nothing (not even a pong) for the silence limit. */
   silent: 4408,
   /** The client read too slowly: its queue passed the buffer limit. */

@@ -29,6 +29,8 @@ export interface StreamServerOptions {
 export interface StreamServer {
   readonly clientCount: number;
   readonly limits: StreamLimits;
+  /** Closes every connection of a revoked key (4401), on /stream and replay sessions' streams. */
+  closeKey(keyId: string, words: string): number;
   /** Closes every client (1001) and stops accepting upgrades. */
   close(): Promise<void>;
 }
@@ -131,6 +133,15 @@ export function attachStreamServer(server: Server, options: StreamServerOptions)
       return clients.size;
     },
     limits,
+    closeKey: (keyId, words) => {
+      let closed = 0;
+      for (const client of clients) {
+        if (client.keyId !== keyId) continue;
+        client.keyRevoked(words);
+        closed++;
+      }
+      return closed;
+    },
     close: async () => {
       closing = true;
       clearInterval(sweeper);

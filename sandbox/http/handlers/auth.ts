@@ -1,6 +1,7 @@
 import type { Scope, TokenResponse } from '../../../api/auth';
 import { scopeAllows } from '../../../api/auth';
 import type { KeyLookup } from '../../service/keys';
+import { revokedWords } from '../../service/keys';
 import type { HandlerContext, HandlerResult } from '../dispatch';
 import { ApiError } from '../errors';
 import type { TokenAuthority } from '../../service/tokens';
@@ -20,10 +21,11 @@ export function issueToken(
   if (request.grant_type === 'client_credentials') {
     const key = keys.get(request.client_id);
     if (!key || !secretMatches(request.client_secret, key.secret_hash)) {
-      throw new ApiError(
-        'unauthorized',
-        'client_id or client_secret is wrong (or the key was revoked)',
-      );
+      // Only the holder of its secret learns that a key was revoked, rather than never existed.
+      const revoked = keys.revoked(request.client_id);
+      if (revoked !== undefined && secretMatches(request.client_secret, revoked.secret_hash))
+        throw new ApiError('unauthorized', `${revokedWords(revoked)}; use another key`);
+      throw new ApiError('unauthorized', 'client_id or client_secret is wrong');
     }
     keyId = key.key_id;
   } else {
@@ -42,8 +44,15 @@ export function issueToken(
     ceiling = claims.scope;
   }
   const key = keys.get(keyId);
-  if (!key)
-    throw new ApiError('unauthorized', 'the key behind this refresh token no longer exists');
+  if (!key) {
+    const revoked = keys.revoked(keyId);
+    throw new ApiError(
+      'unauthorized',
+      revoked === undefined
+        ? 'the key behind this refresh token no longer exists'
+        : `${revokedWords(revoked)}; its refresh tokens no longer work: use another key`,
+    );
+  }
   const allowed = ceiling !== null && scopeAllows(key.scope, ceiling) ? ceiling : key.scope;
   const scope = request.scope ?? allowed;
   if (!scopeAllows(allowed, scope)) {

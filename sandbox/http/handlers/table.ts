@@ -1,6 +1,7 @@
-import type { Health, StorageHealth } from '../../../api/admin';
+import type { AdminKeyList, Health, StorageHealth } from '../../../api/admin';
 import { openApiDocument } from '../../../api/openapi';
 import type { MarketClock } from '../../service/clock';
+import { revokedWords } from '../../service/keys';
 import type { Sandbox } from '../../service/sandbox';
 import type { DispatchOutcome, DispatchRequest, Handlers } from '../dispatch';
 import type { RateLimiter } from '../rate-limit';
@@ -33,6 +34,8 @@ export interface HandlerDeps {
   storage?: () => StorageHealth;
   /** How the market clock runs, for GET /health; absent on a replay session's URL. */
   clock?: MarketClock;
+  /** A key was revoked: its open stream connections are closed, with these words. */
+  keyRevoked?: (keyId: string, words: string) => void;
 }
 
 let openApiText: string | undefined;
@@ -63,6 +66,20 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       body: await sandbox.createKey(context.body, sandbox.clock.now()),
       headers: { 'Cache-Control': 'no-store' },
     }),
+    listKeys: () => ({
+      kind: 'json',
+      status: 200,
+      body: { keys: sandbox.listKeys() } satisfies AdminKeyList,
+      headers: { 'Cache-Control': 'no-store' },
+    }),
+    revokeKey: async (context) => {
+      const key = await sandbox.revokeKey(context.params.id, sandbox.clock.now());
+      deps.keyRevoked?.(
+        key.key_id,
+        `${revokedWords({ key_id: key.key_id, revoked_at: key.revoked_at! })}; this connection is closed: connect again with a token of another key`,
+      );
+      return { kind: 'json', status: 200, body: key, headers: { 'Cache-Control': 'no-store' } };
+    },
     openapi: () => {
       openApiText ??= JSON.stringify(openApiDocument());
       return { kind: 'text', status: 200, text: openApiText };

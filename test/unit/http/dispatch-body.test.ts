@@ -32,7 +32,17 @@ function dispatcher(): Dispatcher {
     log: () => undefined,
     handlers,
     tokens,
-    keyExists: () => true,
+    keys: {
+      get: (keyId) => ({
+        key_id: keyId,
+        secret_hash: '',
+        scope: 'trade',
+        account_id: 'acc_1',
+        label: null,
+        created_at: 0,
+      }),
+      revoked: () => undefined,
+    },
     adminTokenMatches: () => false,
     keyLimiter: new RateLimiter(1000),
     addressLimiter: new RateLimiter(1000),

@@ -11,6 +11,7 @@ import { instrumentBySymbol } from '../../../sandbox/market/instruments';
 import { Replay } from '../../../sandbox/replay/replay';
 import type { FeedClient } from '../../../sandbox/sessions/feed';
 import { ReplaySession } from '../../../sandbox/sessions/session';
+import { KeyState } from '../../../sandbox/service/keys';
 
 // A Wednesday afternoon: EURUSD trades throughout.
 const from = Date.UTC(2024, 2, 6, 12, 0);
@@ -27,7 +28,7 @@ function session(overrides: Partial<CreateSessionRequest> = {}): ReplaySession {
     ...overrides,
   };
   return new ReplaySession('ses_test', 'acc_owner', request, {
-    keys: new Map(),
+    keys: new KeyState(),
     tokens: new TokenAuthority(randomBytes(32)),
     baseUrl: 'http://127.0.0.1:1',
     keyLimiter: new RateLimiter(10_000),

@@ -9,6 +9,7 @@ import { TokenAuthority } from '../../../sandbox/service/tokens';
 import { ReplaySession } from '../../../sandbox/sessions/session';
 import { sessionStreamBackend } from '../../../sandbox/sessions/stream';
 import type { StreamConnection, StreamSink } from '../../../sandbox/stream/backend';
+import { KeyState } from '../../../sandbox/service/keys';
 
 const from = Date.UTC(2024, 2, 6, 12, 0);
 const to = Date.UTC(2024, 2, 6, 14, 0);
@@ -42,7 +43,7 @@ function setUp() {
     'acc_owner',
     { symbols: ['EURUSD'], interval: '1m', from, to, speed: 'max', balance: 100_000 },
     {
-      keys: new Map(),
+      keys: new KeyState(),
       tokens,
       baseUrl: 'http://127.0.0.1:1',
       keyLimiter: new RateLimiter(10_000),
@@ -50,7 +51,7 @@ function setUp() {
       log: () => undefined,
     },
   );
-  const backend = sessionStreamBackend(session, new Map(), tokens);
+  const backend = sessionStreamBackend(session, new KeyState(), tokens);
   const principal = {
     keyId: 'key_owner',
     accountId: session.accountId,
