@@ -9,7 +9,7 @@ Usage: tbm <command> [options]
 
 Commands:
   sandbox        serve the local Timber Bondmere sandbox
-  keys create    create an API key on a running local sandbox
+  keys           create, list or revoke the API keys of a running local sandbox
   run            run a strategy script against the local sandbox, the hosted sandbox or live
   backtest       run a strategy script over past data and report its statistics
   runs           list recorded runs, or show one (runs show ID)

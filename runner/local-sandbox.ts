@@ -2,13 +2,25 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ClockMode } from '../api/admin';
-import { CreatedKey, SandboxClock } from '../api/admin';
+import { AdminKey, AdminKeyList, CreatedKey, SandboxClock } from '../api/admin';
 import type { Scope } from '../api/auth';
+import { ApiErrorBody } from '../api/errors';
 import { dataFiles } from '../sandbox/service/data-dir';
 import { readRuntimeInfo } from '../sandbox/service/runtime-info';
 
 /** The local sandbox cannot be started or reached, or refused the runner: an environment problem. */
 export class SandboxProblem extends Error {}
+
+/** The sandbox answered an admin call with an error: its status and code, and its words. */
+export class SandboxRefusal extends SandboxProblem {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string | null,
+  ) {
+    super(message);
+  }
+}
 
 const Health = z.object({
   status: z.literal('ok'),
@@ -26,7 +38,15 @@ export interface LocalSandbox {
   now(): Promise<number>;
   /** How the sandbox's market clock runs, or null if it does not say (or does not answer). */
   clock(): Promise<SandboxClock | null>;
-  createKey(scope: Scope, account?: string): Promise<CreatedKey>;
+  /**
+   * A new key (its secret is in the answer only). `account`: "default", "new" or an id;
+   * `label`: null for none.
+   */
+  createKey(scope: Scope, account?: string, label?: string | null): Promise<CreatedKey>;
+  /** Every key of the sandbox, revoked ones included; never a secret. */
+  listKeys(): Promise<AdminKey[]>;
+  /** Revokes a key at once (again: no change); a SandboxProblem names an unknown id. */
+  revokeKey(keyId: string): Promise<AdminKey>;
   close(): Promise<void>;
 }
 
@@ -75,30 +95,60 @@ export function localSandboxAt(where: {
       );
     }
   };
+  /** One call of the loopback admin API; a refusal is a SandboxProblem in the sandbox's words. */
+  const admin = async (method: string, path: string, what: string, body?: unknown) => {
+    let response: Response;
+    try {
+      response = await fetch(`${url}${path}`, {
+        method,
+        headers: {
+          Authorization: `Bearer ${adminToken()}`,
+          ...(body !== undefined && { 'Content-Type': 'application/json' }),
+        },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(15_000),
+      });
+    } catch (error) {
+      throw new SandboxProblem(
+        `cannot reach the sandbox at ${url}: ${(error as Error).message}; is it running?`,
+      );
+    }
+    const answer: unknown = await response.json().catch(() => null);
+    if (!response.ok) {
+      const refusal = ApiErrorBody.safeParse(answer);
+      const why = refusal.success ? refusal.data.error.message : JSON.stringify(answer);
+      throw new SandboxRefusal(
+        `the sandbox refused to ${what} (${response.status}): ${why}`,
+        response.status,
+        refusal.success ? refusal.data.error.code : null,
+      );
+    }
+    return answer;
+  };
   return {
     url,
     dataDir,
     embedded: where.embedded,
     now: async () => (await health(url))?.now ?? Date.now(),
     clock: async () => (await health(url))?.clock ?? null,
-    createKey: async (scope, account = 'default') => {
-      let response: Response;
-      try {
-        response = await fetch(`${url}/admin/keys`, {
-          method: 'POST',
-          headers: { Authorization: `Bearer ${adminToken()}`, 'Content-Type': 'application/json' },
-          body: JSON.stringify({ scope, account, label: 'timber runner' }),
-        });
-      } catch (error) {
-        throw new SandboxProblem(`cannot reach the sandbox at ${url}: ${(error as Error).message}`);
-      }
-      const body: unknown = await response.json().catch(() => null);
-      if (!response.ok)
-        throw new SandboxProblem(
-          `the sandbox refused to create a key (${response.status}): ${JSON.stringify(body)}`,
-        );
-      return CreatedKey.parse(body);
-    },
+    createKey: async (scope, account = 'default', label = 'timber runner') =>
+      CreatedKey.parse(
+        await admin('POST', '/admin/keys', 'create a key', {
+          scope,
+          account,
+          ...(label !== null && { label }),
+        }),
+      ),
+    listKeys: async () =>
+      AdminKeyList.parse(await admin('GET', '/admin/keys', 'list its keys')).keys,
+    revokeKey: async (keyId) =>
+      AdminKey.parse(
+        await admin(
+          'DELETE',
+          `/admin/keys/${encodeURIComponent(keyId)}`,
+          `revoke the key ${keyId}`,
+        ),
+      ),
     close: where.close,
   };
 }

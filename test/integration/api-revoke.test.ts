@@ -1,15 +1,23 @@
 // Revoking an API key on a real sandbox process: at once, for good, and idempotent. A revoked
 // key gets no token; its access and refresh tokens are refused before they expire; its stream
 // connections (live and replay sessions) are closed with 4401 and a reason; and a restart, from
-// the journal or from a snapshot, keeps it revoked.
+// the journal or from a snapshot, keeps it revoked. `tbm keys list` and `tbm keys revoke`.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AdminKey, AdminKeyList } from '../../api/admin';
 import type { Session } from '../../api/sessions';
 import type { Key, SandboxProcess } from './harness';
-import { accessToken, api, createKey, startSandboxProcess, stopAllSandboxes } from './harness';
+import {
+  accessToken,
+  api,
+  cliPath,
+  createKey,
+  startSandboxProcess,
+  stopAllSandboxes,
+} from './harness';
 import { closeAllStreams, openStream } from './stream-harness';
 
 after(async () => {
@@ -34,6 +42,16 @@ async function tokens(url: string, key: Key) {
   );
   assert.equal(answer.status, 200);
   return { access: answer.body.access_token, refresh: answer.body.refresh_token };
+}
+
+async function tbm(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const code = await new Promise<number | null>((done) => child.once('exit', done));
+  return { code, out, err };
 }
 
 /** What a refused caller of a revoked key is told: the key, and that it was revoked. */
@@ -169,5 +187,46 @@ describe('revoking a key', () => {
       assert.equal(exchanged.status, 401, signal);
       assert.ok((await accessToken(sandbox.url, kept)).length > 0, signal);
     }
+  });
+
+  test('tbm keys list and tbm keys revoke', async () => {
+    const dataDir = ['--data-dir', sandbox.dataDir];
+    const fresh = await createKey(sandbox, 'read');
+    const table = await tbm(['keys', 'list', ...dataDir]);
+    assert.equal(table.code, 0, table.err);
+    const rows = table.out.trim().split('\n');
+    assert.match(rows[0], /^key_id\s+scope\s+account_id\s+created_at\s+revoked_at\s+label$/);
+    assert.match(
+      rows.find((row) => row.startsWith(revoked.key_id)) ?? '',
+      /trade\s+acc_default\s+\S+Z\s+\S+Z/,
+    );
+    assert.match(
+      rows.find((row) => row.startsWith(fresh.key_id)) ?? '',
+      /read\s+acc_default\s+\S+Z\s+-$/,
+    );
+    assert.ok(!table.out.includes(fresh.secret));
+
+    const revokedNow = await tbm(['keys', 'revoke', fresh.key_id, ...dataDir, '--json']);
+    assert.equal(revokedNow.code, 0, revokedNow.err);
+    const key = AdminKey.parse(JSON.parse(revokedNow.out));
+    assert.equal(key.key_id, fresh.key_id);
+    assert.notEqual(key.revoked_at, null);
+    const listed = await tbm(['keys', 'list', ...dataDir, '--json']);
+    const keys = AdminKeyList.parse(JSON.parse(listed.out)).keys;
+    assert.equal(keys.find((each) => each.key_id === fresh.key_id)?.revoked_at, key.revoked_at);
+    const words = await tbm(['keys', 'revoke', fresh.key_id, ...dataDir]);
+    assert.equal(words.code, 0, words.err);
+    assert.match(words.out, new RegExp(`key ${fresh.key_id} is revoked \\(since \\S+Z\\)`));
+
+    const unknown = await tbm(['keys', 'revoke', 'tbk_nobody', ...dataDir]);
+    assert.equal(unknown.code, 1);
+    assert.equal(unknown.out, '');
+    assert.match(unknown.err, /has no key tbk_nobody; "tbm keys list" shows its keys/);
+    const missing = await tbm(['keys', 'revoke', ...dataDir]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /takes one key id/);
+    const misplaced = await tbm(['keys', 'list', '--scope', 'read', ...dataDir]);
+    assert.equal(misplaced.code, 2);
+    assert.match(misplaced.err, /--scope is for tbm keys create/);
   });
 });
