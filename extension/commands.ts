@@ -1,29 +1,26 @@
 import { rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import * as vscode from 'vscode';
-import { hostedUrls } from '../runner/connections';
 import type { BacktestOutcome } from '../runner/backtest';
 import { runSummaryLine } from '../runner/format';
 import type { RunRecord } from '../runner/record-schema';
 import { runFiles } from '../runner/records';
 import { TimberClient } from '../sdk/node/src/client';
 import type { Connector } from './connect';
-import { checkKey } from './keys/check-key';
-import type { KeyEnvironment, KeyStore } from './keys/key-store';
-import { keyEnvironments } from './keys/key-store';
 import type { StrategyConfig } from '../api/strategy-config';
 import type { RangeRequest } from '../runner/backtest-range';
 import { findStrategyConfig, readStrategyConfig } from '../runner/strategy-config';
 import { rangeRequest } from './runs/backtest-choice';
 import type { BacktestPickServices } from './runs/backtest-picks';
 import { pickBacktest } from './runs/backtest-picks';
+import { registerKeyCommands } from './keys/key-commands';
+import type { KeyStore } from './keys/key-store';
 import type { ActiveRun, RunManager } from './runs/run-manager';
 import { strategyScripts } from './tasks';
 import type { ComparisonDocuments, RecordedRun } from './runs/run-documents';
 import { showReport } from './runs/run-documents';
 import type { AccountItem, AccountView } from './views/account-view';
 import type { SandboxSupervisor } from './sandbox/supervisor';
-import type { EnvironmentItem } from './views/environments-view';
 import type { RunItem } from './views/runs-view';
 
 export interface CommandServices {
@@ -37,6 +34,8 @@ export interface CommandServices {
   supervisor: SandboxSupervisor;
   connector: Connector;
   sandboxLog: vscode.OutputChannel;
+  /** The extension's log (output channel): key ids may go there, never a secret. */
+  log(line: string): void;
   refreshKeys(): void;
   refreshRuns(): void;
   account: AccountView;
@@ -102,29 +101,12 @@ export function registerCommands(services: CommandServices): vscode.Disposable[]
     }),
     register('timber.sandbox.stop', () => supervisor.stop()),
     register('timber.sandbox.showLog', () => services.sandboxLog.show()),
-    register('timber.keys.add', async (env?: KeyEnvironment) => {
-      const chosen = env ?? (await pickEnvironment('Add a key for which environment?'));
-      if (chosen === undefined) return;
-      await addKey(chosen, services);
-      services.refreshKeys();
-    }),
-    register('timber.keys.remove', async (item?: EnvironmentItem) => {
-      const env =
-        item?.kind === 'key'
-          ? item.key.env
-          : await pickEnvironment('Remove the key of which environment?');
-      if (env === undefined) return;
-      const key = await keys.get(env);
-      if (key === undefined) return;
-      const remove = 'Remove';
-      const answer = await vscode.window.showWarningMessage(
-        `Remove the ${env} key ${key.key_id} from this machine's secret storage?`,
-        { modal: true },
-        remove,
-      );
-      if (answer !== remove) return;
-      await keys.remove(env);
-      services.refreshKeys();
+    ...registerKeyCommands({
+      keys,
+      connector: services.connector,
+      running: () => runs.running,
+      log: (line) => services.log(line),
+      refreshKeys: () => services.refreshKeys(),
     }),
     register('timber.runs.refresh', () => services.refreshRuns()),
     register('timber.account.refresh', () => services.account.refresh()),
@@ -264,49 +246,6 @@ async function pickRunning(running: readonly ActiveRun[]): Promise<ActiveRun | u
     { placeHolder: 'Stop which run?' },
   );
   return picked?.run;
-}
-
-async function pickEnvironment(placeHolder: string): Promise<KeyEnvironment | undefined> {
-  const picked = await vscode.window.showQuickPick(
-    keyEnvironments.map((env) => ({ label: env })),
-    { placeHolder },
-  );
-  return picked?.label;
-}
-
-/** Asks for a key, checks it with a token exchange, and only then stores it. */
-async function addKey(env: KeyEnvironment, services: CommandServices): Promise<void> {
-  const keyId = await vscode.window.showInputBox({
-    title: `Timber: ${env} API key`,
-    prompt: 'The key id (not secret)',
-    ignoreFocusOut: true,
-    validateInput: (value) => (value.trim() === '' ? 'a key id is required' : undefined),
-  });
-  if (keyId === undefined) return;
-  const secret = await vscode.window.showInputBox({
-    title: `Timber: ${env} API key ${keyId.trim()}`,
-    prompt: 'Its secret: kept in the secret storage of this machine, nowhere else',
-    password: true,
-    ignoreFocusOut: true,
-    validateInput: (value) => (value === '' ? 'the secret is required' : undefined),
-  });
-  if (secret === undefined) return;
-  const baseUrl =
-    env === 'local' ? (await services.connector.localSandbox()).url : hostedUrls[env].baseUrl;
-  const check = await checkKey(baseUrl, keyId.trim(), secret);
-  if (!check.ok) {
-    void vscode.window.showErrorMessage(`Timber: the key was not stored: ${check.problem}`);
-    return;
-  }
-  await services.keys.put(env, {
-    key_id: keyId.trim(),
-    secret,
-    scope: check.scope,
-    added_at: Date.now(),
-  });
-  void vscode.window.showInformationMessage(
-    `Timber: the ${check.scope} key ${keyId.trim()} is stored for ${env}.`,
-  );
 }
 
 /** A recorded run picked from the workspace's history, newest first. */

@@ -6,6 +6,7 @@ import { registerCommands } from './commands';
 import { StrategyCodeLens, strategySelector } from './code-lens';
 import { Connector, currentEnvironment } from './connect';
 import { registerDebugging } from './debug/debug-provider';
+import { remindToRotate } from './keys/key-commands';
 import { KeyStore } from './keys/key-store';
 import { pythonFor } from './python';
 import { RunManager } from './runs/run-manager';
@@ -34,6 +35,8 @@ export interface TimberApi {
   sandboxState(): SandboxState;
   runs: RunManager;
   keys: KeyStore;
+  /** Where the extension keeps files and logs: the secret-leak tests search them. */
+  folders: { globalStorage: string; workspaceStorage: string | null; logs: string };
 }
 
 let supervisor: SandboxSupervisor | undefined;
@@ -152,6 +155,7 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
       supervisor: sandbox,
       connector,
       sandboxLog,
+      log: (line) => output.info(line),
       refreshKeys: () => environments.refresh(),
       refreshRuns: () => runsView.refresh(),
       account,
@@ -170,6 +174,7 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
   }, 15_000);
   context.subscriptions.push(
     { dispose: () => clearInterval(clockTimer) },
+    remindToRotate(keys),
     runs.onDidEvent((event) => {
       if (event.type === 'warning' && event.code === 'market_closed')
         void vscode.window.showWarningMessage(`Timber: ${event.message}`);
@@ -181,7 +186,17 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
   );
   const activationMs = performance.now() - loadedAt;
   output.info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs, sandboxState: () => sandbox.current, runs, keys };
+  return {
+    activationMs,
+    sandboxState: () => sandbox.current,
+    runs,
+    keys,
+    folders: {
+      globalStorage: context.globalStorageUri.fsPath,
+      workspaceStorage: context.storageUri?.fsPath ?? null,
+      logs: context.logUri.fsPath,
+    },
+  };
 }
 
 export async function deactivate(): Promise<void> {

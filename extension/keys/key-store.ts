@@ -27,23 +27,6 @@ export type StoredKey = z.infer<typeof StoredKey>;
 /** What may be shown of a key: everything but its secret. */
 export type KeyListing = Omit<StoredKey, 'secret'> & { env: KeyEnvironment };
 
-const dayMs = 86_400_000;
-/** The platform asks keys to be rotated every 30 days; the studio warns from day 25. */
-export const rotation = { everyDays: 30, warnFromDays: 25 } as const;
-
-export type KeyAge =
-  | { kind: 'fresh'; days: number }
-  | { kind: 'rotate-soon'; days: number; daysLeft: number }
-  | { kind: 'overdue'; days: number };
-
-export function keyAge(addedAt: number, now: number): KeyAge {
-  const days = Math.max(0, Math.floor((now - addedAt) / dayMs));
-  if (days >= rotation.everyDays) return { kind: 'overdue', days };
-  if (days >= rotation.warnFromDays)
-    return { kind: 'rotate-soon', days, daysLeft: rotation.everyDays - days };
-  return { kind: 'fresh', days };
-}
-
 const slot = (env: KeyEnvironment) => `timber.key.${env}`;
 
 export class KeyStore {

@@ -40,6 +40,8 @@ export interface RunServices {
 /** Runs and backtests started from the editor: several at once, each in its own terminal. */
 export class RunManager implements vscode.Disposable {
   private readonly active = new Set<ActiveRun>();
+  /** The terminals of the latest runs, for `terminalText`. */
+  private readonly terminals: RunOutput[] = [];
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly events = new vscode.EventEmitter<RunEvent>();
   /** A run started, ended or changed state: views refresh. */
@@ -51,6 +53,11 @@ export class RunManager implements vscode.Disposable {
 
   get running(): readonly ActiveRun[] {
     return [...this.active];
+  }
+
+  /** What the terminals of the latest 20 runs showed (the tests look for secrets in it). */
+  terminalText(): string[] {
+    return this.terminals.map((terminal) => terminal.text);
   }
 
   /** The runs folder of the workspace folder holding `script` (else the first folder's, else beside it). */
@@ -134,6 +141,8 @@ export class RunManager implements vscode.Disposable {
     terminal.stopWith(() => abort.abort());
     terminal.show();
     let exitCode = 1;
+    this.terminals.push(terminal);
+    if (this.terminals.length > 20) this.terminals.shift();
     const entry: ActiveRun = {
       id: null,
       kind,

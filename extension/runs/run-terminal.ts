@@ -15,6 +15,8 @@ export interface RunOutput {
   finished(exitCode: number): void;
   /** What closing the output does: stops the run. */
   stopWith(stop: () => void): void;
+  /** The text written to it (the end of it, for a long run). */
+  readonly text: string;
 }
 
 /**
@@ -29,6 +31,8 @@ export class RunPty implements vscode.Pseudoterminal, RunOutput, vscode.Disposab
   readonly onDidClose = this.closer.event;
   private opened = false;
   private readonly early: string[] = [];
+  /** What the terminal was sent, its last 256 KB: the secret-leak tests read it. */
+  private sent = '';
 
   /**
    * @param onOpen called when the terminal opens (a task starts its run then)
@@ -99,8 +103,14 @@ export class RunPty implements vscode.Pseudoterminal, RunOutput, vscode.Disposab
     }
   }
 
+  /** The text written to the terminal (the end of it, for a long run). */
+  get text(): string {
+    return this.sent;
+  }
+
   private write(line: string): void {
     const text = `${line.replace(/\r?\n/g, '\r\n')}\r\n`;
+    this.sent = (this.sent + text).slice(-262_144);
     if (this.opened) this.writer.fire(text);
     else this.early.push(text);
   }

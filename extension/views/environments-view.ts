@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
+import { describeKeyAge, keyAge, rotation } from '../keys/key-age';
 import type { KeyEnvironment, KeyListing, KeyStore } from '../keys/key-store';
-import { keyAge, keyEnvironments } from '../keys/key-store';
+import { keyEnvironments } from '../keys/key-store';
 import type { SandboxState } from '../sandbox/supervisor';
 import { describeSandbox } from '../sandbox/supervisor';
 import { currentEnvironment } from '../connect';
@@ -70,14 +71,18 @@ export class EnvironmentsView
         const { key } = element;
         const age = keyAge(key.added_at, Date.now());
         const item = new vscode.TreeItem(`key ${key.key_id}`);
-        item.description =
-          `${key.scope} · ${age.days} days old` +
-          (age.kind === 'rotate-soon'
-            ? ` · rotate within ${age.daysLeft} days`
-            : age.kind === 'overdue'
-              ? ' · due for rotation'
-              : '');
-        item.iconPath = new vscode.ThemeIcon(age.kind === 'fresh' ? 'key' : 'warning');
+        item.description = `${key.scope} · ${describeKeyAge(age)}`;
+        item.tooltip =
+          `The ${key.scope} key ${key.key_id}, stored ${new Date(key.added_at).toLocaleDateString()}; ` +
+          `its secret is in this machine's secret storage only. Keys are rotated every ` +
+          `${rotation.everyDays} days (a warning from day ${rotation.warnFromDays}): Rotate API Key ` +
+          'makes or asks for the new key, checks and stores it, then revokes this one.';
+        item.iconPath = new vscode.ThemeIcon(
+          age.kind === 'fresh' ? 'key' : 'warning',
+          age.kind === 'fresh'
+            ? undefined
+            : new vscode.ThemeColor('problemsWarningIcon.foreground'),
+        );
         item.contextValue = 'key';
         return item;
       }

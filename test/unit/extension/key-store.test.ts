@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { KeyStore, keyAge } from '../../../extension/keys/key-store';
-
-const day = 86_400_000;
+import { KeyStore } from '../../../extension/keys/key-store';
 
 function memorySecrets() {
   const values = new Map<string, string>();
@@ -49,18 +47,4 @@ test('a key is kept per environment, and a listing never holds its secret', asyn
     store.put('live', { key_id: '', secret: 's', scope: 'trade', added_at: 1 }),
     /key_id/,
   );
-});
-
-test('keys are due for rotation at 30 days, with a warning from day 25', () => {
-  const added = Date.UTC(2026, 0, 1);
-  assert.deepEqual(keyAge(added, added + 3 * day), { kind: 'fresh', days: 3 });
-  assert.deepEqual(keyAge(added, added + 25 * day), { kind: 'rotate-soon', days: 25, daysLeft: 5 });
-  assert.deepEqual(keyAge(added, added + 29 * day + 1), {
-    kind: 'rotate-soon',
-    days: 29,
-    daysLeft: 1,
-  });
-  assert.deepEqual(keyAge(added, added + 30 * day), { kind: 'overdue', days: 30 });
-  // A clock behind the key's time (another machine's) is not a negative age.
-  assert.deepEqual(keyAge(added, added - day), { kind: 'fresh', days: 0 });
 });
