@@ -67,7 +67,7 @@ describe('the extension in VS Code', { skip: process.env.TIMBER_E2E_SKIP === '1'
     });
     const log = result.log.join('\n');
     assert.equal(result.exitCode, 0, log);
-    assert.match(log, /9 passing/);
+    assert.match(log, /13 passing/);
     for (const figure of log.match(/timber: .* ms/g) ?? []) console.log(figure);
   });
 });

@@ -46,6 +46,7 @@ describe('Timber Studio in the extension host', () => {
       'timber.sandbox.start',
       'timber.sandbox.stop',
       'timber.keys.add',
+      'timber.keys.rotate',
       'timber.keys.remove',
       'timber.orders.cancelAll',
     ])
