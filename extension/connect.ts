@@ -108,10 +108,11 @@ export class Connector {
   private async local(): Promise<LiveConnection> {
     const sandbox = await this.localSandbox();
     let key = await this.options.keys.get('local');
-    if (key !== undefined && !(await checkKey(sandbox.url, key.key_id, key.secret)).ok) {
-      this.options.log(
-        `the stored local key ${key.key_id} is refused (a new data folder?); making another`,
-      );
+    const check =
+      key === undefined ? undefined : await checkKey(sandbox.url, key.key_id, key.secret);
+    if (key !== undefined && check?.ok === false) {
+      // Revoked (tbm keys revoke), or a new data folder that never knew it.
+      this.options.log(`the stored local key is refused (${check.problem}); making another`);
       key = undefined;
     }
     if (key === undefined) {
