@@ -2,7 +2,7 @@
 // (code-server here, desktop VS Code with TIMBER_E2E_VSCODE=desktop) on a workspace made for
 // them: the SMA example and two small trading scripts.
 import assert from 'node:assert/strict';
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { build } from 'esbuild';
@@ -19,6 +19,8 @@ describe('the extension in VS Code', { skip: process.env.TIMBER_E2E_SKIP === '1'
   let work: string;
   let workspace: string;
   let testsEntry: string;
+  /** The describe() titles of the suites, read from their sources. */
+  let suiteTitles: string[];
 
   before(async () => {
     await codeServerReady();
@@ -31,6 +33,13 @@ describe('the extension in VS Code', { skip: process.env.TIMBER_E2E_SKIP === '1'
         'values = [1, 2, 3]\ntotal = 0\nfor value in values:\n    total += value\nprint("total", total)\n',
     }));
     const suites = join(import.meta.dirname, 'extension');
+    suiteTitles = readdirSync(suites)
+      .filter((name) => name.endsWith('.suite.ts'))
+      .flatMap((name) => {
+        const title = /\bdescribe\('([^']+)'/.exec(readFileSync(join(suites, name), 'utf8'))?.[1];
+        assert.ok(title, `${name} has no describe('...')`);
+        return [title];
+      });
     // Inside the repository, so that the suites' require('mocha') finds its node_modules.
     const outdir = join(repo, 'dist', 'e2e-extension-tests');
     rmSync(outdir, { recursive: true, force: true });
@@ -67,7 +76,10 @@ describe('the extension in VS Code', { skip: process.env.TIMBER_E2E_SKIP === '1'
     });
     const log = result.log.join('\n');
     assert.equal(result.exitCode, 0, log);
-    assert.match(log, /13 passing/);
+    // Every suite ran: each title is in the log, and nothing failed or was left pending.
+    for (const suite of suiteTitles) assert.ok(log.includes(suite), `suite "${suite}" did not run`);
+    assert.match(log, /\d+ passing/);
+    assert.doesNotMatch(log, /\d+ (failing|pending)/);
     for (const figure of log.match(/timber: .* ms/g) ?? []) console.log(figure);
   });
 });

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
+import { until } from './until';
 import type { RunEvent } from '../../../api/run-events';
 import type { TimberApi } from '../../../extension/extension';
 
@@ -10,16 +11,6 @@ import type { TimberApi } from '../../../extension/extension';
 // example and two small scripts; the embedded sandbox is a real child process.
 
 const workspace = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 100));
-  }
-}
 
 describe('Timber Studio in the extension host', () => {
   let api: TimberApi;

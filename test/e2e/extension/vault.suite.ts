@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
+import { until } from './until';
 import type { CreatedKey } from '../../../api/admin';
 import type { TimberApi } from '../../../extension/extension';
 import type { RotationOutcome } from '../../../extension/keys/rotate-key';
@@ -15,20 +16,6 @@ import { attachLocalSandbox } from '../../../runner/local-sandbox';
 // test needs a sandbox nobody has started yet.
 
 const workspace = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
-
-async function until<T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 100));
-  }
-}
 
 interface Refusal {
   error: { code: string; message: string };
