@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { BacktestOutcome } from '../runner/backtest';
+import type { ScriptLauncher } from '../runner/launch';
 import { runSummaryLine } from '../runner/format';
 import type { RunRecord } from '../runner/record-schema';
 import { runFiles } from '../runner/records';
@@ -24,6 +25,8 @@ import type { SandboxSupervisor } from './sandbox/supervisor';
 import type { RunItem } from './views/runs-view';
 
 export interface CommandServices {
+  /** Starts a backtest's script under the debugger. */
+  debugLauncher: ScriptLauncher;
   /** The extension's folder, which holds the examples. */
   root: string;
   runs: RunManager;
@@ -53,32 +56,12 @@ export function registerCommands(services: CommandServices): vscode.Disposable[]
       const script = await pickScript(target);
       if (script !== undefined) await runs.run(script);
     }),
-    register('timber.backtest', async (target?: vscode.Uri, request?: RangeRequest) => {
-      const script = await pickScript(target);
-      if (script === undefined) return;
-      let config: StrategyConfig | null;
-      try {
-        const configPath = findStrategyConfig(script);
-        config = configPath === null ? null : readStrategyConfig(configPath);
-      } catch (error) {
-        void vscode.window.showErrorMessage(`Timber: ${(error as Error).message}`);
-        return;
-      }
-      let asked = request;
-      if (asked === undefined) {
-        const choice = await pickBacktest(script, config, services.backtestPicks);
-        if (choice === undefined) return;
-        asked = rangeRequest(choice);
-      }
-      try {
-        const outcome = await runs.backtest(script, asked);
-        if (outcome !== undefined) void offerResult(outcome, services);
-      } catch (error) {
-        void vscode.window.showErrorMessage(
-          `Timber: the backtest of ${basename(script)} cannot start: ${(error as Error).message}`,
-        );
-      }
-    }),
+    register('timber.backtest', (target?: vscode.Uri, request?: RangeRequest) =>
+      backtestCommand(services, target, request),
+    ),
+    register('timber.backtest.debug', (target?: vscode.Uri, request?: RangeRequest) =>
+      backtestCommand(services, target, request, services.debugLauncher),
+    ),
     register('timber.stop', async (item?: RunItem) => {
       const run = item?.kind === 'active' ? item.run : await pickRunning(runs.running);
       run?.stop();
@@ -191,6 +174,40 @@ export function registerCommands(services: CommandServices): vscode.Disposable[]
       services.refreshRuns();
     }),
   ];
+}
+
+/** Backtests a strategy over what it is given, or what the user picks; under the debugger if a launcher is given. */
+async function backtestCommand(
+  services: CommandServices,
+  target: vscode.Uri | undefined,
+  request: RangeRequest | undefined,
+  launcher?: ScriptLauncher,
+): Promise<void> {
+  const { runs } = services;
+  const script = await pickScript(target);
+  if (script === undefined) return;
+  let config: StrategyConfig | null;
+  try {
+    const configPath = findStrategyConfig(script);
+    config = configPath === null ? null : readStrategyConfig(configPath);
+  } catch (error) {
+    void vscode.window.showErrorMessage(`Timber: ${(error as Error).message}`);
+    return;
+  }
+  let asked = request;
+  if (asked === undefined) {
+    const choice = await pickBacktest(script, config, services.backtestPicks);
+    if (choice === undefined) return;
+    asked = rangeRequest(choice);
+  }
+  try {
+    const outcome = await runs.backtest(script, asked, undefined, launcher);
+    if (outcome !== undefined) void offerResult(outcome, services);
+  } catch (error) {
+    void vscode.window.showErrorMessage(
+      `Timber: the backtest of ${basename(script)} cannot start: ${(error as Error).message}`,
+    );
+  }
 }
 
 /** Runs an account action with the current environment's client; problems are shown, then the view redrawn. */

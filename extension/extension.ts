@@ -17,6 +17,7 @@ import { EnvironmentsView } from './views/environments-view';
 import type { SandboxClock } from '../api/admin';
 import { TimberStatus } from './status-bar';
 import { RunsView } from './views/runs-view';
+import { DebugLauncher } from './debug/debug-launcher';
 import { TimberTaskProvider, taskType } from './tasks';
 import { isStrategyScript } from './code-lens';
 import { ComparisonDocuments } from './runs/run-documents';
@@ -51,7 +52,11 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
   let marketClock: SandboxClock | undefined;
   // Made below, once the connector exists; sandbox changes reach it from then on.
   const later: { account?: AccountView } = {};
-  const environments = new EnvironmentsView(keys, () => sandboxState);
+  const environments = new EnvironmentsView(
+    keys,
+    () => sandboxState,
+    () => marketClock,
+  );
   const status = new TimberStatus({
     env: currentEnvironment(),
     sandbox: sandboxState,
@@ -97,6 +102,7 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
     log: (line) => output.info(line),
   });
   const runsView = new RunsView(runs);
+  const debugLauncher = new DebugLauncher();
   const comparisons = new ComparisonDocuments();
   const runsTree = vscode.window.createTreeView('timber.runs', {
     treeDataProvider: runsView,
@@ -130,8 +136,10 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
       if (change.affectsConfiguration('timber.environment')) showState(sandbox.current);
     }),
     comparisons,
+    debugLauncher,
     ...registerCommands({
       root,
+      debugLauncher: debugLauncher.launch,
       runs,
       recorded: () => runsView.recorded(),
       comparisons,
@@ -177,7 +185,7 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
     remindToRotate(keys),
     runs.onDidEvent((event) => {
       if (event.type === 'warning' && event.code === 'market_closed')
-        void vscode.window.showWarningMessage(`Timber: ${event.message}`);
+        void offerSessionClock(event.message, runs, event.run_id);
       if (event.type === 'api') {
         const script = runs.running.find((run) => run.id === event.run_id)?.script ?? '';
         status.update({ api: { ...event, script } });
@@ -283,4 +291,39 @@ function strategyContext(runs: RunManager): vscode.Disposable[] {
     vscode.window.onDidChangeActiveTextEditor(editorChanged),
     runs.onDidChange(() => set('timber.running', runs.running.length > 0)),
   ];
+}
+
+/**
+ * A run whose market is closed: the words the runner gave, and a way to trade now. A hosted
+ * environment keeps real hours, so the button moves runs to the local sandbox, whose session
+ * clock skips closed hours; a local sandbox on the real clock was started so by the user, who
+ * is told how to start it otherwise.
+ */
+async function offerSessionClock(message: string, runs: RunManager, runId: string): Promise<void> {
+  const env = currentEnvironment();
+  const script = runs.running.find((run) => run.id === runId)?.script;
+  if (env !== 'local') {
+    const practise = 'Practise on the Local Sandbox';
+    const answer = await vscode.window.showWarningMessage(`Timber: ${message}`, practise);
+    if (answer !== practise) return;
+    const target =
+      vscode.workspace.workspaceFolders === undefined
+        ? vscode.ConfigurationTarget.Global
+        : vscode.ConfigurationTarget.Workspace;
+    await vscode.workspace.getConfiguration('timber').update('environment', 'local', target);
+    if (script !== undefined) await runs.run(script);
+    return;
+  }
+  const how = 'How to Trade Now';
+  const answer = await vscode.window.showWarningMessage(`Timber: ${message}`, how);
+  if (answer === how)
+    await vscode.window.showInformationMessage(
+      'This local sandbox runs on the real clock, so it keeps real trading hours.',
+      {
+        modal: true,
+        detail:
+          'Stop it and let the editor start its own (on the session clock, which skips closed hours), ' +
+          'or start it yourself with "tbm sandbox --clock session".',
+      },
+    );
 }

@@ -7,7 +7,7 @@ import { scriptEnvironmentVariables } from '../api/script-environment';
 import { BacktestReport, Session } from '../api/sessions';
 import { TimberClient } from '../sdk/node/src/client';
 import { watchAccount } from './account-watch';
-import type { RunningScript, ScriptExit } from './launch';
+import type { RunningScript, ScriptExit, ScriptLauncher } from './launch';
 import { LaunchError, launchScript, RunCancelled, scriptKind } from './launch';
 import type { LocalSandbox } from './local-sandbox';
 import type { RunRecord } from './record-schema';
@@ -41,6 +41,11 @@ export interface BacktestOptions {
   /** The Python interpreter for .py scripts (default: `python3` on PATH). */
   python?: string;
   stopGraceMs?: number;
+  /**
+   * Starts the script instead of `launchScript`: a debugger, say. Session backtests only (the
+   * in-process one talks to the runner over an IPC channel only the runner can open).
+   */
+  launcher?: ScriptLauncher;
   /** A session still waiting for the script this long gets a warning (default 15 s). */
   noRequestWarningMs?: number;
 }
@@ -64,6 +69,10 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestOut
   if (via === 'in-process' && scriptKind(options.script) === 'python')
     throw new LaunchError(
       'Python scripts backtest through a replay session (--via session); in-process is for TypeScript and JavaScript',
+    );
+  if (via === 'in-process' && options.launcher !== undefined)
+    throw new LaunchError(
+      'a script started by another launcher backtests through a replay session',
     );
   if (options.signal?.aborted) throw new RunCancelled();
   const launch = via === 'in-process' ? await inProcess(options) : await inSession(options);
@@ -92,7 +101,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestOut
   let stopWatching = () => Promise.resolve();
   try {
     stopWatching = await launch.watch(events);
-    running = await launchScript({
+    running = await (options.launcher ?? launchScript)({
       script: options.script,
       cwd: options.cwd,
       root: options.root,

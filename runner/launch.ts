@@ -79,6 +79,12 @@ export interface RunningScript {
   stderrTail(): string[];
 }
 
+/**
+ * What starts a script: `launchScript`, or another that starts it its own way (the editor's
+ * debugger) and reports the same things back.
+ */
+export type ScriptLauncher = (options: LaunchOptions) => Promise<RunningScript>;
+
 /** Starts a script with the interpreter its extension calls for; TypeScript is bundled first. */
 export async function launchScript(options: LaunchOptions): Promise<RunningScript> {
   const script = resolve(options.script);

@@ -23,6 +23,13 @@ export interface DebugServices {
 
 interface TimberDebugConfiguration extends vscode.DebugConfiguration {
   program?: string;
+  /**
+   * The script's TIMBER_* environment when the runner starts the session (a backtest under the
+   * debugger): no connection is made here then.
+   */
+  timberEnv?: Record<string, string>;
+  /** launch.json: debug a backtest of the program (over strategy.json's range) instead of a run. */
+  backtest?: boolean;
   justMyCode?: boolean;
   console?: 'internalConsole' | 'integratedTerminal';
 }
@@ -65,9 +72,31 @@ export class TimberDebugProvider
       );
       return undefined;
     }
+    if (config.backtest === true && config.timberEnv === undefined) {
+      // The runner makes the replay session and the record, then starts the debugger itself.
+      void vscode.commands.executeCommand('timber.backtest.debug', vscode.Uri.file(program));
+      return undefined;
+    }
+    const env = config.timberEnv ?? (await this.liveEnvironment(program));
+    if (env === undefined) return undefined;
+    const { timberEnv: _given, backtest: _backtest, ...rest } = config;
+    const withName = { ...rest, name: config.name ?? `Debug ${basename(program)}` };
+    const cwd = dirname(program);
+    const extension = extname(program).toLowerCase();
+    if (extension === '.py') return this.python(withName, program, env, cwd);
+    if (['.ts', '.mts', '.js', '.mjs'].includes(extension))
+      return this.node(withName, program, env, cwd);
+    void vscode.window.showErrorMessage(
+      `Timber: cannot debug ${basename(program)}: .py, .js and .ts only.`,
+    );
+    return undefined;
+  }
+
+  /** The TIMBER_* environment of a run of `program` on the current environment. */
+  private async liveEnvironment(program: string): Promise<Record<string, string> | undefined> {
     const connection = await this.services.connect();
     if (connection === undefined) return undefined;
-    const env = scriptEnvironmentVariables({
+    return scriptEnvironmentVariables({
       env: connection.env,
       runId: null,
       configPath: findStrategyConfig(program),
@@ -79,16 +108,6 @@ export class TimberDebugProvider
       },
       inProcess: null,
     });
-    const withName = { ...config, name: config.name ?? `Debug ${basename(program)}` };
-    const cwd = dirname(program);
-    const extension = extname(program).toLowerCase();
-    if (extension === '.py') return this.python(withName, program, env, cwd);
-    if (['.ts', '.mts', '.js', '.mjs'].includes(extension))
-      return this.node(withName, program, env, cwd);
-    void vscode.window.showErrorMessage(
-      `Timber: cannot debug ${basename(program)}: .py, .js and .ts only.`,
-    );
-    return undefined;
   }
 
   private async python(

@@ -7,6 +7,7 @@ import type { RangeRequest } from '../../runner/backtest-range';
 import { resolveBacktestRange } from '../../runner/backtest-range';
 import type { LiveConnection } from '../../runner/connections';
 import type { LocalSandbox } from '../../runner/local-sandbox';
+import type { ScriptLauncher } from '../../runner/launch';
 import { RunCancelled } from '../../runner/launch';
 import { workspaceRunsDir } from '../../runner/records';
 import type { RunOutcome } from '../../runner/run-script';
@@ -85,6 +86,8 @@ export class RunManager implements vscode.Disposable {
     script: string,
     request: RangeRequest = {},
     output?: RunOutput,
+    /** Starts the script its own way (the debugger); the backtest then replays in a session. */
+    launcher?: ScriptLauncher,
   ): Promise<BacktestOutcome | undefined> {
     const configPath = findStrategyConfig(script);
     const config = configPath === null ? null : readStrategyConfig(configPath);
@@ -103,6 +106,7 @@ export class RunManager implements vscode.Disposable {
             runBacktest({
               ...common,
               range,
+              ...(launcher && { launcher, via: 'session' as const }),
               sandbox: () => this.services.sandbox(),
               onEvent: (event) => {
                 common.onEvent(event);

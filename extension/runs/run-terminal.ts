@@ -1,10 +1,15 @@
 import * as vscode from 'vscode';
 import type { RunEvent } from '../../api/run-events';
+import { fillLine } from '../../runner/format';
 import { problemLine } from '../../runner/script-problem';
 
 const red = (text: string) => `\x1b[31m${text}\x1b[0m`;
 const yellow = (text: string) => `\x1b[33m${text}\x1b[0m`;
 const dim = (text: string) => `\x1b[2m${text}\x1b[0m`;
+const cyan = (text: string) => `\x1b[36m${text}\x1b[0m`;
+
+/** Fills written to a run's terminal, at most. */
+const maxFillsShown = 200;
 
 /** Where a run's output goes: a terminal of its own, or the terminal of the task that ran it. */
 export interface RunOutput {
@@ -30,6 +35,7 @@ export class RunPty implements vscode.Pseudoterminal, RunOutput, vscode.Disposab
   readonly onDidWrite = this.writer.event;
   readonly onDidClose = this.closer.event;
   private opened = false;
+  private fillsShown = 0;
   private readonly early: string[] = [];
   /** What the terminal was sent, its last 256 KB: the secret-leak tests read it. */
   private sent = '';
@@ -92,9 +98,14 @@ export class RunPty implements vscode.Pseudoterminal, RunOutput, vscode.Disposab
           ),
         );
         return;
+      case 'fill':
+        // A fast strategy fills hundreds of times a second: the first are shown, then a note.
+        if (++this.fillsShown <= maxFillsShown) this.write(cyan(`fill  ${fillLine(event.fill)}`));
+        else if (this.fillsShown === maxFillsShown + 1)
+          this.write(dim(`(further fills are in the Account view and the run record)`));
+        return;
       case 'progress':
       case 'order':
-      case 'fill':
       case 'account':
       case 'api':
         return;

@@ -5,6 +5,8 @@ import { keyEnvironments } from '../keys/key-store';
 import type { SandboxState } from '../sandbox/supervisor';
 import { describeSandbox } from '../sandbox/supervisor';
 import { currentEnvironment } from '../connect';
+import type { SandboxClock } from '../../api/admin';
+import { describeMarketTime, shortMarketTime } from '../sandbox/market-clock';
 
 export type EnvironmentItem =
   | { kind: 'environment'; env: KeyEnvironment }
@@ -28,6 +30,8 @@ export class EnvironmentsView
   constructor(
     private readonly keys: KeyStore,
     private readonly sandboxState: () => SandboxState,
+    /** The sandbox's market clock as last read (it may stand apart from the wall clock). */
+    private readonly marketClock: () => SandboxClock | undefined = () => undefined,
   ) {}
 
   refresh(): void {
@@ -61,6 +65,13 @@ export class EnvironmentsView
       }
       case 'sandbox': {
         const item = new vscode.TreeItem(`sandbox: ${describeSandbox(element.state)}`);
+        // What the user trades against, when it is not their own time.
+        const market =
+          element.state.kind === 'running' ? describeMarketTime(this.marketClock()) : undefined;
+        if (market !== undefined) {
+          item.description = shortMarketTime(this.marketClock()) ?? '';
+          item.tooltip = `The sandbox's ${market}`;
+        }
         item.iconPath = new vscode.ThemeIcon(
           element.state.kind === 'running' ? 'vm-running' : 'vm-outline',
         );

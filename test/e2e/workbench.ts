@@ -201,3 +201,45 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
   await page.screenshot({ path });
   return path;
 }
+
+/**
+ * The lines the active terminal shows now. Needs the DOM renderer
+ * (`terminal.integrated.gpuAcceleration: "off"` in the user settings): a canvas holds no text.
+ */
+export async function terminalText(page: Page): Promise<string> {
+  const rows = await page
+    .locator('.part.panel .terminal-wrapper.active .xterm-rows > div')
+    .allInnerTexts();
+  return rows.map((row) => row.replace(/\u00a0/g, ' ').trimEnd()).join('\n');
+}
+
+/** The text of the first status bar item whose text matches `pattern`, once one does. */
+export async function statusBarText(
+  page: Page,
+  pattern: RegExp,
+  timeoutMs = 20_000,
+): Promise<string> {
+  const item = page.locator('.part.statusbar .statusbar-item', { hasText: pattern }).first();
+  await item.waitFor({ timeout: timeoutMs });
+  return (await item.innerText()).trim();
+}
+
+/** Opens a file of the workspace by name through Quick Open, as Ctrl+P does. */
+export async function openFile(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator(`${quickInput} input`);
+  await input.waitFor({ timeout: 5_000 });
+  await input.fill(name);
+  await quickPickRow(page, name).waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await page.locator(`.tabs-container .tab.active`, { hasText: name }).waitFor({ timeout: 10_000 });
+}
+
+/** Clicks the CodeLens whose title (icon aside) is `title` in the active editor. */
+export async function clickCodeLens(page: Page, title: string, timeoutMs = 20_000): Promise<void> {
+  const lens = page
+    .locator('.editor-group-container.active .codelens-decoration a', { hasText: title })
+    .first();
+  await lens.waitFor({ timeout: timeoutMs });
+  await lens.click();
+}

@@ -108,4 +108,53 @@ describe('runs, tasks, backtests and comparisons', () => {
     assert.match(tab.label, /^Report: sma_crossover\.ts/);
     assert.ok(api.runs.running.length === 0, 'nothing still runs');
   });
+
+  for (const [file, line] of [
+    ['sma_crossover.py', 28],
+    ['sma_crossover.ts', 27],
+  ] as const)
+    it(`debugs a backtest of ${file}: the session waits at a breakpoint, then finishes and is recorded`, async () => {
+      const program = vscode.Uri.file(join(workspace(), 'sma-crossover', file));
+      const breakpoint = new vscode.SourceBreakpoint(
+        new vscode.Location(program, new vscode.Position(line, 0)),
+      );
+      const stops: unknown[] = [];
+      // The JavaScript debugger stops in a child session: every session is watched.
+      const tracking = vscode.debug.registerDebugAdapterTrackerFactory('*', {
+        createDebugAdapterTracker: () => ({
+          onDidSendMessage: (message: { type?: string; event?: string; body?: unknown }) => {
+            if (message.type === 'event' && message.event === 'stopped') stops.push(message.body);
+          },
+        }),
+      });
+      vscode.debug.addBreakpoints([breakpoint]);
+      const before = new Set(records().map((run) => run.record.id));
+      try {
+        const backtest = vscode.commands.executeCommand('timber.backtest.debug', program, {
+          symbols: ['EURUSD'],
+          interval: '1h',
+          from: '2024-03-04',
+          to: '2024-03-06',
+        });
+        await until('the breakpoint', () => (stops.length > 0 ? true : undefined), 60_000);
+        assert.equal((stops[0] as { reason?: string }).reason, 'breakpoint');
+        // Paused: the replay waits for the script, so no bar goes by.
+        await new Promise((done) => setTimeout(done, 1_500));
+        assert.equal(stops.length, 1, 'the script ran on while paused');
+        vscode.debug.removeBreakpoints([breakpoint]);
+        await vscode.commands.executeCommand('workbench.action.debug.continue');
+        await backtest;
+      } finally {
+        tracking.dispose();
+        vscode.debug.removeBreakpoints([breakpoint]);
+      }
+      const made = records().filter((run) => !before.has(run.record.id));
+      assert.equal(made.length, 1);
+      assert.equal(made[0].record.status, 'succeeded', JSON.stringify(made[0].record));
+      assert.equal(made[0].record.backtest?.via, 'session');
+      const report = JSON.parse(readFileSync(join(made[0].dir, 'report.json'), 'utf8')) as {
+        bars: number;
+      };
+      assert.equal(report.bars, 48, 'every bar of the two days was replayed');
+    });
 });
