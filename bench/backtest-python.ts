@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { BacktestReport, Session } from '../api/sessions';
-import { bundleTypeScript } from '../runner/launch';
+import { bundleTypeScript } from '../runner/bundle-typescript';
 import {
   accessToken,
   api,

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { stopTypeScriptBundler } from '../runner/bundle-typescript';
 import { attachLocalSandbox, health } from '../runner/local-sandbox';
 import { registerCommands } from './commands';
 import { StrategyCodeLens, strategySelector } from './code-lens';
@@ -208,7 +209,7 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
 }
 
 export async function deactivate(): Promise<void> {
-  await supervisor?.stop();
+  await Promise.all([supervisor?.stop(), stopTypeScriptBundler()]);
   supervisor = undefined;
 }
 

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, delimiter, extname, join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, delimiter, extname, resolve } from 'node:path';
+import { bundleTypeScript } from './bundle-typescript';
 import type { OutputLine } from './lines';
 import { LineSplitter } from './lines';
-import { sdkPaths, wsEntryUrl } from './project';
+import { sdkPaths } from './project';
 
 export type ScriptKind = 'python' | 'node' | 'typescript';
 export type OutputStream = 'stdout' | 'stderr';
@@ -233,66 +233,4 @@ function watch(
       return exited;
     })());
   return { pid: child.pid ?? -1, kind, exited, stop, stderrTail: () => [...tail] };
-}
-
-/**
- * Bundles a TypeScript script with esbuild (in-process, no shell) into a temp `.mjs`:
- * `@timber-studio/sdk` points at the SDK's sources, `ws` stays external at the runner's copy.
- */
-export async function bundleTypeScript(
-  script: string,
-  root: string,
-): Promise<{ file: string; cleanup: () => void }> {
-  // Loaded on demand: running .py and .js scripts needs no esbuild.
-  const { build } = await import('esbuild');
-  const dir = mkdtempSync(join(tmpdir(), 'timber-run-'));
-  const file = join(dir, `${basename(script, extname(script))}.mjs`);
-  const cleanup = () => rmSync(dir, { recursive: true, force: true });
-  const wsUrl = wsEntryUrl(root);
-  const { nodeEntry } = sdkPaths(root);
-  try {
-    await build({
-      entryPoints: [script],
-      outfile: file,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      sourcemap: 'inline',
-      logLevel: 'silent',
-      banner: {
-        js: "import { createRequire as __timberCreateRequire } from 'node:module'; const require = __timberCreateRequire(import.meta.url);",
-      },
-      plugins: [
-        {
-          name: 'timber-runner',
-          setup(context) {
-            context.onResolve({ filter: /^@timber-studio\/sdk$/ }, () => {
-              if (!existsSync(nodeEntry))
-                return {
-                  errors: [
-                    { text: `the Node SDK is not installed here (${nodeEntry} is missing)` },
-                  ],
-                };
-              return { path: nodeEntry };
-            });
-            context.onResolve({ filter: /^ws$/ }, () => ({ path: wsUrl, external: true }));
-          },
-        },
-      ],
-    });
-  } catch (error) {
-    cleanup();
-    const errors = (
-      error as { errors?: { text: string; location?: { file: string; line: number } | null }[] }
-    ).errors;
-    const detail = errors?.length
-      ? errors
-          .slice(0, 5)
-          .map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text))
-          .join('\n  ')
-      : (error as Error).message;
-    throw new LaunchError(`cannot compile ${basename(script)}:\n  ${detail}`, 'script');
-  }
-  return { file, cleanup };
 }

@@ -1,7 +1,5 @@
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 
 /**
  * The Timber Studio folder `from` is in: the first folder above it that holds the SDKs
@@ -18,17 +16,13 @@ export function studioRoot(from: string): string {
   }
 }
 
-export const sdkPaths = (root: string) => ({
-  nodeEntry: join(root, 'sdk', 'node', 'src', 'index.ts'),
-  python: join(root, 'sdk', 'python'),
-});
-
 /**
- * The `ws` package's ESM entry as a file URL, so a bundled script in a temp folder can import
- * it from anywhere (it stays external: one copy, the runner's, with its native-free code).
+ * What scripts import, in the studio's folder: the Python SDK's module folder, and the Node SDK
+ * and `ws` prebundled into dist/ with esbuild-wasm beside them (scripts/build-runtime.mjs).
  */
-export function wsEntryUrl(root: string): string {
-  const require = createRequire(join(root, 'package.json'));
-  const main = require.resolve('ws');
-  return pathToFileURL(join(dirname(main), 'wrapper.mjs')).href;
-}
+export const sdkPaths = (root: string) => ({
+  python: join(root, 'sdk', 'python'),
+  nodeBundle: join(root, 'dist', 'sdk', 'node', 'index.mjs'),
+  wsBundle: join(root, 'dist', 'sdk', 'node', 'ws.mjs'),
+  esbuildWasm: join(root, 'dist', 'wasm', 'esbuild'),
+});

@@ -1,5 +1,6 @@
 // One esbuild script, one entry per part. Type checking is `npm run typecheck`.
 import { build } from 'esbuild';
+import { layOutEsbuildWasm, nodeSdkOptions } from './build-runtime.mjs';
 
 const watch = process.argv.includes('--watch');
 
@@ -18,8 +19,6 @@ const options = {
   format: 'esm',
   sourcemap: true,
   logLevel: 'warning',
-  // The runner loads esbuild on demand to bundle TypeScript scripts; its native binary cannot be bundled.
-  external: ['esbuild'],
   banner: {
     // Bundled ESM has no require(); some dependencies still call it.
     js: "import { createRequire as __tbmCreateRequire } from 'node:module'; const require = __tbmCreateRequire(import.meta.url);",
@@ -44,12 +43,18 @@ const extensionOptions = {
   minify: true,
   keepNames: true,
   logLevel: 'warning',
-  external: ['vscode', 'esbuild'],
+  external: ['vscode'],
 };
+
+// What runs users' scripts from an installed copy, which has no node_modules: esbuild-wasm to
+// bundle TypeScript, and the Node SDK that scripts import, bundled in advance.
+layOutEsbuildWasm('dist');
+const sdkOptions = nodeSdkOptions('dist');
 
 if (watch) {
   const { context } = await import('esbuild');
-  for (const each of [options, extensionOptions]) await (await context(each)).watch();
+  for (const each of [options, extensionOptions, ...sdkOptions])
+    await (await context(each)).watch();
 } else {
-  await Promise.all([build(options), build(extensionOptions)]);
+  await Promise.all([build(options), build(extensionOptions), ...sdkOptions.map(build)]);
 }

@@ -3,7 +3,7 @@ import { basename, delimiter, dirname, extname } from 'node:path';
 import * as vscode from 'vscode';
 import { scriptEnvironmentVariables } from '../../api/script-environment';
 import type { LiveConnection } from '../../runner/connections';
-import { bundleTypeScript } from '../../runner/launch';
+import { bundleTypeScript } from '../../runner/bundle-typescript';
 import { sdkPaths } from '../../runner/project';
 import { findStrategyConfig } from '../../runner/strategy-config';
 

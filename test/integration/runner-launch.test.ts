@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { LaunchOptions, OutputStream } from '../../runner/launch';
 import { LaunchError, launchScript, RunCancelled } from '../../runner/launch';
-import { studioRoot } from '../../runner/project';
+import { sdkPaths, studioRoot } from '../../runner/project';
 
 // Real processes: Node, TypeScript through esbuild, and Python, started and stopped.
 
@@ -138,6 +138,43 @@ test('TypeScript is bundled and run, with ws importable from the temp bundle', a
   const exit = await running.exited;
   assert.equal(exit.code, 0, out.join('\n') + running.stderrTail().join('\n'));
   assert.deepEqual(out, ['buy,sell function']);
+});
+
+test('TypeScript runs from the shipped files alone: no node_modules, no node on PATH', async () => {
+  // What an installed extension holds (see .vscodeignore), copied into a bare folder.
+  const installed = join(dir, 'installed');
+  const paths = sdkPaths(root);
+  const copied = sdkPaths(installed);
+  cpSync(paths.esbuildWasm, copied.esbuildWasm, { recursive: true });
+  mkdirSync(join(installed, 'dist', 'sdk', 'node'), { recursive: true });
+  for (const bundle of ['nodeBundle', 'wsBundle'] as const) cpSync(paths[bundle], copied[bundle]);
+  cpSync(paths.python, copied.python, { recursive: true });
+  writeFileSync(join(installed, 'package.json'), '{ "type": "module" }\n');
+  const path = script(
+    'installed.ts',
+    `import { Strategy } from '@timber-studio/sdk';
+     import { WebSocket } from 'ws';
+     const kinds: string[] = [typeof Strategy, typeof WebSocket];
+     console.log(kinds.join(','), import.meta.url.startsWith('file:'));`,
+  );
+  const out: string[] = [];
+  const path_ = process.env.PATH;
+  process.env.PATH = join(dir, 'no-tools');
+  let running;
+  try {
+    running = await launchScript({
+      script: path,
+      cwd: dir,
+      root: installed,
+      env: {},
+      onLine: (_stream, line) => out.push(line.text),
+    });
+  } finally {
+    process.env.PATH = path_;
+  }
+  const exit = await running.exited;
+  assert.equal(exit.code, 0, out.join('\n') + running.stderrTail().join('\n'));
+  assert.deepEqual(out, ['function,function true']);
 });
 
 test('Python runs unbuffered with the SDK folder on its path', async (t) => {

@@ -1,5 +1,5 @@
 // Helpers of the Node SDK's integration tests: bundle a TypeScript strategy with the runner's
-// bundler (`@timber-studio/sdk` aliased to the SDK's sources, `ws` external), run it as a real
+// bundler (esbuild-wasm; `@timber-studio/sdk` and `ws` the copies prebundled in dist/), run it as a real
 // process with a TIMBER_* environment, and watch its output line by line.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { bundleTypeScript } from '../../runner/launch';
+import { bundleTypeScript } from '../../runner/bundle-typescript';
 
 const root = resolve(import.meta.dirname, '../..');
 const folders = new Set<string>();
