@@ -11,6 +11,7 @@ import { sandboxForBacktest } from '../runner/connections';
 import { crashReport, exitCodeFor, exitCodesHelp, iso, runExitCodes } from '../runner/format';
 import { htmlReport, statisticRows } from '../runner/html-report';
 import { RunCancelled, scriptKind } from '../runner/launch';
+import { warmTypeScriptBundler } from '../runner/bundle-typescript';
 import { studioRoot } from '../runner/project';
 import { workspaceRunsDir } from '../runner/records';
 import { findStrategyConfig, readStrategyConfig } from '../runner/strategy-config';
@@ -94,7 +95,8 @@ export async function backtestCommand(args: string[]): Promise<number> {
   const progress = progressBar(process.stderr);
   let outcome: BacktestOutcome;
   try {
-    scriptKind(script);
+    // The bundler's first start overlaps the sandbox's.
+    if (scriptKind(script) === 'typescript') warmTypeScriptBundler(studioRoot(import.meta.dirname));
     const configPath = findStrategyConfig(script, values.config);
     const config = configPath === null ? null : readStrategyConfig(configPath);
     const range = rangeOf(values, config);

@@ -7,6 +7,7 @@ import { crashReport, exitCodeFor, exitCodesHelp, runExitCodes } from '../runner
 import { RunCancelled, scriptKind } from '../runner/launch';
 import type { LocalSandbox } from '../runner/local-sandbox';
 import { connectLocalSandbox } from '../runner/embedded-sandbox';
+import { warmTypeScriptBundler } from '../runner/bundle-typescript';
 import { studioRoot } from '../runner/project';
 import { workspaceRunsDir } from '../runner/records';
 import type { RunOutcome } from '../runner/run-script';
@@ -94,7 +95,8 @@ export async function runCommand(args: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   let outcome: RunOutcome;
   try {
-    scriptKind(script);
+    // The bundler's first start overlaps the sandbox's.
+    if (scriptKind(script) === 'typescript') warmTypeScriptBundler(studioRoot(import.meta.dirname));
     const config = findStrategyConfig(script, values.config);
     let connection: LiveConnection;
     if (env === 'local') {

@@ -22,7 +22,7 @@ export async function bundleTypeScript(
   root: string,
 ): Promise<{ file: string; cleanup: () => void }> {
   const { build } = loadEsbuild(root);
-  const { nodeBundle, wsBundle } = sdkPaths(root);
+  const { nodeBundle } = sdkPaths(root);
   if (!existsSync(nodeBundle))
     throw new LaunchError(
       `the Node SDK is not installed here (${nodeBundle} is missing); in a clone of the repository, run npm run build`,
@@ -31,35 +31,8 @@ export async function bundleTypeScript(
   const dir = mkdtempSync(join(tmpdir(), 'timber-run-'));
   const file = join(dir, `${basename(script, extname(script))}.mjs`);
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
-  const shared: Record<string, string> = {
-    '@timber-studio/sdk': pathToFileURL(nodeBundle).href,
-    ws: pathToFileURL(wsBundle).href,
-  };
   try {
-    await build({
-      entryPoints: [script],
-      outfile: file,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      sourcemap: 'inline',
-      logLevel: 'silent',
-      banner: {
-        js: "import { createRequire as __timberCreateRequire } from 'node:module'; const require = __timberCreateRequire(import.meta.url);",
-      },
-      plugins: [
-        {
-          name: 'timber-shared-modules',
-          setup(context) {
-            context.onResolve({ filter: /^(@timber-studio\/sdk|ws)$/ }, (args) => ({
-              path: shared[args.path],
-              external: true,
-            }));
-          },
-        },
-      ],
-    });
+    await build(typeScriptBuildOptions(script, file, root));
   } catch (error) {
     cleanup();
     throw new LaunchError(
@@ -68,6 +41,58 @@ export async function bundleTypeScript(
     );
   }
   return { file, cleanup };
+}
+
+/** esbuild's options for a script's bundle (also what `npm run bench -- typescript-run` times). */
+export function typeScriptBuildOptions(
+  script: string,
+  outfile: string,
+  root: string,
+): esbuild.BuildOptions {
+  const { nodeBundle, wsBundle } = sdkPaths(root);
+  const shared: Record<string, string> = {
+    '@timber-studio/sdk': pathToFileURL(nodeBundle).href,
+    ws: pathToFileURL(wsBundle).href,
+  };
+  return {
+    entryPoints: [script],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: 'inline',
+    logLevel: 'silent',
+    banner: {
+      js: "import { createRequire as __timberCreateRequire } from 'node:module'; const require = __timberCreateRequire(import.meta.url);",
+    },
+    plugins: [
+      {
+        name: 'timber-shared-modules',
+        setup(context) {
+          context.onResolve({ filter: /^(@timber-studio\/sdk|ws)$/ }, (args) => ({
+            path: shared[args.path],
+            external: true,
+          }));
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * Starts the bundler's service now, so that compiling its WebAssembly (the first bundle's cost,
+ * about a second) overlaps whatever comes before the bundle: starting the sandbox, checking the
+ * key. Errors are left for the bundle itself to report.
+ */
+export function warmTypeScriptBundler(root: string): void {
+  try {
+    void loadEsbuild(root)
+      .transform('')
+      .catch(() => {});
+  } catch {
+    // reported by bundleTypeScript
+  }
 }
 
 /** Ends the bundler's service process, if one was started; the next bundle starts another. */

@@ -4,6 +4,7 @@ import type { RunEvent, RunKind } from '../../api/run-events';
 import type { BacktestOutcome } from '../../runner/backtest';
 import { runBacktest } from '../../runner/backtest';
 import type { RangeRequest } from '../../runner/backtest-range';
+import { warmTypeScriptBundler } from '../../runner/bundle-typescript';
 import { resolveBacktestRange } from '../../runner/backtest-range';
 import type { LiveConnection } from '../../runner/connections';
 import type { LocalSandbox } from '../../runner/local-sandbox';
@@ -157,6 +158,8 @@ export class RunManager implements vscode.Disposable {
     cancel?.onCancellationRequested(() => abort.abort());
     this.active.add(entry);
     this.changed.fire();
+    // The bundler's first start overlaps the sandbox's and the key's.
+    if (/\.m?ts$/i.test(script)) warmTypeScriptBundler(this.services.root);
     try {
       const python = await this.services.python(script);
       const outcome = await start({
