@@ -25,6 +25,7 @@ const parts: readonly Part[] = [
   { name: 'soak-python', file: 'soak-python.ts', entry: 'benchSoakPython' },
   { name: 'sdk-node-soak', file: 'sdk-node-soak.ts', entry: 'benchSdkNodeSoak' },
   { name: 'run-record', file: 'run-record.ts', entry: 'benchRunRecord' },
+  { name: 'vsix', file: 'vsix.ts', entry: 'benchVsix' },
   { name: 'typescript-run', file: 'typescript-run.ts', entry: 'benchTypeScriptRun' },
 ];
 

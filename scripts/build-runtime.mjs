@@ -71,13 +71,12 @@ function copyIfChanged(from, to) {
 /**
  * The Node SDK as scripts import it, in `<dist>/sdk/node/`: `index.mjs` (with zod and the parts of
  * api/ and sandbox/ it uses) and `ws.mjs`, the one copy of `ws` that the SDK and scripts share.
- * Not minified: a user stepping into the SDK in the debugger reads it.
+ * Not minified: a user stepping into the SDK in the debugger reads it. Answers esbuild's options
+ * for each, by name.
  */
 export function nodeSdkOptions(dist) {
   const outdir = join(dist, 'sdk', 'node');
   const common = {
-    outdir,
-    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -88,10 +87,12 @@ export function nodeSdkOptions(dist) {
       js: "import { createRequire as __timberCreateRequire } from 'node:module'; const require = __timberCreateRequire(import.meta.url);",
     },
   };
-  return [
-    {
+  return {
+    'sdk-node': {
       ...common,
       entryPoints: { index: 'sdk/node/src/index.ts' },
+      outdir,
+      outExtension: { '.js': '.mjs' },
       plugins: [
         {
           name: 'shared-ws',
@@ -101,12 +102,11 @@ export function nodeSdkOptions(dist) {
         },
       ],
     },
-    {
+    'sdk-ws': {
       ...common,
       // ws's own ESM entry (its "import" export), whatever file that is in this version.
       stdin: { contents: "export * from 'ws';\nexport { default } from 'ws';\n", resolveDir: '.' },
-      outdir: undefined,
       outfile: join(outdir, 'ws.mjs'),
     },
-  ];
+  };
 }

@@ -1,4 +1,5 @@
 // One esbuild script, one entry per part. Type checking is `npm run typecheck`.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { layOutEsbuildWasm, nodeSdkOptions } from './build-runtime.mjs';
 
@@ -49,12 +50,18 @@ const extensionOptions = {
 // What runs users' scripts from an installed copy, which has no node_modules: esbuild-wasm to
 // bundle TypeScript, and the Node SDK that scripts import, bundled in advance.
 layOutEsbuildWasm('dist');
-const sdkOptions = nodeSdkOptions('dist');
+const builds = { node: options, extension: extensionOptions, ...nodeSdkOptions('dist') };
 
 if (watch) {
   const { context } = await import('esbuild');
-  for (const each of [options, extensionOptions, ...sdkOptions])
-    await (await context(each)).watch();
+  for (const each of Object.values(builds)) await (await context(each)).watch();
 } else {
-  await Promise.all([build(options), build(extensionOptions), ...sdkOptions.map(build)]);
+  const results = await Promise.all(
+    Object.values(builds).map((each) => build({ ...each, metafile: true })),
+  );
+  // What went into each bundle: npm run package names the third-party code it ships from these.
+  mkdirSync('dist/meta', { recursive: true });
+  Object.keys(builds).forEach((name, index) =>
+    writeFileSync(`dist/meta/${name}.json`, JSON.stringify(results[index].metafile)),
+  );
 }
