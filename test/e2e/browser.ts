@@ -1,12 +1,28 @@
 // Debian's Chromium driven by playwright-core; never `playwright install`, which downloads a
 // browser this machine cannot reach. The flags keep Chromium off the network: without them it
 // keeps opening connections the closed network refuses.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
-import { chromiumPath } from './code-server';
+import type { Missing } from '../../scripts/code-server/install';
+import { codeServerCacheDir, missingForStart } from '../../scripts/code-server/install';
+
+/** Chromium, as Debian installs it, is what the e2e tests drive. */
+export const chromiumPath = process.env.TIMBER_CHROMIUM ?? '/usr/bin/chromium';
+
+/** What the e2e tests lack on this machine: Chromium, and code-server in its cache. */
+export function missingForRun(dir: string = codeServerCacheDir()): Missing[] {
+  const missing: Missing[] = [];
+  if (!existsSync(chromiumPath)) {
+    missing.push({
+      what: `chromium is not installed (looked for ${chromiumPath})`,
+      fix: 'apt-get install chromium',
+    });
+  }
+  return [...missing, ...missingForStart(dir)];
+}
 
 export const chromiumArgs = [
   '--no-sandbox',

@@ -13,6 +13,12 @@ export const desktopVsCodeVersion = '1.100.3';
 export async function runExtensionTestsOnDesktop(
   options: ExtensionTestsOptions,
 ): Promise<ExtensionTestsResult> {
+  const { extensionDevelopmentPath } = options;
+  if (extensionDevelopmentPath === undefined || options.extensions !== undefined)
+    throw new Error(
+      'on desktop VS Code the in-host suites load the extension from source; a suite of the ' +
+        'installed .vsix runs on code-server only (leave TIMBER_E2E_VSCODE unset)',
+    );
   const started = performance.now();
   const root = mkdtempSync(join(tmpdir(), 'timber-e2e-desktop-'));
   const executable = process.env.TIMBER_E2E_VSCODE_PATH;
@@ -21,7 +27,7 @@ export async function runExtensionTestsOnDesktop(
       ...(executable !== undefined
         ? { vscodeExecutablePath: executable }
         : { version: process.env.TIMBER_E2E_VSCODE_VERSION ?? desktopVsCodeVersion }),
-      extensionDevelopmentPath: options.extensionDevelopmentPath,
+      extensionDevelopmentPath,
       extensionTestsPath: options.extensionTestsPath,
       ...(options.env && { extensionTestsEnv: options.env }),
       launchArgs: [

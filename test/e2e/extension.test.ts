@@ -2,12 +2,17 @@
 // (code-server here, desktop VS Code with TIMBER_E2E_VSCODE=desktop) on a workspace made for
 // them: the SMA example and two small trading scripts.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { build } from 'esbuild';
 import { runExtensionTests } from './in-host';
-import { buyingScript, codeServerReady, repo, studioWorkspace } from './studio-workspace';
+import {
+  bundleInHostSuites,
+  buyingScript,
+  codeServerReady,
+  repo,
+  studioWorkspace,
+} from './studio-workspace';
 
 const forever = `
 process.on('SIGINT', () => { console.log('stopping cleanly'); process.exit(0); });
@@ -40,25 +45,7 @@ describe('the extension in VS Code', { skip: process.env.TIMBER_E2E_SKIP === '1'
         assert.ok(title, `${name} has no describe('...')`);
         return [title];
       });
-    // Inside the repository, so that the suites' require('mocha') finds its node_modules.
-    const outdir = join(repo, 'dist', 'e2e-extension-tests');
-    rmSync(outdir, { recursive: true, force: true });
-    await build({
-      entryPoints: readdirSync(suites)
-        .filter((name) => name === 'index.ts' || name.endsWith('.suite.ts'))
-        .map((name) => join(suites, name)),
-      outdir,
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      sourcemap: 'inline',
-      logLevel: 'warning',
-      external: ['vscode', 'mocha'],
-    });
-    // The repository's package.json says "type": "module"; the extension host require()s these.
-    writeFileSync(join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
-    testsEntry = join(outdir, 'index.js');
+    testsEntry = await bundleInHostSuites(suites, 'e2e-extension-tests');
   });
 
   after(() => {

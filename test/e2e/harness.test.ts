@@ -6,11 +6,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { describeMissing, installCodeServer, missingForRun } from './code-server';
+import { describeMissing, installCodeServer } from '../../scripts/code-server/install';
+import { descendantPids, isProcessAlive } from '../../scripts/code-server/processes';
+import { missingForRun } from './browser';
 import { buildHelloExtension } from './fixtures/hello-extension/build';
 import type { HelloExtensionBuild } from './fixtures/hello-extension/build';
 import { runExtensionTests } from './in-host';
-import { descendantPids, isProcessAlive } from './processes';
 import {
   openWorkbench,
   readTreeItems,

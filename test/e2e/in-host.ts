@@ -5,14 +5,21 @@
 // On code-server the two paths go in through the workbench's `payload` URL parameter (its command
 // line rejects --extensionDevelopmentPath), and the workbench reports the end by calling
 // `window.codeAutomationExit(code)`, which Playwright exposes to the page.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium } from './browser';
-import { startCodeServer } from './server';
-import type { CodeServer } from './server';
+import { startCodeServer } from '../../scripts/code-server/server';
+import type { CodeServer } from '../../scripts/code-server/server';
 
 export interface ExtensionTestsOptions {
-  /** The extension's folder (where its package.json is). */
-  extensionDevelopmentPath: string;
+  /** The extension's folder (where its package.json is), loaded from source as with F5. */
+  extensionDevelopmentPath?: string;
+  /**
+   * .vsix packages installed into the server's extensions folder, to test an extension as users
+   * get it (code-server only); without a development path the suite runs beside an empty one.
+   */
+  extensions?: string[];
   /** The compiled tests entry, e.g. `/abs/dist/test/index.js`. */
   extensionTestsPath: string;
   /** A folder for the window to open; an empty window otherwise. */
@@ -81,6 +88,7 @@ export async function runExtensionTestsOnCodeServer(
   const server = await startCodeServer({
     ...(options.env && { env: options.env }),
     ...(options.userSettings && { userSettings: options.userSettings }),
+    ...(options.extensions && { extensions: options.extensions }),
   });
   const log: string[] = [];
   try {
@@ -90,7 +98,8 @@ export async function runExtensionTestsOnCodeServer(
       const exitCode = await runUntilExit(page, log, timeoutMs, () =>
         page.goto(
           workbenchUrl(server, {
-            extensionDevelopmentPath: options.extensionDevelopmentPath,
+            extensionDevelopmentPath:
+              options.extensionDevelopmentPath ?? emptyExtension(server.root),
             extensionTestsPath: options.extensionTestsPath,
             ...(options.workspacePath !== undefined && { folder: options.workspacePath }),
           }),
@@ -103,6 +112,26 @@ export async function runExtensionTestsOnCodeServer(
   } finally {
     await server.stop();
   }
+}
+
+/**
+ * The extension host runs a tests entry only beside an extension under development; a suite of
+ * installed extensions gets this one, which contributes nothing. It lives in the server's state
+ * folder, removed with it.
+ */
+function emptyExtension(root: string): string {
+  const folder = join(root, 'empty-extension');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(
+    join(folder, 'package.json'),
+    JSON.stringify({
+      name: 'timber-e2e-empty',
+      publisher: 'timber-e2e',
+      version: '0.0.0',
+      engines: { vscode: '^1.100.0' },
+    }),
+  );
+  return folder;
 }
 
 /** Exposes the automation hooks, opens the workbench, and resolves with the exit code. */

@@ -5,8 +5,8 @@ import {
   codeServerVersion,
   describeMissing,
   installCodeServer,
-  missingForRun,
-} from './code-server';
+} from '../../scripts/code-server/install';
+import { missingForRun } from './browser';
 
 try {
   const result = await installCodeServer({ log: (line) => console.log(line) });

@@ -1,10 +1,13 @@
-// What the extension's e2e tests share: code-server ready to run, and a workspace as a user
-// would have one (the SMA example, plus small scripts of the test's own in `trader/`).
+// What the extension's e2e tests share: code-server ready to run, a workspace as a user would
+// have one (the SMA example, plus small scripts of the test's own in `trader/`), and in-host
+// suites compiled for the extension host.
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describeMissing, installCodeServer, missingForRun } from './code-server';
+import { build } from 'esbuild';
+import { describeMissing, installCodeServer } from '../../scripts/code-server/install';
+import { missingForRun } from './browser';
 
 export const repo = resolve(import.meta.dirname, '../..');
 
@@ -49,4 +52,29 @@ export function studioWorkspace(prefix: string, trader: Record<string, string>) 
   for (const [name, text] of Object.entries(trader))
     writeFileSync(join(workspace, 'trader', name), text);
   return { work, workspace };
+}
+
+/**
+ * Compiles the in-host suites of `suites` (its `index.ts` and `*.suite.ts`) into `dist/<name>/`
+ * of the repository, where their require('mocha') finds node_modules; answers the tests entry.
+ */
+export async function bundleInHostSuites(suites: string, name: string): Promise<string> {
+  const outdir = join(repo, 'dist', name);
+  rmSync(outdir, { recursive: true, force: true });
+  await build({
+    entryPoints: readdirSync(suites)
+      .filter((file) => file === 'index.ts' || file.endsWith('.suite.ts'))
+      .map((file) => join(suites, file)),
+    outdir,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: 'inline',
+    logLevel: 'warning',
+    external: ['vscode', 'mocha'],
+  });
+  // The repository's package.json says "type": "module"; the extension host require()s these.
+  writeFileSync(join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
+  return join(outdir, 'index.js');
 }

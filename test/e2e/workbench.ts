@@ -7,8 +7,8 @@ import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { launchChromium } from './browser';
 import type { LaunchedChromium } from './browser';
 import { workbenchUrl } from './in-host';
-import { startCodeServer } from './server';
-import type { CodeServer, StartCodeServerOptions } from './server';
+import { startCodeServer } from '../../scripts/code-server/server';
+import type { CodeServer, StartCodeServerOptions } from '../../scripts/code-server/server';
 
 export interface WorkbenchOptions extends StartCodeServerOptions {
   /** The folder the window opens; an empty window otherwise. */

@@ -1,7 +1,8 @@
 // code-server (a real VS Code: server plus web workbench, from the npm registry) installed into a
 // cache folder of its own, the way @vscode/test-electron keeps VS Code in `.vscode-test/`. It is
 // not a devDependency: its postinstall builds native modules and takes one to two minutes and
-// 300 MB, which `npm ci` should not pay on every machine.
+// 300 MB, which `npm ci` should not pay on every machine. `npm start` (the studio), `npm run
+// setup` and the e2e tests install it through here, on first use.
 //
 // Three things stop a plain `npm install code-server` here, each handled below:
 // - as root its postinstall refuses to run without npm_config_unsafe_perm;
@@ -68,7 +69,7 @@ export function missingForInstall(): Missing[] {
   if (nodeMajor !== 20) {
     missing.push({
       what: `code-server ${codeServerVersion} needs Node 20, this is Node ${process.versions.node}`,
-      fix: 'run the e2e tests with Node 20',
+      fix: 'use Node 20 (nvm install 20, or your package manager)',
     });
   }
   for (const [command, debianPackage] of [
@@ -94,24 +95,16 @@ export function missingForInstall(): Missing[] {
   return missing;
 }
 
-/** Chromium, as Debian installs it, is what the e2e tests drive. */
-export const chromiumPath = process.env.TIMBER_CHROMIUM ?? '/usr/bin/chromium';
-
-export function missingForRun(dir: string = codeServerCacheDir()): Missing[] {
-  const missing: Missing[] = [];
-  if (!existsSync(chromiumPath)) {
-    missing.push({
-      what: `chromium is not installed (looked for ${chromiumPath})`,
-      fix: 'apt-get install chromium',
-    });
-  }
-  if (!isCodeServerInstalled(dir)) {
-    missing.push({
-      what: `code-server ${codeServerVersion} is not installed in ${dir}`,
-      fix: 'node --import tsx test/e2e/install.ts',
-    });
-  }
-  return missing;
+/** What is missing to start code-server from `dir`. */
+export function missingForStart(dir: string = codeServerCacheDir()): Missing[] {
+  return isCodeServerInstalled(dir)
+    ? []
+    : [
+        {
+          what: `code-server ${codeServerVersion} is not installed in ${dir}`,
+          fix: 'npm run e2e:install (npm start installs it too)',
+        },
+      ];
 }
 
 export function describeMissing(missing: Missing[]): string {
@@ -161,7 +154,7 @@ export async function installCodeServer(options: InstallOptions = {}): Promise<I
     seedRipgrep(tmp);
     writeFileSync(
       join(staging, 'package.json'),
-      JSON.stringify({ name: 'timber-e2e-code-server', private: true }, null, 2),
+      JSON.stringify({ name: 'timber-code-server', private: true }, null, 2),
     );
     log(`installing code-server ${codeServerVersion} into ${dir} (npm output: ${logPath})`);
     await runNpmInstall(staging, tmp, logPath);

@@ -1,17 +1,18 @@
 // Starts code-server from its cache folder on a loopback port, isolated from this machine's own
 // VS Code state: every folder it writes (user data, extensions, XDG config/data/cache) is in one
-// temp folder that stop() removes, and nothing reaches for the network.
+// state folder, a temp one that stop() removes unless one is given (the studio keeps its own),
+// and nothing reaches for the network.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { codeServerCacheDir, codeServerEntry, describeMissing, missingForRun } from './code-server';
+import { codeServerCacheDir, codeServerEntry, describeMissing, missingForStart } from './install';
 import { stopProcessTree } from './processes';
 
-/** Settings written before start so the workbench opens quietly and offline. */
+/** Settings written before the first start so the workbench opens quietly and offline. */
 export const quietUserSettings: Readonly<Record<string, unknown>> = {
   'telemetry.telemetryLevel': 'off',
   'update.mode': 'none',
@@ -30,8 +31,20 @@ export const quietUserSettings: Readonly<Record<string, unknown>> = {
 export interface StartCodeServerOptions {
   /** code-server's cache folder; `codeServerCacheDir()` by default. */
   installDir?: string;
-  /** Added to (and overriding) `quietUserSettings`. */
+  /**
+   * Where user data, extensions and XDG folders are kept, from one start to the next; by default
+   * a temp folder that stop() removes.
+   */
+  stateDir?: string;
+  /**
+   * Added to (and overriding) `quietUserSettings`, written when the state folder has no settings
+   * yet (always, for a temp one): a kept folder keeps what its user changed.
+   */
   userSettings?: Record<string, unknown>;
+  /** .vsix packages installed (replacing any earlier version) before the server starts. */
+  extensions?: string[];
+  /** Loopback port to listen on; 0 (default) takes a free one. */
+  port?: number;
   /** Extra environment for the server, and so for the extension host it starts. */
   env?: Record<string, string>;
   /** How long to wait for /healthz; 30 s by default. */
@@ -43,7 +56,7 @@ export interface CodeServer {
   url: string;
   /** `127.0.0.1:PORT`, the authority of this server's `vscode-remote://` URIs. */
   authority: string;
-  /** The temp folder holding user data, extensions and XDG folders (removed by stop()). */
+  /** The state folder: user data, extensions and XDG folders (removed by stop() if temp). */
   root: string;
   /** The server's process id; its extension host and ptyHost are its descendants. */
   pid: number;
@@ -51,28 +64,59 @@ export interface CodeServer {
   remoteUri(absolutePath: string): string;
   /** Everything the server printed so far. */
   output(): string;
-  /** Ends the server and its children (extension host, ptyHost), then removes `root`. */
+  /** Resolves when the server's process ends, for whatever reason. */
+  exited: Promise<void>;
+  /** Ends the server and its children (extension host, ptyHost), then removes a temp `root`. */
   stop(): Promise<void>;
 }
 
 /** Starts code-server and resolves once `GET /healthz` answers. */
 export async function startCodeServer(options: StartCodeServerOptions = {}): Promise<CodeServer> {
   const installDir = options.installDir ?? codeServerCacheDir();
-  const missing = missingForRun(installDir);
+  const missing = missingForStart(installDir);
   if (missing.length > 0) {
-    throw new Error(`The e2e tests cannot start code-server:\n${describeMissing(missing)}`);
+    throw new Error(`Cannot start code-server:\n${describeMissing(missing)}`);
   }
-  const root = mkdtempSync(join(tmpdir(), 'timber-e2e-'));
+  const temporary = options.stateDir === undefined;
+  const root = options.stateDir ?? mkdtempSync(join(tmpdir(), 'timber-code-server-'));
   const userDataDir = join(root, 'user-data');
+  const extensionsDir = join(root, 'extensions');
+  const settings = join(userDataDir, 'User', 'settings.json');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
-  writeFileSync(
-    join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ ...quietUserSettings, ...options.userSettings }, null, 2),
-  );
+  if (!existsSync(settings))
+    writeFileSync(
+      settings,
+      JSON.stringify({ ...quietUserSettings, ...options.userSettings }, null, 2),
+    );
   const configFile = join(root, 'config.yaml');
   writeFileSync(configFile, 'auth: none\ncert: false\n');
   const closedPort = await findClosedPort();
   const gallery = `http://127.0.0.1:${closedPort}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    XDG_CONFIG_HOME: join(root, 'xdg-config'),
+    XDG_DATA_HOME: join(root, 'xdg-data'),
+    XDG_CACHE_HOME: join(root, 'xdg-cache'),
+    EXTENSIONS_GALLERY: JSON.stringify({
+      serviceUrl: `${gallery}/gallery`,
+      itemUrl: `${gallery}/items`,
+      resourceUrlTemplate: `${gallery}/resources/{publisher}/{name}/{version}/{path}`,
+    }),
+    ...options.env,
+  };
+  const folders = ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
+  try {
+    for (const vsix of options.extensions ?? [])
+      await runToEnd(
+        process.execPath,
+        [codeServerEntry(installDir), ...folders, '--install-extension', vsix, '--force'],
+        env,
+        `installing ${vsix} into code-server`,
+      );
+  } catch (error) {
+    if (temporary) rmSync(root, { recursive: true, force: true });
+    throw error;
+  }
 
   const child = spawn(
     process.execPath,
@@ -81,42 +125,25 @@ export async function startCodeServer(options: StartCodeServerOptions = {}): Pro
       '--auth',
       'none',
       '--bind-addr',
-      '127.0.0.1:0',
+      `127.0.0.1:${options.port ?? 0}`,
       '--config',
       configFile,
-      '--user-data-dir',
-      userDataDir,
-      '--extensions-dir',
-      join(root, 'extensions'),
+      ...folders,
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',
       '--disable-getting-started-override',
       '--ignore-last-opened',
     ],
-    {
-      // Its own process group, so stop() can end the children it starts along with it.
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        XDG_CONFIG_HOME: join(root, 'xdg-config'),
-        XDG_DATA_HOME: join(root, 'xdg-data'),
-        XDG_CACHE_HOME: join(root, 'xdg-cache'),
-        EXTENSIONS_GALLERY: JSON.stringify({
-          serviceUrl: `${gallery}/gallery`,
-          itemUrl: `${gallery}/items`,
-          resourceUrlTemplate: `${gallery}/resources/{publisher}/{name}/{version}/{path}`,
-        }),
-        ...options.env,
-      },
-    },
+    // Its own process group, so a Ctrl-C in the terminal reaches the caller, which stops it.
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env },
   );
   let output = '';
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const stop = async () => {
     await stopProcessTree(child);
-    rmSync(root, { recursive: true, force: true });
+    if (temporary) rmSync(root, { recursive: true, force: true });
   };
   try {
     const url = await listeningUrl(child, () => output);
@@ -129,12 +156,27 @@ export async function startCodeServer(options: StartCodeServerOptions = {}): Pro
       pid: child.pid!,
       remoteUri: (absolutePath) => `vscode-remote://${authority}${encodeURI(absolutePath)}`,
       output: () => output,
+      exited,
       stop,
     };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** Runs code-server's command line for one job (installing an extension) and waits for it. */
+function runToEnd(command: string, args: string[], env: NodeJS.ProcessEnv, what: string) {
+  return new Promise<void>((done, fail) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', fail);
+    child.once('close', (code) =>
+      code === 0 ? done() : fail(new Error(`${what} failed (exit ${code}):\n${output.trim()}`)),
+    );
+  });
 }
 
 /**
