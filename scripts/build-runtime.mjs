@@ -22,7 +22,10 @@ const serviceSpawn = {
   to: 'stdio: ["pipe", "pipe", "inherit"],\n    cwd: defaultWD,\n    env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" }\n  });',
 };
 
-/** Copies esbuild-wasm into `<dist>/wasm/esbuild/`, its service started with process.execPath. */
+/**
+ * Copies esbuild-wasm into `<dist>/wasm/esbuild/`, its service started with process.execPath;
+ * answers the package folder it copied from.
+ */
 export function layOutEsbuildWasm(dist) {
   const source = dirname(require.resolve('esbuild-wasm/package.json'));
   const { version } = JSON.parse(readFileSync(join(source, 'package.json'), 'utf8'));
@@ -54,6 +57,7 @@ export function layOutEsbuildWasm(dist) {
       2,
     ) + '\n',
   );
+  return source;
 }
 
 function copyIfChanged(from, to) {

@@ -1,6 +1,7 @@
 // One esbuild script, one entry per part. Type checking is `npm run typecheck`.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import { noticesText } from './build-notices.mjs';
 import { layOutEsbuildWasm, nodeSdkOptions } from './build-runtime.mjs';
 
 const watch = process.argv.includes('--watch');
@@ -49,7 +50,7 @@ const extensionOptions = {
 
 // What runs users' scripts from an installed copy, which has no node_modules: esbuild-wasm to
 // bundle TypeScript, and the Node SDK that scripts import, bundled in advance.
-layOutEsbuildWasm('dist');
+const esbuildWasm = layOutEsbuildWasm('dist');
 const builds = { node: options, extension: extensionOptions, ...nodeSdkOptions('dist') };
 
 if (watch) {
@@ -59,9 +60,10 @@ if (watch) {
   const results = await Promise.all(
     Object.values(builds).map((each) => build({ ...each, metafile: true })),
   );
-  // What went into each bundle: npm run package names the third-party code it ships from these.
-  mkdirSync('dist/meta', { recursive: true });
-  Object.keys(builds).forEach((name, index) =>
-    writeFileSync(`dist/meta/${name}.json`, JSON.stringify(results[index].metafile)),
+  // The licenses of what went into the bundles, and of esbuild-wasm, copied whole.
+  const notices = noticesText(
+    results.map((result) => result.metafile),
+    [esbuildWasm],
   );
+  writeFileSync('dist/THIRD-PARTY-NOTICES.txt', notices);
 }

@@ -31,7 +31,7 @@ const forbidden: readonly [RegExp, string][] = [
   [/\.map$/, 'source maps stay out of the package'],
   [/\.(ts|mts|cts)$/, 'sources are bundled into dist/'],
   [/\.node$/, 'no native addons'],
-  [/^dist\/(demo\.js|meta\/|e2e-)/, 'a build by-product'],
+  [/^dist\/(demo\.js|e2e-)/, 'a build by-product'],
 ];
 
 /** A problem per missing or forbidden file; none for a good package. */

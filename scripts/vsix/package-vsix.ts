@@ -1,13 +1,12 @@
-// Makes the universal .vsix: dist/ built, the third-party notices written, `vsce package` with
+// Makes the universal .vsix: dist/ built (with its third-party notices), `vsce package` with
 // no dependency scan (everything the extension runs is bundled into dist/, and .vscodeignore is
 // an allow-list), and the archive checked against contents.ts.
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { checkExtensionFiles } from './contents';
-import { distNotices } from './notices';
 import type { ZipEntry } from './zip-listing';
 import { readZipListing } from './zip-listing';
 
@@ -16,7 +15,10 @@ const Manifest = z.object({ name: z.string(), version: z.string() });
 export interface PackageOptions {
   /** Where the .vsix goes; `<root>/<name>-<version>.vsix` by default. */
   out?: string;
-  /** Runs scripts/build.mjs first (default). The e2e tests package what `npm test` built. */
+  /**
+   * Runs scripts/build.mjs first (default). Without it, packaging only reads dist/: the e2e
+   * tests package what `npm test` built.
+   */
   build?: boolean;
   /** Progress lines; vsce's own output is kept and shown only when it fails. */
   log?: (line: string) => void;
@@ -45,8 +47,6 @@ export async function packageVsix(
     log('building dist/');
     await run(process.execPath, [join(root, 'scripts', 'build.mjs')], root);
   }
-  // esbuild-wasm is copied into dist/ whole rather than bundled; the metafiles name the rest.
-  writeFileSync(join(root, 'dist', 'THIRD-PARTY-NOTICES.txt'), distNotices(root, ['esbuild-wasm']));
   log(`packaging ${out}`);
   await run(
     process.execPath,

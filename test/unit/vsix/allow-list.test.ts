@@ -23,7 +23,6 @@ const strays = [
   'dist/cli.js.map',
   'dist/sdk/node/index.mjs.map',
   'dist/demo.js',
-  'dist/meta/extension.json',
   'dist/e2e-extension-tests/index.js',
   'node_modules/ws/index.js',
   'node_modules/esbuild-wasm/package.json',
@@ -48,9 +47,8 @@ const strays = [
   'package-lock.json',
 ];
 
-/** Enough of a file for packaging: metafiles and manifests parse, the rest is a comment. */
+/** Enough of a file for packaging: manifests parse, the rest is a comment. */
 function standIn(file: string): string {
-  if (file.startsWith('dist/meta/')) return '{ "inputs": {} }';
   if (file.endsWith('package.json'))
     return JSON.stringify({ name: file.split('/').at(-2), version: '1.0.0', license: 'MIT' });
   return `// ${file}\n`;
