@@ -1,4 +1,4 @@
-// `npm start`: the embedded sandbox up, then the SMA crossover example (TypeScript twin) trading
+// `npm run demo`: the embedded sandbox up, then the SMA crossover example (TypeScript twin) trading
 // live on it through the runner, its orders and fills printed as they happen, for a few minutes
 // or until Ctrl-C, then a short summary.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
