@@ -37,6 +37,7 @@ describe('the .vsix installed in VS Code', { skip: process.env.TIMBER_E2E_SKIP =
     await codeServerReady();
     ({ work, workspace } = studioWorkspace('timber-e2e-vsix-', {
       'buy_once.ts': buyOnce,
+      'which_sdk.py': 'import timber\nprint("timber from", timber.__file__)\n',
       'strategy.json': JSON.stringify({ name: 'Buy once', symbols: ['EURUSD'], interval: '1m' }),
     }));
     // dist/ as npm test built it: rebuilding here could change it under another running test.
@@ -51,7 +52,7 @@ describe('the .vsix installed in VS Code', { skip: process.env.TIMBER_E2E_SKIP =
     if (work !== undefined) rmSync(work, { recursive: true, force: true });
   });
 
-  test('the installed extension activates and runs a TypeScript strategy that trades', async () => {
+  test('the installed extension activates, runs a TypeScript strategy that trades, and Python', async () => {
     const result = await runExtensionTestsOnCodeServer({
       extensions: [vsix],
       extensionTestsPath: testsEntry,
@@ -63,7 +64,7 @@ describe('the .vsix installed in VS Code', { skip: process.env.TIMBER_E2E_SKIP =
     });
     const log = result.log.join('\n');
     assert.equal(result.exitCode, 0, log);
-    assert.match(log, /2 passing/);
+    assert.match(log, /3 passing/);
     for (const figure of log.match(/timber: .* ms/g) ?? []) console.log(figure);
   });
 });

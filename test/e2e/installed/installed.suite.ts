@@ -75,4 +75,25 @@ describe('Timber Studio installed from its .vsix', () => {
       listening.dispose();
     }
   });
+
+  it('runs a Python strategy with the SDK module it carries', async () => {
+    const lines: string[] = [];
+    const listening = api.runs.onDidEvent((event) => {
+      if (event.type === 'line') lines.push(event.text);
+    });
+    try {
+      const outcome = await api.runs.run(join(workspace(), 'trader', 'which_sdk.py'));
+      assert.ok(outcome, 'the run did not start');
+      assert.equal(
+        outcome.record.status,
+        'succeeded',
+        [...lines, ...outcome.stderrTail].join('\n'),
+      );
+      assert.deepEqual(lines, [
+        `timber from ${join(extension.extensionPath, 'sdk', 'python', 'timber.py')}`,
+      ]);
+    } finally {
+      listening.dispose();
+    }
+  });
 });
