@@ -19,17 +19,26 @@ export const requiredFiles: readonly string[] = [
   'dist/wasm/esbuild/wasm_exec.js',
   'dist/wasm/esbuild/wasm_exec_node.js',
   'dist/THIRD-PARTY-NOTICES.txt',
+  // The walkthrough's pages, and the example it opens (Timber: Open the Example Strategy).
+  'walkthrough/run.md',
+  'examples/sma-crossover/strategy.json',
+  'examples/sma-crossover/sma_crossover.py',
+  'examples/sma-crossover/sma_crossover.ts',
 ];
 
-/** Where shipped files may be: the manifest and docs, dist/, the Python SDK module, schemas. */
+/**
+ * Where shipped files may be: the manifest and docs, dist/, the Python SDK module, schemas, the
+ * walkthrough's pages and the example strategy.
+ */
 const places =
-  /^(package\.json|readme\.md|licen[cs]e(\.\w+)?|dist\/.+|sdk\/python\/timber\.py|schemas\/.+|media\/icon\.png)$/i;
+  /^(package\.json|readme\.md|licen[cs]e(\.\w+)?|dist\/.+|sdk\/python\/timber\.py|schemas\/.+|media\/icon\.png|walkthrough\/[^/]+\.md|examples\/sma-crossover\/[^/]+)$/i;
 
 /** Why a file in one of those places must not ship, for the first rule it breaks. */
 const forbidden: readonly [RegExp, string][] = [
   [/(^|\/)node_modules\//, 'dependencies are bundled (vsce --no-dependencies)'],
   [/\.map$/, 'source maps stay out of the package'],
-  [/\.(ts|mts|cts)$/, 'sources are bundled into dist/'],
+  // The example's TypeScript twin is a user's file, not the extension's source.
+  [/^(?!examples\/).*\.(ts|mts|cts)$/, 'sources are bundled into dist/'],
   [/\.node$/, 'no native addons'],
   [/^dist\/(demo\.js|e2e-)/, 'a build by-product'],
 ];
@@ -44,7 +53,7 @@ export function checkExtensionFiles(files: readonly string[]): string[] {
   for (const file of files) {
     const rule = places.test(file)
       ? forbidden.find(([pattern]) => pattern.test(file))?.[1]
-      : 'only the manifest, README, license, dist/, sdk/python/timber.py and schemas ship';
+      : 'only the manifest, README, license, dist/, sdk/python/timber.py, schemas, the walkthrough and the example ship';
     if (rule !== undefined) problems.push(`${file} must not ship: ${rule}`);
   }
   return problems;

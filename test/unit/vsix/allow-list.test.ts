@@ -37,7 +37,7 @@ const strays = [
   'sdk/python/tests/test_timber.py',
   'test/unit/layers.test.ts',
   'test/e2e/artifacts/studio.png',
-  'examples/sma-crossover/sma_crossover.ts',
+  'examples/volatility-breakout/volatility_breakout.ts',
   'scripts/build.mjs',
   'bench/run.ts',
   '.ci/run',
