@@ -28,17 +28,38 @@ export const ClientOrderId = z
   .max(64, 'must be at most 64 characters')
   .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 
+// The descriptions are the field docs of the OpenAPI reference and of the language server's hover.
 const orderRequestShape = z
   .object({
     symbol: InstrumentSymbol,
-    action: OrderAction,
-    quantity: Quantity,
-    order_type: OrderType,
-    limit_price: Price.optional(),
-    stop_loss: Price.optional(),
-    take_profit: Price.optional(),
-    time_in_force: TimeInForce,
-    client_order_id: ClientOrderId.optional(),
+    action: OrderAction.meta({ description: '`buy` or `sell`.' }),
+    quantity: Quantity.meta({
+      description:
+        "Units to trade: at least the instrument's `min_quantity` and a whole multiple of its `quantity_step`.",
+    }),
+    order_type: OrderType.meta({
+      description: '`market` fills at the current price; `limit` only at `limit_price` or better.',
+    }),
+    limit_price: Price.optional().meta({
+      description:
+        "The worst price a `limit` order fills at, on the instrument's tick grid. Required for `limit`, not allowed for `market`.",
+    }),
+    stop_loss: Price.optional().meta({
+      description:
+        'A protective exit placed when the order fills: below the entry for a `buy`, above it for a `sell`. On the tick grid.',
+    }),
+    take_profit: Price.optional().meta({
+      description:
+        'A profit-taking exit placed when the order fills: above the entry for a `buy`, below it for a `sell`. On the tick grid.',
+    }),
+    time_in_force: TimeInForce.meta({
+      description:
+        '`gtc` stays open until filled or cancelled; `day` expires when the session closes; `ioc` fills what it can at once and cancels the rest.',
+    }),
+    client_order_id: ClientOrderId.optional().meta({
+      description:
+        'Your own id for the order (up to 64 printable ASCII characters), to find it again after a lost answer.',
+    }),
   })
   .strict();
 

@@ -30,26 +30,48 @@ export const ConfigInstant = z
 export const StrategyConfig = z
   .object({
     $schema: z.string().optional(),
-    name: z.string().min(1).max(100),
-    description: z.string().max(2000).optional(),
-    symbols: z.array(InstrumentSymbol).min(1).max(50),
-    interval: Interval.default('1m'),
-    /** Free-form parameters of the strategy (numbers, strings, booleans). */
-    params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
+    name: z.string().min(1).max(100).meta({ description: "The strategy's name, as runs show it." }),
+    description: z
+      .string()
+      .max(2000)
+      .optional()
+      .meta({ description: 'What the strategy does, in words.' }),
+    symbols: z
+      .array(InstrumentSymbol)
+      .min(1)
+      .max(50)
+      .meta({ description: 'The instruments the strategy trades and receives candles of.' }),
+    interval: Interval.default('1m').meta({
+      description: 'The candle interval the strategy receives: 1m, 5m, 15m, 30m, 1h, 4h or 1d.',
+    }),
+    params: z
+      .record(z.string(), z.union([z.number(), z.string(), z.boolean()]))
+      .default({})
+      .meta({
+        description:
+          'Free-form parameters of the strategy (numbers, strings, booleans), read by the script as `ctx.params`.',
+      }),
     risk: z
       .object({
-        /** Largest absolute position per symbol, in units; orders past it are refused by the SDK. */
-        max_position: z.number().positive().optional(),
-        /** New orders per minute before the SDK refuses more (a runaway loop guard). */
-        max_orders_per_minute: z.number().int().positive().max(6000).default(120),
-        /** The circuit breaker opens when a request takes longer than this. */
-        circuit_breaker_latency_ms: z.number().int().positive().default(1000),
-        /** Consecutive failures (5xx, timeouts) that open the circuit breaker. */
-        circuit_breaker_failures: z.number().int().positive().default(5),
-        /** How long the breaker stays open before one trial request. */
-        circuit_breaker_cooldown_ms: z.number().int().positive().default(5000),
+        max_position: z.number().positive().optional().meta({
+          description:
+            'Largest absolute position per symbol, in units; orders past it are refused by the SDK.',
+        }),
+        max_orders_per_minute: z.number().int().positive().max(6000).default(120).meta({
+          description: 'New orders per minute before the SDK refuses more (a runaway loop guard).',
+        }),
+        circuit_breaker_latency_ms: z.number().int().positive().default(1000).meta({
+          description: 'The circuit breaker opens when a request takes longer than this.',
+        }),
+        circuit_breaker_failures: z.number().int().positive().default(5).meta({
+          description: 'Consecutive failures (5xx, timeouts) that open the circuit breaker.',
+        }),
+        circuit_breaker_cooldown_ms: z.number().int().positive().default(5000).meta({
+          description: 'How long the breaker stays open before one trial request.',
+        }),
       })
       .strict()
+      .meta({ description: 'Limits the SDKs enforce while the strategy runs.' })
       .default({
         max_orders_per_minute: 120,
         circuit_breaker_latency_ms: 1000,
@@ -58,13 +80,25 @@ export const StrategyConfig = z
       }),
     backtest: z
       .object({
-        from: ConfigInstant,
-        to: ConfigInstant,
-        balance: z.number().positive().default(startingBalance),
+        from: ConfigInstant.meta({
+          description:
+            'Where the default backtest starts: a date (2024-03-04, UTC midnight), an ISO 8601 time with a zone, or epoch milliseconds.',
+        }),
+        to: ConfigInstant.meta({
+          description: 'Where the default backtest ends, after `from`; written as `from` is.',
+        }),
+        balance: z
+          .number()
+          .positive()
+          .default(startingBalance)
+          .meta({ description: "The backtest account's starting balance, in USD." }),
       })
       .strict()
       .refine((range) => range.from < range.to, { message: 'must be after from', path: ['to'] })
-      .optional(),
+      .optional()
+      .meta({
+        description: 'The default range of `tbm backtest`; the market data reaches back 5 years.',
+      }),
   })
   .strict()
   .meta({ id: 'StrategyConfig' });

@@ -1,0 +1,110 @@
+// `*.order.json`: one order object, or an array of them, reduced to Payloads with the exact
+// ranges of each key and value, so the checks of validate.ts apply to them as to any payload.
+import type { Node } from 'jsonc-parser';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Finding } from './findings';
+import { finding } from './findings';
+import type { JsonDocument } from './json-document';
+import { nodeRange, parseJson, propertiesOf } from './json-document';
+import { orderField } from './order-fields';
+import type { Payload, PayloadField, PayloadValue } from './payload';
+
+export interface OrderFile {
+  payloads: Payload[];
+  /** What is wrong with the file's shape itself (not an object, an array item that is not one). */
+  findings: Finding[];
+}
+
+export function jsonOrderPayloads(document: TextDocument): Payload[] {
+  return readOrderFile(parseJson(document)).payloads;
+}
+
+export function readOrderFile(json: JsonDocument): OrderFile {
+  const { root, document } = json;
+  const file: OrderFile = { payloads: [], findings: [] };
+  if (root === undefined) return file;
+  if (root.type === 'object') {
+    file.payloads.push(payloadOf(document, root, file.findings));
+  } else if (root.type === 'array') {
+    for (const item of root.children ?? []) {
+      if (item.type === 'object') file.payloads.push(payloadOf(document, item, file.findings));
+      else {
+        file.findings.push(
+          finding(
+            'not_an_order',
+            nodeRange(document, item),
+            'each item of an order file must be an order object ({"symbol": ..., "action": ...})',
+          ),
+        );
+      }
+    }
+  } else {
+    file.findings.push(
+      finding(
+        'not_an_order',
+        nodeRange(document, root),
+        'an order file holds one order object, or an array of them',
+      ),
+    );
+  }
+  return file;
+}
+
+function payloadOf(document: TextDocument, object: Node, findings: Finding[]): Payload {
+  const properties = propertiesOf(object);
+  const fields = properties.map(({ key, value }): PayloadField => {
+    const name = typeof key.value === 'string' ? key.value : String(key.value);
+    const keyRange = nodeRange(document, key);
+    if (value === undefined) {
+      // Half-typed ("quantity": ): present, with nothing to check yet.
+      return {
+        name,
+        written: name,
+        keyRange,
+        value: { kind: 'dynamic' },
+        valueRange: { start: keyRange.end, end: keyRange.end },
+      };
+    }
+    const valueRange = nodeRange(document, value);
+    const read = valueOf(document, value);
+    if (read === undefined) {
+      const spec = orderField(name);
+      if (spec !== undefined) {
+        const expected =
+          spec.kind === 'quantity' || spec.kind === 'price' ? 'a number' : 'a string';
+        findings.push(
+          finding('invalid_value', valueRange, `${name} must be ${expected}, not an ${value.type}`),
+        );
+      }
+    }
+    return { name, written: name, keyRange, value: read ?? { kind: 'dynamic' }, valueRange };
+  });
+  const last = properties.at(-1)?.property;
+  const insertOffset = last !== undefined ? last.offset + last.length : object.offset + 1;
+  return {
+    source: 'json',
+    range: nodeRange(document, object),
+    fields,
+    implied: {},
+    open: false,
+    insert: { at: document.positionAt(insertOffset), style: 'json' },
+  };
+}
+
+/** A scalar as written; undefined for an object or array, which no order field takes. */
+function valueOf(document: TextDocument, node: Node): PayloadValue | undefined {
+  switch (node.type) {
+    case 'string':
+      return { kind: 'string', value: String(node.value) };
+    case 'number': {
+      const text = document.getText(nodeRange(document, node));
+      return { kind: 'number', value: Number(node.value), text };
+    }
+    case 'boolean':
+      return { kind: 'boolean', value: node.value === true };
+    case 'null':
+      return { kind: 'null' };
+    default:
+      return undefined;
+  }
+}
