@@ -21,8 +21,8 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * Up to `limit` candidates nearest to `written`, ignoring case and `-`/`_`/`/`, closest first
- * (ties in the candidates' order); only those within a third of the length, so a wild guess
- * suggests nothing rather than something unrelated.
+ * (ties in the candidates' order): those that begin with it, and those within a third of its
+ * length in edits, so a wild guess suggests nothing rather than something unrelated.
  */
 export function nearestNames(written: string, candidates: readonly string[], limit = 3): string[] {
   const normal = (text: string) => text.toUpperCase().replace(/[-_/ .]/g, '');
@@ -32,6 +32,11 @@ export function nearestNames(written: string, candidates: readonly string[], lim
   const scored: { name: string; distance: number; index: number }[] = [];
   candidates.forEach((name, index) => {
     const candidate = normal(name);
+    // A name cut short (max_orders for max_orders_per_minute) is as near as one typo.
+    if (target.length >= 3 && candidate.startsWith(target) && candidate !== target) {
+      scored.push({ name, distance: 1, index });
+      return;
+    }
     if (Math.abs(candidate.length - target.length) > allowed) return;
     const distance = editDistance(target, candidate);
     if (distance <= allowed) scored.push({ name, distance, index });
