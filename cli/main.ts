@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { backtestCommand } from './backtest-command';
 import { keysCommand } from './keys-command';
+import { lspCommand } from './lsp-command';
 import { runCommand } from './run-command';
 import { runsCommand } from './runs-command';
 import { sandboxCommand } from './sandbox-command';
@@ -12,6 +13,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   run: runCommand,
   backtest: backtestCommand,
   runs: runsCommand,
+  lsp: lspCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

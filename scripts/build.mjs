@@ -1,5 +1,5 @@
 // One esbuild script, one entry per part. Type checking is `npm run typecheck`.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { noticesText } from './build-notices.mjs';
 import { layOutEsbuildWasm, nodeSdkOptions } from './build-runtime.mjs';
@@ -12,8 +12,15 @@ const nodeEntries = {
   demo: 'scripts/demo.ts',
 };
 
+/**
+ * jsonc-parser's UMD build requires its parts by computed paths a bundle cannot follow; its ES
+ * module build is the same code, plainly imported.
+ */
+const alias = { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' };
+
 const options = {
   entryPoints: nodeEntries,
+  alias,
   outdir: 'dist',
   bundle: true,
   platform: 'node',
@@ -34,6 +41,7 @@ const options = {
  */
 const extensionOptions = {
   entryPoints: { extension: 'extension/extension.ts' },
+  alias,
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
   bundle: true,
@@ -48,18 +56,61 @@ const extensionOptions = {
   external: ['vscode'],
 };
 
+/**
+ * The language server, started by the extension through vscode-languageclient (`node
+ * dist/language-server.cjs --node-ipc`) or by any LSP editor (`--stdio`): CommonJS like the
+ * extension, and minified with names kept for the same reasons. `tbm lsp` is the same server.
+ */
+const languageServerOptions = {
+  ...extensionOptions,
+  entryPoints: { 'language-server': 'language-server/main.ts' },
+  external: [],
+};
+
+/**
+ * The JSON Schema of strategy configs, generated from the contract (language-server/json-schemas.ts)
+ * and contributed to VS Code by package.json's jsonValidation.
+ */
+async function writeJsonSchemas() {
+  const bundled = await build({
+    entryPoints: ['language-server/json-schemas.ts'],
+    alias,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    write: false,
+    logLevel: 'warning',
+  });
+  const code = bundled.outputFiles[0].text;
+  const { strategyConfigJsonSchema, strategyConfigSchemaFile } = await import(
+    `data:text/javascript;base64,${Buffer.from(code).toString('base64')}`
+  );
+  mkdirSync('dist', { recursive: true });
+  writeFileSync(
+    `dist/${strategyConfigSchemaFile}`,
+    `${JSON.stringify(strategyConfigJsonSchema(), null, 2)}\n`,
+  );
+}
+
 // What runs users' scripts from an installed copy, which has no node_modules: esbuild-wasm to
 // bundle TypeScript, and the Node SDK that scripts import, bundled in advance.
 const esbuildWasm = layOutEsbuildWasm('dist');
-const builds = { node: options, extension: extensionOptions, ...nodeSdkOptions('dist') };
+const builds = {
+  node: options,
+  extension: extensionOptions,
+  languageServer: languageServerOptions,
+  ...nodeSdkOptions('dist'),
+};
 
 if (watch) {
   const { context } = await import('esbuild');
+  await writeJsonSchemas();
   for (const each of Object.values(builds)) await (await context(each)).watch();
 } else {
-  const results = await Promise.all(
-    Object.values(builds).map((each) => build({ ...each, metafile: true })),
-  );
+  const [results] = await Promise.all([
+    Promise.all(Object.values(builds).map((each) => build({ ...each, metafile: true }))),
+    writeJsonSchemas(),
+  ]);
   // The licenses of what went into the bundles, and of esbuild-wasm, copied whole.
   const notices = noticesText(
     results.map((result) => result.metafile),

@@ -1,9 +1,8 @@
 // "Send to sandbox" above each payload whose values are all written out: the extension's
 // `timber.orders.send` command gets the order's JSON body and shows the API's answer.
+import { sendOrderCommand } from '../protocol';
 import type { Payload, Range } from './payload';
 import { literalOf } from './read-payload';
-
-export const sendOrderCommand = 'timber.orders.send';
 
 export interface OrderLens {
   range: Range;
