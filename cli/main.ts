@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { backtestCommand } from './backtest-command';
 import { keysCommand } from './keys-command';
+import { lintCommand } from './lint-command';
 import { lspCommand } from './lsp-command';
 import { runCommand } from './run-command';
 import { runsCommand } from './runs-command';
@@ -13,6 +14,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   run: runCommand,
   backtest: backtestCommand,
   runs: runsCommand,
+  lint: lintCommand,
   lsp: lspCommand,
 };
 

@@ -13,6 +13,7 @@ Commands:
   run            run a strategy script against the local sandbox, the hosted sandbox or live
   backtest       run a strategy script over past data and report its statistics
   runs           list recorded runs, or show one (runs show ID)
+  lint           check order payloads and strategy configs, as the editor does
   lsp            serve the language server to an LSP editor (--stdio)
 
 Run "tbm <command> --help" for a command's options.`;
