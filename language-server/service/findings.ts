@@ -83,18 +83,26 @@ export function sameRange(a: Range, b: Range): boolean {
   );
 }
 
-/** Findings in document order, each problem once (same code, same range, same message). */
+/**
+ * Findings in document order, each problem once: two findings of the same code at the same place
+ * (two syntax errors where a file ends, two missing keys of one object) become one, with both
+ * messages and both sets of fixes.
+ */
 export function orderedFindings(findings: readonly Finding[]): Finding[] {
-  const seen = new Set<string>();
-  const unique: Finding[] = [];
+  const byPlace = new Map<string, Finding>();
   for (const each of findings) {
-    const { start, end } = each.range;
-    const key = `${each.code}|${start.line}:${start.character}-${end.line}:${end.character}|${each.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    unique.push(each);
+    const { line, character } = each.range.start;
+    const key = `${each.code}|${line}:${character}`;
+    const earlier = byPlace.get(key);
+    if (earlier === undefined) {
+      byPlace.set(key, { ...each, fixes: [...each.fixes] });
+    } else if (!earlier.message.split('; ').includes(each.message)) {
+      earlier.message = `${earlier.message}; ${each.message}`;
+      earlier.fixes.push(...each.fixes);
+      if (each.severity === 'error') earlier.severity = 'error';
+    }
   }
-  return unique.sort(
+  return [...byPlace.values()].sort(
     (a, b) =>
       a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
   );
