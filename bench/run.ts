@@ -27,6 +27,7 @@ const parts: readonly Part[] = [
   { name: 'run-record', file: 'run-record.ts', entry: 'benchRunRecord' },
   { name: 'vsix', file: 'vsix.ts', entry: 'benchVsix' },
   { name: 'typescript-run', file: 'typescript-run.ts', entry: 'benchTypeScriptRun' },
+  { name: 'language-server', file: 'language-server.ts', entry: 'benchLanguageServer' },
 ];
 
 type PartOutcome = 'ran' | 'skipped' | 'failed';

@@ -73,12 +73,11 @@ export function checkInstrumentRules(read: ReadPayload, context: CheckContext): 
 }
 
 export function unknownSymbol(field: PayloadField, symbol: string, context: CheckContext): Finding {
-  const symbols = context.instruments.map((each) => each.symbol);
-  const nearest = nearestNames(symbol, symbols, 3);
+  const nearest = nearestNames(symbol, context.symbols, 3);
   const hint =
     nearest.length > 0
       ? `did you mean ${nearest.join(', ')}?`
-      : `it is not one of the ${symbols.length} instruments of ${context.source}`;
+      : `it is not one of the ${context.symbols.length} instruments of ${context.source}`;
   return finding(
     'unknown_symbol',
     field.valueRange,

@@ -5,12 +5,66 @@ import { parseTree, printParseErrorCode } from 'jsonc-parser';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding } from './findings';
 import { finding } from './findings';
-import type { Range } from './payload';
+import type { Position, Range } from './payload';
 
 export interface JsonDocument {
   document: TextDocument;
   root: Node | undefined;
   errors: ParseError[];
+  /** Offsets to positions, fast when asked in document order (as a tree walk asks). */
+  lines: LineIndex;
+}
+
+/**
+ * Where each line starts, and the line of the last answer: a walk over a tree asks for offsets
+ * in increasing order, so most answers are on the same line or the next few. Counts in UTF-16
+ * code units, as LSP and TextDocument do.
+ */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+  private line = 0;
+
+  constructor(private readonly text: string) {
+    for (let offset = 0; offset < text.length; offset++) {
+      const code = text.charCodeAt(offset);
+      if (code === 13 /* \r */) {
+        if (text.charCodeAt(offset + 1) === 10) offset++;
+        this.starts.push(offset + 1);
+      } else if (code === 10 /* \n */) {
+        this.starts.push(offset + 1);
+      }
+    }
+  }
+
+  positionAt(offset: number): Position {
+    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    const starts = this.starts;
+    let line = this.line;
+    if (clamped < starts[line]) line = this.search(clamped);
+    else {
+      let steps = 0;
+      while (line + 1 < starts.length && starts[line + 1] <= clamped) {
+        line++;
+        if (++steps > 8) {
+          line = this.search(clamped);
+          break;
+        }
+      }
+    }
+    this.line = line;
+    return { line, character: clamped - starts[line] };
+  }
+
+  private search(offset: number): number {
+    let low = 0;
+    let high = this.starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (this.starts[middle] <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return low;
+  }
 }
 
 const cache = new WeakMap<TextDocument, { version: number; parsed: JsonDocument }>();
@@ -24,13 +78,14 @@ export function parseJson(document: TextDocument): JsonDocument {
     allowTrailingComma: true,
     disallowComments: false,
   });
-  const parsed = { document, root, errors };
+  const parsed = { document, root, errors, lines: new LineIndex(document.getText()) };
   cache.set(document, { version: document.version, parsed });
   return parsed;
 }
 
 export function rangeOf(document: TextDocument, offset: number, length: number): Range {
-  return { start: document.positionAt(offset), end: document.positionAt(offset + length) };
+  const { lines } = parseJson(document);
+  return { start: lines.positionAt(offset), end: lines.positionAt(offset + length) };
 }
 
 export function nodeRange(document: TextDocument, node: Node): Range {

@@ -24,10 +24,10 @@ export function readOrderFile(json: JsonDocument): OrderFile {
   const file: OrderFile = { payloads: [], findings: [] };
   if (root === undefined) return file;
   if (root.type === 'object') {
-    file.payloads.push(payloadOf(document, root, file.findings));
+    file.payloads.push(payloadOf(json, root, file.findings));
   } else if (root.type === 'array') {
     for (const item of root.children ?? []) {
-      if (item.type === 'object') file.payloads.push(payloadOf(document, item, file.findings));
+      if (item.type === 'object') file.payloads.push(payloadOf(json, item, file.findings));
       else {
         file.findings.push(
           finding(
@@ -50,11 +50,17 @@ export function readOrderFile(json: JsonDocument): OrderFile {
   return file;
 }
 
-function payloadOf(document: TextDocument, object: Node, findings: Finding[]): Payload {
+function payloadOf(json: JsonDocument, object: Node, findings: Finding[]): Payload {
+  const { document, lines } = json;
+  const text = document.getText();
+  const nodeRange = (node: Node) => ({
+    start: lines.positionAt(node.offset),
+    end: lines.positionAt(node.offset + node.length),
+  });
   const properties = propertiesOf(object);
   const fields = properties.map(({ key, value }): PayloadField => {
     const name = typeof key.value === 'string' ? key.value : String(key.value);
-    const keyRange = nodeRange(document, key);
+    const keyRange = nodeRange(key);
     if (value === undefined) {
       // Half-typed ("quantity": ): present, with nothing to check yet.
       return {
@@ -65,8 +71,8 @@ function payloadOf(document: TextDocument, object: Node, findings: Finding[]): P
         valueRange: { start: keyRange.end, end: keyRange.end },
       };
     }
-    const valueRange = nodeRange(document, value);
-    const read = valueOf(document, value);
+    const valueRange = nodeRange(value);
+    const read = valueOf(text, value);
     if (read === undefined) {
       const spec = orderField(name);
       if (spec !== undefined) {
@@ -83,22 +89,22 @@ function payloadOf(document: TextDocument, object: Node, findings: Finding[]): P
   const insertOffset = last !== undefined ? last.offset + last.length : object.offset + 1;
   return {
     source: 'json',
-    range: nodeRange(document, object),
+    range: nodeRange(object),
     fields,
     implied: {},
     open: false,
-    insert: { at: document.positionAt(insertOffset), style: 'json' },
+    insert: { at: lines.positionAt(insertOffset), style: 'json' },
   };
 }
 
 /** A scalar as written; undefined for an object or array, which no order field takes. */
-function valueOf(document: TextDocument, node: Node): PayloadValue | undefined {
+function valueOf(text: string, node: Node): PayloadValue | undefined {
   switch (node.type) {
     case 'string':
       return { kind: 'string', value: String(node.value) };
     case 'number': {
-      const text = document.getText(nodeRange(document, node));
-      return { kind: 'number', value: Number(node.value), text };
+      const written = text.slice(node.offset, node.offset + node.length);
+      return { kind: 'number', value: Number(node.value), text: written };
     }
     case 'boolean':
       return { kind: 'boolean', value: node.value === true };

@@ -17,6 +17,8 @@ export interface MarketQuote {
 export interface CheckContext {
   /** Every instrument of the environment: completion and nearest-symbol suggestions. */
   readonly instruments: readonly Instrument[];
+  /** Their symbols, in the same order (one array, so "did you mean" answers are remembered). */
+  readonly symbols: readonly string[];
   instrument(symbol: string): Instrument | undefined;
   /** The latest quote, or undefined when none is known; side checks against it are then skipped. */
   quote(symbol: string): MarketQuote | undefined;
@@ -41,6 +43,7 @@ export function marketContext(options: MarketContextOptions): CheckContext {
   const computed = new Map<string, MarketQuote | undefined>();
   return {
     instruments: options.instruments,
+    symbols: options.instruments.map((each) => each.symbol),
     now: options.now,
     source: options.source,
     instrument: (symbol) => bySymbol.get(symbol),

@@ -50,11 +50,7 @@ export function checkSymbols(json: JsonDocument, root: Node, context: CheckConte
     }
     const symbol = item.value;
     if (context.instrument(symbol) === undefined) {
-      const nearest = nearestNames(
-        symbol,
-        context.instruments.map((each) => each.symbol),
-        3,
-      );
+      const nearest = nearestNames(symbol, context.symbols, 3);
       const hint =
         nearest.length > 0
           ? `did you mean ${nearest.join(', ')}?`

@@ -64,6 +64,20 @@ test('values: symbols of the environment, choices, the current price, the minimu
   assert.deepEqual(complete('{"client_order_id": |}').items, []);
 });
 
+test('in a long array, completion reads only the order at the cursor, closed or half-typed', () => {
+  const orders = Array.from({ length: 50 }, () => validOrder);
+  const body = JSON.stringify(orders).slice(0, -1);
+  const half = complete(`${body}, {"symbol": "GBPUSD", "action": "sell", "limit_price": |`).items;
+  assert.deepEqual(
+    half.map((each) => each.detail),
+    ['the current bid of GBPUSD', 'the current ask of GBPUSD'],
+  );
+  const inside = complete(`${body}, {"symbol": "GBPUSD", | "action": "sell"}]`).items;
+  assert.ok(!inside.some((each) => each.label === 'symbol' || each.label === 'action'));
+  assert.ok(inside.some((each) => each.label === 'quantity'));
+  assert.deepEqual(complete(`${body}|]`).items, []);
+});
+
 test('an empty order file offers a whole order', () => {
   const { items } = complete('|');
   assert.deepEqual(
