@@ -5,8 +5,8 @@ import type { Finding } from './findings';
 import { orderedFindings } from './findings';
 import { documentKind, payloadsOf } from './documents';
 import { parseJson, syntaxFindings } from './json-document';
-import { readOrderFile } from './json-payloads';
 import type { CheckContext } from './market-context';
+import { checkOrderFile } from './order-file-check';
 import type { ConfigCheckOptions } from './strategy-config';
 import { checkStrategyConfig } from './strategy-config';
 import { checkPayloads } from './validate';
@@ -26,14 +26,8 @@ export function diagnose(
   const syntax = (): Finding[] =>
     options.syntax === false ? [] : syntaxFindings(parseJson(document));
   switch (kind) {
-    case 'order-json': {
-      const file = readOrderFile(parseJson(document));
-      return orderedFindings([
-        ...syntax(),
-        ...file.findings,
-        ...checkPayloads(file.payloads, context),
-      ]);
-    }
+    case 'order-json':
+      return orderedFindings([...syntax(), ...checkOrderFile(parseJson(document), context)]);
     case 'strategy-config':
       return orderedFindings([...syntax(), ...checkStrategyConfig(document, context, options)]);
     case 'python':

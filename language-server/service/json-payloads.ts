@@ -20,16 +20,23 @@ export function jsonOrderPayloads(document: TextDocument): Payload[] {
 }
 
 export function readOrderFile(json: JsonDocument): OrderFile {
+  const { objects, findings } = orderObjects(json);
+  return { payloads: objects.map((object) => payloadOf(json, object, findings)), findings };
+}
+
+/** The file's order objects (the root, or the items of the root array), and what is not one. */
+export function orderObjects(json: JsonDocument): { objects: Node[]; findings: Finding[] } {
   const { root, document } = json;
-  const file: OrderFile = { payloads: [], findings: [] };
-  if (root === undefined) return file;
+  const objects: Node[] = [];
+  const findings: Finding[] = [];
+  if (root === undefined) return { objects, findings };
   if (root.type === 'object') {
-    file.payloads.push(payloadOf(json, root, file.findings));
+    objects.push(root);
   } else if (root.type === 'array') {
     for (const item of root.children ?? []) {
-      if (item.type === 'object') file.payloads.push(payloadOf(json, item, file.findings));
+      if (item.type === 'object') objects.push(item);
       else {
-        file.findings.push(
+        findings.push(
           finding(
             'not_an_order',
             nodeRange(document, item),
@@ -39,7 +46,7 @@ export function readOrderFile(json: JsonDocument): OrderFile {
       }
     }
   } else {
-    file.findings.push(
+    findings.push(
       finding(
         'not_an_order',
         nodeRange(document, root),
@@ -47,10 +54,11 @@ export function readOrderFile(json: JsonDocument): OrderFile {
       ),
     );
   }
-  return file;
+  return { objects, findings };
 }
 
-function payloadOf(json: JsonDocument, object: Node, findings: Finding[]): Payload {
+/** One order object as a Payload; a value no order field takes adds a finding to `findings`. */
+export function payloadOf(json: JsonDocument, object: Node, findings: Finding[]): Payload {
   const { document, lines } = json;
   const text = document.getText();
   const nodeRange = (node: Node) => ({

@@ -11,9 +11,9 @@ import { applyEdits, quickFixes } from '../../../language-server/service/code-ac
 import { diagnose } from '../../../language-server/service/diagnose';
 import type { Finding } from '../../../language-server/service/findings';
 import { jsonOrderPayloads } from '../../../language-server/service/json-payloads';
-import { marketContext } from '../../../language-server/service/market-context';
+import { marketContext, offlineContext } from '../../../language-server/service/market-context';
 import { checkPayloads } from '../../../language-server/service/validate';
-import { context, documentOf, pretty, validOrder } from './support';
+import { context, documentOf, marketNow, pretty, validOrder } from './support';
 
 const orderFile = pretty([
   validOrder,
@@ -125,6 +125,22 @@ test('random edits of a valid order file: no throw, no problem reported twice, n
       exerciseEverything(edited(orderFile, edits), 'orders.order.json', probe);
     }),
     { numRuns: 400 },
+  );
+});
+
+test('an order file re-checked after edits gives what a first check of it gives', () => {
+  // `context` remembers every order it checked; a fresh context remembers none.
+  const big = pretty(
+    Array.from({ length: 30 }, (_, index) => ({ ...validOrder, quantity: 1000 + index * 0.5 })),
+  );
+  fc.assert(
+    fc.property(fc.array(edit, { minLength: 1, maxLength: 4 }), (edits) => {
+      const text = edited(big, edits);
+      const warm = diagnose(documentOf(text), context);
+      const fresh = diagnose(documentOf(text), offlineContext(marketNow));
+      assert.deepEqual(warm, fresh);
+    }),
+    { numRuns: 150 },
   );
 });
 
