@@ -36,7 +36,7 @@ import { diagnose } from './service/diagnose';
 import { documentKind } from './service/documents';
 import type { Finding } from './service/findings';
 import { finding } from './service/findings';
-import { MarketSource } from './service/market-source';
+import { MarketSource } from './market-source';
 
 /** Larger documents are not checked: a note says so, instead of a stalled editor. */
 export const maxCheckedLength = 5_000_000;
@@ -136,9 +136,11 @@ export function startLanguageServer(connection: Connection): void {
     pending.set(
       document.uri,
       setImmediate(() => {
-        pending.delete(document.uri);
-        const latest = documents.get(document.uri);
-        if (latest !== undefined) publish(latest);
+        void market.load().then(() => {
+          pending.delete(document.uri);
+          const latest = documents.get(document.uri);
+          if (latest !== undefined) publish(latest);
+        });
       }),
     );
   };
@@ -184,6 +186,8 @@ export function startLanguageServer(connection: Connection): void {
   });
 
   connection.onInitialized(() => {
+    // After the answer to initialize: the editor is not kept waiting for the universe.
+    void market.load();
     void pullSettings().then(republishAll, (error: unknown) => {
       connection.console.error(`timber: cannot read the settings: ${String(error)}`);
     });
@@ -215,7 +219,8 @@ export function startLanguageServer(connection: Connection): void {
     void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
   });
 
-  connection.onCompletion((params) => {
+  connection.onCompletion(async (params) => {
+    await market.load();
     const document = documents.get(params.textDocument.uri);
     if (document === undefined) return [];
     return safely(
@@ -227,7 +232,8 @@ export function startLanguageServer(connection: Connection): void {
     );
   });
 
-  connection.onHover((params) => {
+  connection.onHover(async (params) => {
+    await market.load();
     const document = documents.get(params.textDocument.uri);
     if (document === undefined) return null;
     const hover = safely(() => hoverAt(document, params.position, market.context()), undefined);
@@ -236,7 +242,8 @@ export function startLanguageServer(connection: Connection): void {
       : { contents: { kind: MarkupKind.Markdown, value: hover.contents }, range: hover.range };
   });
 
-  connection.onCodeAction((params) => {
+  connection.onCodeAction(async (params) => {
+    await market.load();
     const document = documents.get(params.textDocument.uri);
     if (document === undefined || !settings.lint.enable) return [];
     return safely(
