@@ -29,7 +29,8 @@ export function checkOrderFile(json: JsonDocument, context: CheckContext): Findi
       const local: Finding[] = [];
       local.push(...checkPayload(payloadOf(json, object, local), context));
       relative = local.map((each) => moved(each, -start.line));
-      known.set(key, relative);
+      // A fresh copy of the key: a slice would keep this version's whole text alive.
+      known.set(JSON.parse(JSON.stringify(key)) as string, relative);
     }
     for (const each of relative) findings.push(moved(each, start.line));
   }
