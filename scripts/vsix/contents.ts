@@ -9,6 +9,8 @@ export const requiredFiles: readonly string[] = [
   'dist/extension.cjs',
   // The sandbox and every run are child processes of `tbm`.
   'dist/cli.js',
+  // The language server, which the extension starts as a child process.
+  'dist/language-server.cjs',
   'dist/sdk/node/index.mjs',
   'dist/sdk/node/ws.mjs',
   'sdk/python/timber.py',
@@ -19,6 +21,11 @@ export const requiredFiles: readonly string[] = [
   'dist/wasm/esbuild/wasm_exec.js',
   'dist/wasm/esbuild/wasm_exec_node.js',
   'dist/THIRD-PARTY-NOTICES.txt',
+  // Snippets and the strategy config's schema, which package.json contributes.
+  'snippets/python.json',
+  'snippets/typescript.json',
+  'snippets/json.json',
+  'dist/strategy-config.schema.json',
   // The walkthrough's pages, and the example it opens (Timber: Open the Example Strategy).
   'walkthrough/run.md',
   'examples/sma-crossover/strategy.json',
@@ -31,7 +38,7 @@ export const requiredFiles: readonly string[] = [
  * walkthrough's pages and the example strategy.
  */
 const places =
-  /^(package\.json|readme\.md|licen[cs]e(\.\w+)?|dist\/.+|sdk\/python\/timber\.py|schemas\/.+|media\/icon\.png|walkthrough\/[^/]+\.md|examples\/sma-crossover\/[^/]+)$/i;
+  /^(package\.json|readme\.md|licen[cs]e(\.\w+)?|dist\/.+|sdk\/python\/timber\.py|schemas\/.+|media\/icon\.png|walkthrough\/[^/]+\.md|snippets\/[^/]+\.json|examples\/sma-crossover\/[^/]+)$/i;
 
 /** Why a file in one of those places must not ship, for the first rule it breaks. */
 const forbidden: readonly [RegExp, string][] = [
@@ -53,7 +60,7 @@ export function checkExtensionFiles(files: readonly string[]): string[] {
   for (const file of files) {
     const rule = places.test(file)
       ? forbidden.find(([pattern]) => pattern.test(file))?.[1]
-      : 'only the manifest, README, license, dist/, sdk/python/timber.py, schemas, the walkthrough and the example ship';
+      : 'only the manifest, README, license, dist/, sdk/python/timber.py, schemas, snippets, the walkthrough and the example ship';
     if (rule !== undefined) problems.push(`${file} must not ship: ${rule}`);
   }
   return problems;

@@ -64,7 +64,11 @@ describe('the extension in VS Code', { skip: process.env.TIMBER_E2E_SKIP === '1'
     const log = result.log.join('\n');
     assert.equal(result.exitCode, 0, log);
     // Every suite ran: each title is in the log, and nothing failed or was left pending.
-    for (const suite of suiteTitles) assert.ok(log.includes(suite), `suite "${suite}" did not run`);
+    console.log(/\d+ passing.*/.exec(log)?.[0]);
+    // (TIMBER_E2E_GREP runs some tests only, while one is worked on.)
+    if (!process.env.TIMBER_E2E_GREP)
+      for (const suite of suiteTitles)
+        assert.ok(log.includes(suite), `suite "${suite}" did not run`);
     assert.match(log, /\d+ passing/);
     assert.doesNotMatch(log, /\d+ (failing|pending)/);
     for (const figure of log.match(/timber: .* ms/g) ?? []) console.log(figure);

@@ -2,5 +2,11 @@
 import { runMochaInHost } from '../mocha-in-host';
 
 export function run(): Promise<void> {
-  return runMochaInHost({ testsFolder: __dirname, timeoutMs: 60_000 });
+  // TIMBER_E2E_GREP runs only the tests whose titles match (while working on one).
+  const grep = process.env.TIMBER_E2E_GREP;
+  return runMochaInHost({
+    testsFolder: __dirname,
+    timeoutMs: 60_000,
+    ...(grep !== undefined && grep !== '' && { grep }),
+  });
 }

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
@@ -14,6 +14,7 @@ const workspace = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 const runsDir = () => join(workspace(), '.timber', 'runs');
 
 function records(): { record: RunRecord; dir: string }[] {
+  if (!existsSync(runsDir())) return [];
   return readdirSync(runsDir()).map((id) => ({
     record: JSON.parse(readFileSync(join(runsDir(), id, 'run.json'), 'utf8')) as RunRecord,
     dir: join(runsDir(), id),
@@ -113,36 +114,54 @@ describe('runs, tasks, backtests and comparisons', () => {
     ['sma_crossover.py', 28],
     ['sma_crossover.ts', 27],
   ] as const)
-    it(`debugs a backtest of ${file}: the session waits at a breakpoint, then finishes and is recorded`, async () => {
+    it(`debugs a backtest of ${file}: the session waits at a breakpoint, then finishes and is recorded`, async function () {
+      this.timeout(180_000);
       const program = vscode.Uri.file(join(workspace(), 'sma-crossover', file));
       const breakpoint = new vscode.SourceBreakpoint(
         new vscode.Location(program, new vscode.Position(line, 0)),
       );
-      const stops: unknown[] = [];
-      // The JavaScript debugger stops in a child session: every session is watched.
+      const stops: { reason?: string; threadId?: number }[] = [];
+      let stoppedSession: vscode.DebugSession | undefined;
+      // The JavaScript debugger stops in a child session: every session is watched, and the one
+      // that stopped is the one told to continue.
       const tracking = vscode.debug.registerDebugAdapterTrackerFactory('*', {
-        createDebugAdapterTracker: () => ({
-          onDidSendMessage: (message: { type?: string; event?: string; body?: unknown }) => {
-            if (message.type === 'event' && message.event === 'stopped') stops.push(message.body);
+        createDebugAdapterTracker: (session) => ({
+          onDidSendMessage: (message: {
+            type?: string;
+            event?: string;
+            body?: { reason?: string; threadId?: number };
+          }) => {
+            if (message.type === 'event' && message.event === 'stopped') {
+              stops.push(message.body ?? {});
+              stoppedSession = session;
+            }
           },
         }),
       });
       vscode.debug.addBreakpoints([breakpoint]);
       const before = new Set(records().map((run) => run.record.id));
       try {
+        // The example's own interval: a replay session serves the one it was made with.
         const backtest = vscode.commands.executeCommand('timber.backtest.debug', program, {
           symbols: ['EURUSD'],
-          interval: '1h',
-          from: '2024-03-04',
-          to: '2024-03-06',
+          interval: '1m',
+          from: '2024-03-05T00:00:00Z',
+          to: '2024-03-05T04:00:00Z',
         });
-        await until('the breakpoint', () => (stops.length > 0 ? true : undefined), 60_000);
-        assert.equal((stops[0] as { reason?: string }).reason, 'breakpoint');
+        await until('the breakpoint', () => (stops.length > 0 ? true : undefined), 90_000).catch(
+          (error: unknown) => {
+            // What the run said, to tell a script that never started from one that never stopped.
+            throw new Error(
+              `${(error as Error).message}; the run's terminal:\n${api.runs.terminalText().at(-1) ?? '(none)'}`,
+            );
+          },
+        );
+        assert.equal(stops[0].reason, 'breakpoint');
         // Paused: the replay waits for the script, so no bar goes by.
         await new Promise((done) => setTimeout(done, 1_500));
         assert.equal(stops.length, 1, 'the script ran on while paused');
         vscode.debug.removeBreakpoints([breakpoint]);
-        await vscode.commands.executeCommand('workbench.action.debug.continue');
+        await stoppedSession?.customRequest('continue', { threadId: stops[0].threadId ?? 0 });
         await backtest;
       } finally {
         tracking.dispose();
@@ -155,6 +174,6 @@ describe('runs, tasks, backtests and comparisons', () => {
       const report = JSON.parse(readFileSync(join(made[0].dir, 'report.json'), 'utf8')) as {
         bars: number;
       };
-      assert.equal(report.bars, 48, 'every bar of the two days was replayed');
+      assert.equal(report.bars, 240, 'every bar of the four hours was replayed');
     });
 });

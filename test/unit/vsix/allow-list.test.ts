@@ -11,11 +11,7 @@ import { extensionFiles, packageVsix } from '../../../scripts/vsix/package-vsix'
 const repo = resolve(import.meta.dirname, '../../..');
 
 /** Files the language server will add, which the allow-list already lets in. */
-const languageServerFiles = [
-  'dist/language-server.cjs',
-  'dist/wasm/tree-sitter.wasm',
-  'dist/wasm/tree-sitter-typescript.wasm',
-];
+const languageServerFiles = ['dist/wasm/tree-sitter.wasm', 'dist/wasm/tree-sitter-typescript.wasm'];
 
 /** What must stay out, one of each kind a build or a checkout leaves around. */
 const strays = [
