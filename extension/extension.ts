@@ -19,6 +19,7 @@ import type { SandboxClock } from '../api/admin';
 import { TimberStatus } from './status-bar';
 import { RunsView } from './views/runs-view';
 import { DebugLauncher } from './debug/debug-launcher';
+import { LanguageFeatures } from './language/wiring';
 import { TimberTaskProvider, taskType } from './tasks';
 import { isStrategyScript } from './code-lens';
 import { ComparisonDocuments } from './runs/run-documents';
@@ -52,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
   let sandboxState: SandboxState = { kind: 'stopped' };
   let marketClock: SandboxClock | undefined;
   // Made below, once the connector exists; sandbox changes reach it from then on.
-  const later: { account?: AccountView } = {};
+  const later: { account?: AccountView; language?: LanguageFeatures } = {};
   const environments = new EnvironmentsView(
     keys,
     () => sandboxState,
@@ -65,6 +66,8 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
     api: undefined,
   });
   const showState = (state: SandboxState) => {
+    if (state.kind === 'running' && sandboxState.kind !== 'running')
+      void later.language?.sandboxReady();
     sandboxState = state;
     if (state.kind === 'running' || state.kind === 'stopped') void later.account?.refresh();
     if (state.kind === 'running' && marketClock === undefined)
@@ -111,6 +114,18 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
   });
   const account = new AccountView(connector);
   later.account = account;
+  const language = new LanguageFeatures({
+    root,
+    currentClient: () => account.currentClient(),
+    localMarket: async () => {
+      const state = sandbox.current;
+      if (state.kind !== 'running') return undefined;
+      const clock = (await health(state.url))?.clock;
+      return { client: await connector.localClient(), now: clock?.market_now ?? Date.now() };
+    },
+    log: (line) => output.info(line),
+  });
+  later.language = language;
   const accountTree = vscode.window.createTreeView('timber.account', { treeDataProvider: account });
   context.subscriptions.push(
     output,
@@ -138,6 +153,7 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
     }),
     comparisons,
     debugLauncher,
+    language,
     ...registerCommands({
       root,
       debugLauncher: debugLauncher.launch,

@@ -95,9 +95,16 @@ async function writeJsonSchemas() {
 // What runs users' scripts from an installed copy, which has no node_modules: esbuild-wasm to
 // bundle TypeScript, and the Node SDK that scripts import, bundled in advance.
 const esbuildWasm = layOutEsbuildWasm('dist');
+/** The language server's client, loaded by the extension after activation (not at it). */
+const languageClientOptions = {
+  ...extensionOptions,
+  entryPoints: { 'language-client': 'extension/language/client.ts' },
+};
+
 const builds = {
   node: options,
   extension: extensionOptions,
+  languageClient: languageClientOptions,
   languageServer: languageServerOptions,
   ...nodeSdkOptions('dist'),
 };

@@ -11,6 +11,7 @@ export const requiredFiles: readonly string[] = [
   'dist/cli.js',
   // The language server, which the extension starts as a child process.
   'dist/language-server.cjs',
+  'dist/language-client.cjs',
   'dist/sdk/node/index.mjs',
   'dist/sdk/node/ws.mjs',
   'sdk/python/timber.py',
