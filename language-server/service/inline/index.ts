@@ -14,6 +14,8 @@ import { grammarForLanguageId, parserFor, reader } from './runtime';
 
 export type { InlinePayload } from './convert';
 export type { InsertStyle, KeyNaming } from './syntax';
+export { InlineDocuments } from './documents';
+export type { UpdateReport } from './documents';
 export { grammarDirectory, grammarFiles, setGrammarDirectory } from './runtime';
 
 /** Whether documents of this VS Code language id can hold inline payloads. */
