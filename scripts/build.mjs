@@ -1,6 +1,8 @@
 // One esbuild script, one entry per part. Type checking is `npm run typecheck`.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { build } from 'esbuild';
+import grammarFiles from '../language-server/service/inline/grammar-files.json' with { type: 'json' };
 import { noticesText } from './build-notices.mjs';
 import { layOutEsbuildWasm, nodeSdkOptions } from './build-runtime.mjs';
 
@@ -29,8 +31,16 @@ const options = {
   sourcemap: true,
   logLevel: 'warning',
   banner: {
-    // Bundled ESM has no require(); some dependencies still call it.
-    js: "import { createRequire as __tbmCreateRequire } from 'node:module'; const require = __tbmCreateRequire(import.meta.url);",
+    // Bundled ESM has no require(), __filename or __dirname; some dependencies still use them
+    // (tree-sitter's runtime asks for its own file name as it loads).
+    js: [
+      "import { createRequire as __tbmCreateRequire } from 'node:module';",
+      "import { dirname as __tbmDirname } from 'node:path';",
+      "import { fileURLToPath as __tbmFileURLToPath } from 'node:url';",
+      'const require = __tbmCreateRequire(import.meta.url);',
+      'const __filename = __tbmFileURLToPath(import.meta.url);',
+      'const __dirname = __tbmDirname(__filename);',
+    ].join(' '),
   },
 };
 
@@ -109,6 +119,17 @@ const builds = {
   ...nodeSdkOptions('dist'),
 };
 
+/**
+ * The tree-sitter runtime and grammars the language server reads inline payloads with: WASM
+ * files loaded at run time, so they sit beside the bundles in dist/wasm (and ship with them).
+ */
+function copyGrammars() {
+  const from = 'node_modules/@vscode/tree-sitter-wasm/wasm';
+  mkdirSync('dist/wasm', { recursive: true });
+  for (const file of grammarFiles) copyFileSync(join(from, file), join('dist/wasm', file));
+}
+
+copyGrammars();
 if (watch) {
   const { context } = await import('esbuild');
   await writeJsonSchemas();
@@ -118,10 +139,11 @@ if (watch) {
     Promise.all(Object.values(builds).map((each) => build({ ...each, metafile: true }))),
     writeJsonSchemas(),
   ]);
-  // The licenses of what went into the bundles, and of esbuild-wasm, copied whole.
+  // The licenses of what went into the bundles, and of what is copied whole.
   const notices = noticesText(
     results.map((result) => result.metafile),
-    [esbuildWasm],
+    // tree-sitter's runtime and grammars are copied, not bundled: their license is added here.
+    [esbuildWasm, 'node_modules/@vscode/tree-sitter-wasm'],
   );
   writeFileSync('dist/THIRD-PARTY-NOTICES.txt', notices);
 }

@@ -8,17 +8,13 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import * as treeSitterModule from '@vscode/tree-sitter-wasm';
 import type { Language, Parser } from '@vscode/tree-sitter-wasm';
+import grammarFileList from './grammar-files.json';
 
 /** The grammars inline payloads are read with. JavaScript is read with the TSX grammar. */
 export type GrammarName = 'python' | 'typescript' | 'tsx';
 
-/** The files a packaged extension must ship in its grammar directory. */
-export const grammarFiles: readonly string[] = [
-  'tree-sitter.wasm',
-  'tree-sitter-python.wasm',
-  'tree-sitter-typescript.wasm',
-  'tree-sitter-tsx.wasm',
-];
+/** The files a packaged extension must ship in its grammar directory (the build copies them). */
+export const grammarFiles: readonly string[] = grammarFileList;
 
 // The package is CommonJS: under Node's ESM loader its exports arrive as `default`.
 type TreeSitter = typeof treeSitterModule;
@@ -42,14 +38,24 @@ export function grammarDirectory(): string {
   if (configuredDirectory !== undefined) return configuredDirectory;
   const candidates = defaultCandidates();
   const found = candidates.find((directory) => existsSync(join(directory, 'tree-sitter.wasm')));
-  if (found === undefined) {
-    throw new Error(
-      `the tree-sitter WASM files (${grammarFiles.join(', ')}) were not found in ` +
-        `${candidates.join(' or ')}; build with \`npm run build\` (which copies them to ` +
-        'dist/wasm) or point setGrammarDirectory at a folder that holds them',
-    );
-  }
+  if (found === undefined) throw missing(candidates);
   return found;
+}
+
+function missing(directories: readonly string[]): Error {
+  return new Error(
+    `the tree-sitter WASM files (${grammarFiles.join(', ')}) were not found in ` +
+      `${directories.join(' or ')}; build with \`npm run build\` (which copies them to ` +
+      'dist/wasm) or point setGrammarDirectory at a folder that holds them',
+  );
+}
+
+/** A file of the grammar directory; an error that says what to do if it is not there. */
+function grammarFile(name: string): string {
+  const directory = grammarDirectory();
+  const path = join(directory, name);
+  if (!existsSync(path)) throw missing([directory]);
+  return path;
 }
 
 function defaultCandidates(): string[] {
@@ -74,14 +80,19 @@ function defaultCandidates(): string[] {
 
 function loadRuntime(): Promise<void> {
   if (runtime === undefined) {
-    const directory = grammarDirectory();
-    runtime = treeSitter.Parser.init({ locateFile: (file: string) => join(directory, file) });
-    runtime.catch(() => {
-      // Let a later call try again, e.g. after setGrammarDirectory.
-      runtime = undefined;
+    const loading = initialise();
+    runtime = loading;
+    // Let a later call try again, e.g. after setGrammarDirectory.
+    loading.catch(() => {
+      if (runtime === loading) runtime = undefined;
     });
   }
   return runtime;
+}
+
+async function initialise(): Promise<void> {
+  const path = grammarFile('tree-sitter.wasm');
+  await treeSitter.Parser.init({ locateFile: () => path });
 }
 
 /** The grammar, loaded once; the runtime first. */
@@ -89,7 +100,7 @@ export function loadLanguage(name: GrammarName): Promise<Language> {
   let language = languages.get(name);
   if (language === undefined) {
     language = loadRuntime().then(async () => {
-      const bytes = await readFile(join(grammarDirectory(), `tree-sitter-${name}.wasm`));
+      const bytes = await readFile(grammarFile(`tree-sitter-${name}.wasm`));
       return treeSitter.Language.load(new Uint8Array(bytes));
     });
     languages.set(name, language);
