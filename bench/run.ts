@@ -28,6 +28,7 @@ const parts: readonly Part[] = [
   { name: 'vsix', file: 'vsix.ts', entry: 'benchVsix' },
   { name: 'typescript-run', file: 'typescript-run.ts', entry: 'benchTypeScriptRun' },
   { name: 'language-server', file: 'language-server.ts', entry: 'benchLanguageServer' },
+  { name: 'inline-payloads', file: 'inline-payloads.ts', entry: 'benchInlinePayloads' },
 ];
 
 type PartOutcome = 'ran' | 'skipped' | 'failed';

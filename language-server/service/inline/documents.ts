@@ -204,7 +204,9 @@ export class InlineDocuments {
     for (const range of parsed.tree.getChangedRanges(tree)) {
       dirty.push({ start: range.startIndex, end: range.endIndex });
     }
-    parsed.tree.delete();
+    // Freeing the old tree takes a millisecond or two: after the payloads are handed out.
+    const old = parsed.tree;
+    setImmediate(() => old.delete());
     parsed.tree = tree;
     parsed.text = text;
     parsed.candidates = candidates;

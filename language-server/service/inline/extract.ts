@@ -205,9 +205,10 @@ const priority = { 'sdk-call': 3, 'http-body': 2, literal: 1 } as const;
  * then an HTTP body, then a literal), then the more cautious reading (open). In text order.
  */
 export function choosePayloads(candidates: Iterable<Candidate>): RawPayload[] {
-  const chosen = new Map<string, RawPayload>();
+  const chosen = new Map<number, RawPayload>();
   for (const { payload } of candidates) {
-    const key = `${payload.span.start}:${payload.span.end}`;
+    // One number per span (texts stay far below 2^26 characters).
+    const key = payload.span.start * 67_108_864 + payload.span.end;
     const held = chosen.get(key);
     if (held === undefined || outranks(payload, held)) chosen.set(key, payload);
   }
