@@ -16,6 +16,8 @@ export type { InlinePayload } from './convert';
 export type { InsertStyle, KeyNaming } from './syntax';
 export { InlineDocuments } from './documents';
 export type { UpdateReport } from './documents';
+export { inlineContextAt } from './context';
+export type { InlineContext } from './context';
 export { grammarDirectory, grammarFiles, setGrammarDirectory } from './runtime';
 
 /** Whether documents of this VS Code language id can hold inline payloads. */

@@ -88,7 +88,6 @@ function container(node: Node): ContainerSyntax | undefined {
           key: stringValue(keyNode),
           keyNode,
           valueNode,
-          shorthand: false,
         });
       } else if (child.type === 'dictionary_splat') entries.push({ kind: 'spread', node: child });
     }
@@ -115,7 +114,6 @@ function container(node: Node): ContainerSyntax | undefined {
         key: argument.name,
         keyNode: argument.nameNode,
         valueNode: argument.node,
-        shorthand: false,
       });
     } else entries.push({ kind: 'spread', node: argument.node });
   }

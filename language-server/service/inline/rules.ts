@@ -10,6 +10,7 @@ import type {
   CallSyntax,
   ContainerSyntax,
   Dialect,
+  FieldRole,
   RawField,
   RawPayload,
   RuleName,
@@ -162,7 +163,7 @@ export class Rules {
       const index = positional++;
       if (index < 2) {
         const name = index === 0 ? 'symbol' : 'quantity';
-        fields.push(field(name, name, argument.node, argument.node, dialect));
+        fields.push(field(name, name, argument.node, argument.node, dialect, 'positional'));
       } else if (index === 2 && dialect.grammar === 'typescript') {
         if (dialect.isAbsent(argument.node)) continue;
         const body = this.resolveBody(argument.node, call.node);
@@ -362,14 +363,21 @@ function field(
   keyNode: Node,
   valueNode: Node,
   dialect: Dialect,
+  role?: FieldRole,
 ): RawField {
-  return {
+  const found: RawField = {
     name,
     written,
     key: spanOf(keyNode),
     value: dialect.value(valueNode),
     valueSpan: spanOf(valueNode),
   };
+  if (role === undefined) return found;
+  if (role === 'key-only') {
+    found.value = { kind: 'dynamic' };
+    found.valueSpan = { start: keyNode.endIndex, end: keyNode.endIndex };
+  }
+  return { role, ...found };
 }
 
 /** What the SDKs' buy/sell fill in: the action, and market/gtc unless told otherwise. */

@@ -17,7 +17,15 @@ export type InsertStyle = 'python-dict' | 'python-kwargs' | 'ts-object';
  */
 export type KeyNaming = 'api' | 'camel';
 
+/**
+ * How a field is written when it is not `key: value`: a positional argument (its key is its
+ * value), a TypeScript shorthand (`{ symbol }`), or a key with no value yet (`{"sym"}` being
+ * typed; only when reading leniently for completion).
+ */
+export type FieldRole = 'positional' | 'shorthand' | 'key-only';
+
 export interface RawField {
+  role?: FieldRole;
   name: string;
   written: string;
   key: Span;
@@ -101,8 +109,8 @@ export interface PairEntry {
   key: string | undefined;
   keyNode: Node;
   valueNode: Node;
-  /** `{ symbol }` in TypeScript: the key is the value. */
-  shorthand: boolean;
+  /** `{ symbol }` in TypeScript: the key is the value. A key typed with no value yet. */
+  role?: 'shorthand' | 'key-only';
 }
 
 export interface SpreadEntry {

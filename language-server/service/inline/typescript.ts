@@ -98,14 +98,14 @@ function container(node: Node): ContainerSyntax | undefined {
       const keyNode = child.childForFieldName('key');
       const valueNode = child.childForFieldName('value');
       if (keyNode === null || valueNode === null) continue;
-      entries.push({ kind: 'pair', key: keyText(keyNode), keyNode, valueNode, shorthand: false });
+      entries.push({ kind: 'pair', key: keyText(keyNode), keyNode, valueNode });
     } else if (child.type === 'shorthand_property_identifier') {
       entries.push({
         kind: 'pair',
         key: child.text,
         keyNode: child,
         valueNode: child,
-        shorthand: true,
+        role: 'shorthand',
       });
     } else if (child.type === 'spread_element') entries.push({ kind: 'spread', node: child });
     // Methods and accessors are not data the API could read.
