@@ -10,7 +10,11 @@ import { pathToFileURL } from 'node:url';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Parser } from '@vscode/tree-sitter-wasm';
-import { InlineDocuments, inlinePayloads } from '../language-server/service/inline/index';
+import {
+  InlineDocuments,
+  inlineContextAt,
+  inlinePayloads,
+} from '../language-server/service/inline/index';
 import { parserFor, reader } from '../language-server/service/inline/runtime';
 import type { BenchFigure } from './figures';
 import { printFigure } from './figures';
@@ -99,6 +103,8 @@ class Editor {
     // Flatten the text as the server's own document store would have, outside the timing.
     this.document.getText().charCodeAt(0);
     const payloads = await timed(timing, () => this.documents.update(this.document, changes));
+    // Keystrokes come tens of milliseconds apart: what is left for idle time runs then.
+    await new Promise((resolve) => setImmediate(resolve));
     return payloads.length;
   }
 }
@@ -218,6 +224,26 @@ export async function benchInlinePayloads(): Promise<BenchFigure[]> {
     baseline: 'incremental parse',
     target: { atMost: 50 },
     note: `CPU ${percentile(breaking.cpuMs, 0.5).toFixed(2)} ms; p95 ${percentile(breaking.wallMs, 0.95).toFixed(1)} ms; the parse alone ${breakParse.toFixed(1)} ms`,
+  });
+
+  // Completion: the context at a cursor in a payload, from the tree kept for the document.
+  const cursors = [...editor.document.getText().matchAll(/"(?:symbol|quantity)": |, stop_loss=/g)];
+  const completion: Timing = { wallMs: [], cpuMs: [] };
+  for (let round = 0; round < 1000; round++) {
+    const match = cursors[(round * 31) % cursors.length];
+    const position = editor.document.positionAt(match.index + match[0].length);
+    const context = await timed(completion, () =>
+      inlineContextAt(editor.document, position, documents),
+    );
+    if (context === undefined) throw new Error(`no payload context at ${JSON.stringify(position)}`);
+  }
+  record({
+    part,
+    name: 'completion context in a payload, p99',
+    value: percentile(completion.wallMs, 0.99),
+    unit: 'ms',
+    target: { atMost: 10 },
+    note: `median ${percentile(completion.wallMs, 0.5).toFixed(2)} ms; 1,000 cursors`,
   });
 
   // At module level anything may change: the whole module is searched again.

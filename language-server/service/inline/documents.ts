@@ -164,6 +164,7 @@ export class InlineDocuments {
     changes: readonly TextDocumentContentChangeEvent[],
   ): Promise<Parsed | undefined> {
     const parser = await parserFor(parsed.grammar);
+    freeRetired();
     const edits = changesOf(parsed.text, document, changes);
     if (edits === undefined) {
       // The changes do not lead to the document's text: start again from the text itself.
@@ -204,9 +205,9 @@ export class InlineDocuments {
     for (const range of parsed.tree.getChangedRanges(tree)) {
       dirty.push({ start: range.startIndex, end: range.endIndex });
     }
-    // Freeing the old tree takes a millisecond or two: after the payloads are handed out.
-    const old = parsed.tree;
-    setImmediate(() => old.delete());
+    // Freeing the old tree takes a millisecond or two: once the payloads are handed out (or
+    // when the next edit comes first).
+    retire(parsed.tree);
     parsed.tree = tree;
     parsed.text = text;
     parsed.candidates = candidates;
@@ -261,6 +262,16 @@ export class InlineDocuments {
     });
     return parsed;
   }
+}
+
+const retired: Tree[] = [];
+
+function retire(tree: Tree): void {
+  if (retired.push(tree) === 1) setImmediate(freeRetired);
+}
+
+function freeRetired(): void {
+  for (const tree of retired.splice(0)) tree.delete();
 }
 
 function positionOf(point: Point): Position {
