@@ -47,9 +47,7 @@ export class Extraction {
       // A full extraction follows each module-level URL name from its assignment already.
       if (!this.regional) continue;
       for (const name of this.facts.urlNames) {
-        for (const use of this.resolver.occurrences(name, span)) {
-          if (this.dialect.assignedTo(use) === undefined) this.followUrl(use, 0);
-        }
+        for (const use of this.resolver.occurrences(name, span)) this.followUrl(use, 0);
       }
     }
     return this.candidates;

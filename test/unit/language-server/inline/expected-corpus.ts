@@ -153,6 +153,17 @@ export const pythonOrders: Seen[] = [
   },
   {
     source: 'http-body',
+    text: '{"action": "buy", "quantity": 5}',
+    open: false,
+    implied: {},
+    fields: [
+      ['action', '"action"', '"buy"', 'buy'],
+      ['quantity', '"quantity"', '5', 5],
+    ],
+    insert: ['python-dict', 'api', '"quantity": 5'],
+  },
+  {
+    source: 'http-body',
     text: '{"symbol": "EURUSD", "action": "buy", "quantity": 10, "extra": True}',
     open: false,
     implied: {},

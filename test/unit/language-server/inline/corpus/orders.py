@@ -45,6 +45,11 @@ def with_urllib(token):
     return urllib.request.urlopen(request)
 
 
+def through_names(token):
+    url = ORDERS_URL
+    requests.post(url, json={"action": "buy", "quantity": 5})
+
+
 def call(method, path, token=None, body=None):
     return (method, path, token, body)
 
