@@ -1,10 +1,25 @@
 // Order payloads written inline in Python, TypeScript and JavaScript, as `Payload`s for the
-// checks. `inlinePayloads` reads a document once; `InlineDocuments` keeps a parse tree per open
-// document and after an edit reparses incrementally and looks again only where it changed.
-// `inlineContextAt` tells completion which payload and field the cursor is in.
+// checks. How the server uses it:
 //
-// The parser is tree-sitter in WASM, loaded on first use from `grammarDirectory()` (see
-// runtime.ts: the server calls `setGrammarDirectory(join(__dirname, 'wasm'))`).
+//   const inline = new InlineDocuments();
+//   didOpen:   payloads = await inline.open(document)              (python, typescript,
+//   didChange: payloads = await inline.update(document, changes)     typescriptreact, javascript,
+//   didClose:  inline.close(uri); on shutdown inline.dispose()       javascriptreact; others: [])
+//   completion: await inlineContextAt(document, position, inline)
+//
+// `update` takes the LSP content changes as received, with the document already updated; it
+// reparses incrementally and looks again only in the functions the edit touched. `tbm lint` and
+// one-off reads call `inlinePayloads(document)`, which keeps nothing.
+//
+// A payload's `insert` says where a quick fix adds a field: just after the last entry (or just
+// inside the opening bracket), so a fix writes `, key: value` unless the text before `at` ends
+// in `{`, `(` or `,`. `insert.naming` says how the key is spelled: `camel` in a TypeScript
+// `ctx.buy/sell` options object (`limitPrice`), `api` everywhere else. A TypeScript buy/sell
+// without an options object has no `insert`.
+//
+// The parser is tree-sitter in WASM, loaded once on first use from `grammarDirectory()`: beside
+// the bundle (`dist/wasm`, copied by scripts/build.mjs) or from the installed package in
+// development; `setGrammarDirectory` says otherwise.
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { toPayload } from './convert';
 import type { InlinePayload } from './convert';
