@@ -8,7 +8,8 @@ import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DiagnoseOptions } from './service/diagnose';
 import { diagnose } from './service/diagnose';
-import { documentKind } from './service/documents';
+import { documentKind, forgetInlinePayloads, rememberInlinePayloads } from './service/documents';
+import { inlinePayloads } from './service/inline/index';
 import type { Finding } from './service/findings';
 import type { CheckContext } from './service/market-context';
 
@@ -125,5 +126,12 @@ export async function lintFile(
   const document = TextDocument.create(uri, languageIds[kind], 1, bytes.toString('utf8'));
   const beside = await readdir(dirname(file)).catch(() => undefined);
   const diagnoseOptions: DiagnoseOptions = { filesBeside: () => beside };
-  return { file, findings: diagnose(document, options.context, diagnoseOptions) };
+  // Orders written inline in code are read first (tree-sitter, asynchronously), then checked.
+  const inline = kind === 'python' || kind === 'typescript';
+  if (inline) rememberInlinePayloads(document, await inlinePayloads(document));
+  try {
+    return { file, findings: diagnose(document, options.context, diagnoseOptions) };
+  } finally {
+    if (inline) forgetInlinePayloads(uri);
+  }
 }

@@ -5,6 +5,7 @@ import { readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type {
+  TextDocumentContentChangeEvent,
   CodeAction,
   CompletionItem,
   Connection,
@@ -33,7 +34,8 @@ import type { Completion } from './service/assist';
 import { completionsAt, hoverAt, lensesOf } from './service/assist';
 import { quickFixes } from './service/code-actions';
 import { diagnose } from './service/diagnose';
-import { documentKind } from './service/documents';
+import { documentKind, forgetInlinePayloads, rememberInlinePayloads } from './service/documents';
+import { InlineDocuments, isInlineLanguage } from './service/inline/index';
 import type { Finding } from './service/findings';
 import { finding } from './service/findings';
 import { MarketSource } from './market-source';
@@ -91,7 +93,18 @@ function filesBeside(document: TextDocument): string[] | undefined {
 }
 
 export function startLanguageServer(connection: Connection): void {
-  const documents = new TextDocuments(TextDocument);
+  // The content changes of each edit, kept for the inline reader's incremental parse.
+  const changesOf = new Map<string, TextDocumentContentChangeEvent[]>();
+  const documents = new TextDocuments<TextDocument>({
+    create: (uri, languageId, version, text) => TextDocument.create(uri, languageId, version, text),
+    update: (document, changes, version) => {
+      const kept = changesOf.get(document.uri) ?? [];
+      kept.push(...changes);
+      changesOf.set(document.uri, kept);
+      return TextDocument.update(document, changes, version);
+    },
+  });
+  const inline = new InlineDocuments();
   const market = new MarketSource();
   const findings = new Map<string, { version: number; findings: Finding[] }>();
   const pending = new Map<string, NodeJS.Immediate>();
@@ -129,6 +142,20 @@ export function startLanguageServer(connection: Connection): void {
     void connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
   };
 
+  /** The inline payloads of the document's current version, read before its check. */
+  const readInline = async (document: TextDocument): Promise<boolean> => {
+    if (!isInlineLanguage(document.languageId)) return true;
+    const version = document.version;
+    const payloads = await inline.payloads(document.uri).catch((error: unknown) => {
+      connection.console.error(`timber: inline payloads not read: ${String(error)}`);
+      return [];
+    });
+    // A later edit came in meanwhile: its own check follows.
+    if (documents.get(document.uri)?.version !== version) return false;
+    rememberInlinePayloads(document, payloads);
+    return true;
+  };
+
   // Edits come faster than checks when typing: one check per document per turn of the loop.
   const schedule = (document: TextDocument) => {
     if (documentKind(document.uri, document.languageId) === undefined) return;
@@ -136,10 +163,10 @@ export function startLanguageServer(connection: Connection): void {
     pending.set(
       document.uri,
       setImmediate(() => {
-        void market.load().then(() => {
+        void market.load().then(async () => {
           pending.delete(document.uri);
           const latest = documents.get(document.uri);
-          if (latest !== undefined) publish(latest);
+          if (latest !== undefined && (await readInline(latest))) publish(latest);
         });
       }),
     );
@@ -213,8 +240,23 @@ export function startLanguageServer(connection: Connection): void {
     republishAll();
   });
 
-  documents.onDidChangeContent((change) => schedule(change.document));
+  documents.onDidOpen((event) => {
+    changesOf.delete(event.document.uri);
+    if (isInlineLanguage(event.document.languageId)) void inline.open(event.document);
+  });
+  documents.onDidChangeContent((change) => {
+    const { document } = change;
+    const changes = changesOf.get(document.uri);
+    changesOf.delete(document.uri);
+    // Every edit reaches the reader, in order; the check that follows waits for it.
+    if (changes !== undefined && isInlineLanguage(document.languageId))
+      void inline.update(document, changes).catch(() => undefined);
+    schedule(document);
+  });
   documents.onDidClose((event) => {
+    inline.close(event.document.uri);
+    forgetInlinePayloads(event.document.uri);
+    changesOf.delete(event.document.uri);
     findings.delete(event.document.uri);
     void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
   });
@@ -273,6 +315,7 @@ export function startLanguageServer(connection: Connection): void {
   });
 
   connection.onShutdown(() => {
+    inline.dispose();
     for (const timer of pending.values()) clearImmediate(timer);
     pending.clear();
   });

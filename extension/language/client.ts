@@ -24,6 +24,10 @@ export async function startLanguageClient(root: string): Promise<LanguageClientH
       { scheme: 'file', language: 'json', pattern: '**/*.order.json' },
       { scheme: 'file', language: 'json', pattern: '**/strategy.json' },
       { scheme: 'file', language: 'json', pattern: '**/*.strategy.json' },
+      // Orders written inline in strategy code: SDK calls, and literals posted to /orders.
+      { scheme: 'file', language: 'python' },
+      { scheme: 'file', language: 'typescript' },
+      { scheme: 'file', language: 'javascript' },
     ],
     // VS Code reports JSON syntax errors and checks strategy.json against the contributed
     // schema itself: the server leaves both to it, so nothing is said twice.

@@ -21,6 +21,20 @@ export function documentKind(uri: string, languageId?: string): DocumentKind | u
   return undefined;
 }
 
+/**
+ * Inline payloads are read asynchronously (tree-sitter, in WASM): the server and `tbm lint` read
+ * them first and leave them here for the version they read, which the sync services then use.
+ */
+const inlineRead = new Map<string, { version: number; payloads: readonly Payload[] }>();
+
+export function rememberInlinePayloads(document: TextDocument, payloads: readonly Payload[]): void {
+  inlineRead.set(document.uri, { version: document.version, payloads });
+}
+
+export function forgetInlinePayloads(uri: string): void {
+  inlineRead.delete(uri);
+}
+
 /** Every order payload written in the document. */
 export function payloadsOf(document: TextDocument): Payload[] {
   const kind = documentKind(document.uri, document.languageId);
@@ -28,9 +42,11 @@ export function payloadsOf(document: TextDocument): Payload[] {
     case 'order-json':
       return jsonOrderPayloads(document);
     case 'python':
-    case 'typescript':
-      // The inline extractor's hook: `return inlinePayloads(document);` from ./inline/index.ts.
-      return [];
+    case 'typescript': {
+      // Read for this version by the server or tbm lint (./inline/index.ts); none otherwise.
+      const read = inlineRead.get(document.uri);
+      return read?.version === document.version ? [...read.payloads] : [];
+    }
     case 'strategy-config':
     case undefined:
       return [];

@@ -115,3 +115,39 @@ test('usage: a path that does not exist, a wrong format', async () => {
   assert.equal(format.code, 2);
   assert.match(format.stderr, /--format must be text or json/);
 });
+
+test('orders inline in Python and TypeScript are checked where they are written; look-alikes are not', async () => {
+  const folder = join(work, 'inline');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(
+    join(folder, 'strategy.py'),
+    [
+      'import requests',
+      '',
+      'def on_candle(candle, ctx):',
+      '    ctx.buy("EURUSD", 1000, stop_loss=2.5)',
+      '    order = {"symbol": "EURUSD", "action": "buy", "quantity": 1000, "order_type": "limit", "time_in_force": "gtc"}',
+      '    requests.post(BASE + "/orders", json=order)',
+      '    headers = {"symbol": "EURUSD", "Accept": "application/json"}',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(folder, 'strategy.ts'),
+    [
+      "await client.placeOrder({ symbol: 'EURUSX', action: 'buy', quantity: 1000, order_type: 'market', time_in_force: 'gtc' });",
+      "const config = { symbol: 'EURUSD', interval: '1m' };",
+      '',
+    ].join('\n'),
+  );
+  const { code, stdout, stderr } = await tbm(['lint', ...now, '--format', 'json', folder]);
+  assert.equal(code, 1, stderr);
+  const findings = (
+    JSON.parse(stdout) as { file: string; line: number; column: number; code: string }[]
+  ).map((each) => [each.file.split(/[\\/]/).at(-1), each.line, each.column, each.code]);
+  assert.deepEqual(findings, [
+    ['strategy.py', 4, 39, 'invalid_protection'],
+    ['strategy.py', 5, 83, 'limit_price_required'],
+    ['strategy.ts', 1, 35, 'unknown_symbol'],
+  ]);
+});

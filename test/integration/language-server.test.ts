@@ -191,3 +191,32 @@ function gbpusdLike() {
     },
   };
 }
+
+test('dist/language-server.cjs --stdio: an order inline in Python, checked after opening and after an edit', async () => {
+  const lsp = startLsp([serverPath, '--stdio']);
+  started.push(lsp);
+  await initialize(lsp);
+  const pythonUri = 'file:///nowhere/strategy.py';
+  const source = 'def on_candle(candle, ctx):\n    ctx.buy("EURUSD", 1000, stop_loss=2.5)\n';
+  await lsp.connection.sendNotification('textDocument/didOpen', {
+    textDocument: { uri: pythonUri, languageId: 'python', version: 1, text: source },
+  });
+  const first = await lsp.diagnostics(pythonUri, (list) => list.length > 0);
+  assert.equal(codes(first), 'invalid_protection', lsp.stderr());
+  assert.deepEqual(first[0].range.start, { line: 1, character: 38 });
+  // The symbol made unknown by an edit: the incremental read sees it.
+  await lsp.connection.sendNotification('textDocument/didChange', {
+    textDocument: { uri: pythonUri, version: 2 },
+    contentChanges: [
+      {
+        range: { start: { line: 1, character: 13 }, end: { line: 1, character: 19 } },
+        text: 'EURUSX',
+      },
+    ],
+  });
+  const second = await lsp.diagnostics(pythonUri, (list) =>
+    list.some((each) => each.code === 'unknown_symbol'),
+  );
+  assert.match(messageOf(second.find((each) => each.code === 'unknown_symbol')!), /EURUSX/);
+  await shutDown(lsp);
+});

@@ -60,4 +60,40 @@ describe('order payloads in the editor', () => {
     assert.ok(labels.includes('limit_price'), labels.join(', '));
     assert.ok(!labels.includes('symbol'), 'a field already written is not offered again');
   });
+
+  it('checks an order written inline in a Python strategy, on the argument it is about', async function () {
+    this.timeout(120_000);
+    const file = join(workspace(), 'orders', 'inline_strategy.py');
+    writeFileSync(
+      file,
+      'def on_candle(candle, ctx):\n    ctx.buy("EURUSD", 1000, stop_loss=2.5)\n    ctx.log({"symbol": "EURUSD"})\n',
+    );
+    const uri = vscode.Uri.file(file);
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+    const findings = await until(
+      'the inline finding',
+      () => {
+        const found = vscode.languages
+          .getDiagnostics(uri)
+          .filter((diagnostic) => diagnostic.source === 'timber');
+        return found.length > 0 ? found : undefined;
+      },
+      90_000,
+    ).catch((error: unknown) => {
+      const all = vscode.languages
+        .getDiagnostics(uri)
+        .map((each) => `${each.source}: ${each.message}`);
+      throw new Error(
+        `${(error as Error).message} (language ${document.languageId}; diagnostics: ${all.join(' | ') || 'none'})`,
+      );
+    });
+    assert.equal(findings.length, 1, findings.map((finding) => finding.message).join('\n'));
+    assert.match(findings[0].message, /^stop_loss 2\.5 must lie below the current ask/);
+    assert.deepEqual(
+      [findings[0].range.start.line, findings[0].range.start.character],
+      [1, 38],
+      'on the value of stop_loss',
+    );
+  });
 });
