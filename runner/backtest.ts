@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { BacktestProgressMessage } from '../api/run-events';
@@ -240,8 +240,31 @@ async function inProcess(options: BacktestOptions): Promise<BacktestLaunch> {
   };
 }
 
+/**
+ * The strategy config a session backtest's script reads: its own, with the symbols and interval
+ * of the range, which may differ (picked in the editor, or --symbols, --interval), so that the
+ * script subscribes to what the session replays. Null without a config; `remove` deletes it.
+ */
+async function rangedConfig(
+  options: BacktestOptions,
+): Promise<{ path: string; remove: () => Promise<void> } | null> {
+  if (options.config === null) return null;
+  const raw = JSON.parse(await readFile(options.config, 'utf8')) as Record<string, unknown>;
+  const { symbols, interval } = options.range;
+  if (
+    JSON.stringify(raw.symbols) === JSON.stringify(symbols) &&
+    (raw.interval ?? '1m') === interval
+  )
+    return { path: options.config, remove: () => Promise.resolve() };
+  const dir = await mkdtemp(join(tmpdir(), 'timber-config-'));
+  const path = join(dir, basename(options.config));
+  await writeFile(path, `${JSON.stringify({ ...raw, symbols, interval }, null, 2)}\n`);
+  return { path, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
 async function inSession(options: BacktestOptions): Promise<BacktestLaunch> {
   if (!options.sandbox) throw new Error('a session backtest needs a local sandbox');
+  const config = await rangedConfig(options);
   const sandbox = await options.sandbox();
   try {
     const key = await sandbox.createKey('trade');
@@ -281,7 +304,7 @@ async function inSession(options: BacktestOptions): Promise<BacktestLaunch> {
         scriptEnvironmentVariables({
           env: 'backtest',
           runId,
-          configPath: options.config,
+          configPath: config?.path ?? null,
           connection: {
             baseUrl: session.base_url,
             streamUrl: session.stream_url,
@@ -340,10 +363,12 @@ async function inSession(options: BacktestOptions): Promise<BacktestLaunch> {
       cleanup: async () => {
         await client.call('DELETE', path, Session).catch(() => {});
         await sandbox.close();
+        await config?.remove();
       },
     };
   } catch (error) {
     await sandbox.close();
+    await config?.remove();
     throw error;
   }
 }

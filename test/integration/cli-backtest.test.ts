@@ -151,6 +151,17 @@ test('the SMA crossover twins give the same trades: TypeScript in-process, TypeS
   assert.match(missing.stderr, /no run "no-such-run"/);
 });
 
+test('a session backtest at another interval than strategy.json says: the script gets the range interval', async () => {
+  // The Python example reads its interval from strategy.json (1m); the session replays 15m bars.
+  const python = await backtest(join(sma, 'sma_crossover.py'), ['--interval', '15m']);
+  assert.equal(python.status, 'succeeded');
+  assert.equal(python.report.bars, 96, 'a day of 15-minute bars');
+  const record = JSON.parse(readFileSync(join(runsDir, python.run_id, 'run.json'), 'utf8')) as {
+    backtest: { interval: string; via: string };
+  };
+  assert.deepEqual([record.backtest.interval, record.backtest.via], ['15m', 'session']);
+});
+
 test('the volatility breakout twins, with stops and targets, give the same trades', async () => {
   const breakout = join(root, 'examples', 'volatility-breakout');
   const typescript = await backtest(join(breakout, 'volatility_breakout.ts'));
