@@ -35,7 +35,8 @@ import { completionsAt, hoverAt, lensesOf } from './service/assist';
 import { quickFixes } from './service/code-actions';
 import { diagnose } from './service/diagnose';
 import { documentKind, forgetInlinePayloads, rememberInlinePayloads } from './service/documents';
-import { InlineDocuments, isInlineLanguage } from './service/inline/index';
+import { inlineCompletions } from './service/inline-completion';
+import { InlineDocuments, inlineContextAt, isInlineLanguage } from './service/inline/index';
 import type { Finding } from './service/findings';
 import { finding } from './service/findings';
 import { MarketSource } from './market-source';
@@ -265,6 +266,13 @@ export function startLanguageServer(connection: Connection): void {
     await market.load();
     const document = documents.get(params.textDocument.uri);
     if (document === undefined) return [];
+    if (isInlineLanguage(document.languageId)) {
+      // Inside an order written in code: the tree kept for the document says where.
+      const at = await inlineContextAt(document, params.position, inline).catch(() => undefined);
+      return at === undefined
+        ? []
+        : safely(() => inlineCompletions(at, market.context()).map(toCompletionItem), []);
+    }
     return safely(
       () =>
         completionsAt(document, params.position, market.context(), {

@@ -59,7 +59,7 @@ export function isPriceField(name: string): name is PriceField {
   return (priceFields as readonly string[]).includes(name);
 }
 
-function camelCase(name: string): string {
+export function camelCase(name: string): string {
   return name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
 

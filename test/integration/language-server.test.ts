@@ -218,5 +218,27 @@ test('dist/language-server.cjs --stdio: an order inline in Python, checked after
     list.some((each) => each.code === 'unknown_symbol'),
   );
   assert.match(messageOf(second.find((each) => each.code === 'unknown_symbol')!), /EURUSX/);
+
+  // Completion inside the call: keyword arguments not yet written, as keywords.
+  await lsp.connection.sendNotification('textDocument/didChange', {
+    textDocument: { uri: pythonUri, version: 3 },
+    contentChanges: [
+      {
+        range: { start: { line: 1, character: 41 }, end: { line: 1, character: 41 } },
+        text: ', ',
+      },
+    ],
+  });
+  const keys: CompletionItem[] = await lsp.connection.sendRequest('textDocument/completion', {
+    textDocument: { uri: pythonUri },
+    position: { line: 1, character: 43 },
+  });
+  const takeProfit = keys.find((item) => item.label === 'take_profit');
+  assert.ok(takeProfit, keys.map((item) => item.label).join(', '));
+  assert.equal(
+    (takeProfit.textEdit as { newText?: string } | undefined)?.newText ?? takeProfit.insertText,
+    'take_profit=',
+  );
+  assert.ok(!keys.some((item) => item.label === 'stop_loss'), 'stop_loss is written already');
   await shutDown(lsp);
 });
