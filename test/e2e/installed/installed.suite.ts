@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { RunEvent } from '../../../api/run-events';
@@ -36,7 +36,12 @@ describe('Timber Studio installed from its .vsix', () => {
     assert.match(extension.extensionPath, /[/\\]extensions[/\\]timber-studio\.timber-studio-/);
     const files = filesUnder(extension.extensionPath);
     assert.ok(files.includes(join('dist', 'wasm', 'esbuild', 'esbuild.wasm')), files.join('\n'));
-    const strays = files.filter((file) => /node_modules|\.map$|\.ts$/.test(file));
+    // The example strategy's TypeScript twin is a user's file the walkthrough copies, not a source.
+    const strays = files.filter(
+      (file) => /node_modules|\.map$|\.ts$/.test(file) && !file.startsWith(`examples${sep}`),
+    );
+    assert.ok(files.includes(join('examples', 'sma-crossover', 'sma_crossover.py')));
+    assert.ok(files.includes(join('dist', 'language-server.cjs')), 'the language server ships');
     assert.deepEqual(strays, []);
     assert.equal(api.sandboxState().kind, 'stopped', 'activation must not start the sandbox');
   });
