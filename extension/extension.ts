@@ -1,3 +1,5 @@
+// Must stay the first import: the activation time counts from it (see load-clock.ts).
+import { bundleStartedAt } from './load-clock';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -28,13 +30,17 @@ import { ComparisonDocuments } from './runs/run-documents';
 // connects them to VS Code. Activation does no work beyond registering: the sandbox starts on
 // the first run (or `Timber: Start Local Sandbox`).
 
-/** When this module was loaded: activation is measured from here. */
+/** When this module ran, after every module it imports. */
 const loadedAt = performance.now();
+/** How long the bundle's other modules took to load, before this one ran. */
+const moduleLoadMs = loadedAt - bundleStartedAt;
 
 /** What the tests reach through `extension.exports`. */
 export interface TimberApi {
-  /** From loading this module to the end of `activate`, in ms (the budget is 50 ms). */
+  /** From the bundle's first module to the end of `activate`, in ms (the budget is 50 ms). */
   activationMs: number;
+  /** Of which loading the bundle's modules (before `activate` ran), in ms. */
+  moduleLoadMs: number;
   sandboxState(): SandboxState;
   runs: RunManager;
   keys: KeyStore;
@@ -209,10 +215,13 @@ export function activate(context: vscode.ExtensionContext): TimberApi {
       }
     }),
   );
-  const activationMs = performance.now() - loadedAt;
-  output.info(`activated in ${activationMs.toFixed(1)} ms`);
+  const activationMs = performance.now() - bundleStartedAt;
+  output.info(
+    `activated in ${activationMs.toFixed(1)} ms (${moduleLoadMs.toFixed(1)} ms of it loading modules)`,
+  );
   return {
     activationMs,
+    moduleLoadMs,
     sandboxState: () => sandbox.current,
     runs,
     keys,
