@@ -7,7 +7,7 @@ import type { BacktestOutcome, BacktestVia } from '../runner/backtest';
 import { defaultVia, runBacktest } from '../runner/backtest';
 import type { RangeField } from '../runner/backtest-range';
 import { RangeProblem, resolveBacktestRange } from '../runner/backtest-range';
-import { sandboxForBacktest } from '../runner/connections';
+import { sandboxForBacktest } from '../runner/embedded-sandbox';
 import { crashReport, exitCodeFor, exitCodesHelp, iso, runExitCodes } from '../runner/format';
 import { htmlReport, statisticRows } from '../runner/html-report';
 import { RunCancelled, scriptKind } from '../runner/launch';

@@ -1,12 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { SandboxClock } from '../api/admin';
 import type { RunEnvironment } from '../api/script-environment';
 import { streamUrlFor } from '../api/script-environment';
-import { readRuntimeInfo } from '../sandbox/service/runtime-info';
 import type { LocalSandbox } from './local-sandbox';
-import { connectLocalSandbox } from './embedded-sandbox';
 
 /** The hosted environments' URLs (API.md). */
 export const hostedUrls = {
@@ -61,39 +56,4 @@ export function localConnectionWith(sandbox: LocalSandbox, key: ApiKey): LiveCon
 /** A hosted environment with the user's own key. */
 export function hostedConnection(env: HostedEnvironment, key: ApiKey): LiveConnection {
   return { env, ...hostedUrls[env], ...key, apiNow: () => Promise.resolve(Date.now()) };
-}
-
-export interface BacktestSandboxOptions {
-  /** A data folder the user chose: its sandbox is used, or started there. */
-  dataDir?: string;
-  /** The folder a long-running local sandbox usually runs on (`tbm sandbox`, the extension). */
-  sharedDataDir: string;
-  log: (line: string) => void;
-}
-
-/**
- * The sandbox a replay-session backtest runs on: the one on the chosen folder (started there if
- * none runs), else the one running on the shared folder, else one started for the backtest on a
- * temporary folder that is removed when it is closed.
- */
-export async function sandboxForBacktest(options: BacktestSandboxOptions): Promise<LocalSandbox> {
-  const { log } = options;
-  if (options.dataDir !== undefined) return connectLocalSandbox({ dataDir: options.dataDir, log });
-  if (readRuntimeInfo(options.sharedDataDir))
-    return connectLocalSandbox({ dataDir: options.sharedDataDir, log });
-  const dataDir = await mkdtemp(join(tmpdir(), 'timber-backtest-sandbox-'));
-  let sandbox: LocalSandbox;
-  try {
-    sandbox = await connectLocalSandbox({ dataDir, log });
-  } catch (error) {
-    await rm(dataDir, { recursive: true, force: true });
-    throw error;
-  }
-  return {
-    ...sandbox,
-    close: async () => {
-      await sandbox.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
 }
