@@ -1,6 +1,8 @@
 // Reading literal text as the language means it: escapes in strings, separators and bases in
 // numbers. Anything these do not understand is left to the caller to call dynamic.
 
+import type { PayloadValue } from '../payload';
+
 const simpleEscapes: Record<string, string> = {
   n: '\n',
   r: '\r',
@@ -71,4 +73,23 @@ export function numberValue(text: string): number | undefined {
 /** `stopLoss` → `stop_loss`; already snake_case names are left as they are. */
 export function snakeCase(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+/**
+ * A number literal with a sign in front (`-1.5`, `+2`): the literal's text with its operator, in
+ * both grammars' unary nodes. Undefined for any other operator or operand.
+ */
+export function signedNumberValue(
+  operator: string | undefined,
+  operand: { type: string; text: string },
+  isNumberLiteral: (type: string) => boolean,
+): PayloadValue | undefined {
+  if ((operator !== '-' && operator !== '+') || !isNumberLiteral(operand.type)) return undefined;
+  const number = numberValue(operand.text);
+  if (number === undefined) return undefined;
+  return {
+    kind: 'number',
+    value: operator === '-' ? -number : number,
+    text: `${operator}${operand.text}`,
+  };
 }

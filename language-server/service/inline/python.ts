@@ -1,7 +1,7 @@
 // The Python view of calls, dicts and literals (tree-sitter-python's node types).
 import type { Node } from '@vscode/tree-sitter-wasm';
 import type { PayloadValue } from '../payload';
-import { numberValue, unescape } from './literals';
+import { numberValue, signedNumberValue, unescape } from './literals';
 import type {
   Argument,
   Assignment,
@@ -191,18 +191,16 @@ function value(node: Node): PayloadValue {
       return number === undefined ? dynamic : { kind: 'number', value: number, text: target.text };
     }
     case 'unary_operator': {
-      const operator = target.childForFieldName('operator')?.type;
       const argument = target.childForFieldName('argument');
-      if ((operator !== '-' && operator !== '+') || argument === null) return dynamic;
-      const inner = unwrap(argument);
-      if (inner.type !== 'integer' && inner.type !== 'float') return dynamic;
-      const number = numberValue(inner.text);
-      if (number === undefined) return dynamic;
-      return {
-        kind: 'number',
-        value: operator === '-' ? -number : number,
-        text: `${operator}${inner.text}`,
-      };
+      if (argument === null) return dynamic;
+      const operator = target.childForFieldName('operator')?.type;
+      return (
+        signedNumberValue(
+          operator,
+          unwrap(argument),
+          (type) => type === 'integer' || type === 'float',
+        ) ?? dynamic
+      );
     }
     case 'true':
       return { kind: 'boolean', value: true };

@@ -2,7 +2,7 @@
 // (tree-sitter-typescript's node types; the TSX grammar has the same ones).
 import type { Node } from '@vscode/tree-sitter-wasm';
 import type { PayloadValue } from '../payload';
-import { numberValue, snakeCase, unescape } from './literals';
+import { numberValue, signedNumberValue, snakeCase, unescape } from './literals';
 import type {
   Argument,
   Assignment,
@@ -161,18 +161,10 @@ function value(node: Node): PayloadValue {
       return number === undefined ? dynamic : { kind: 'number', value: number, text: target.text };
     }
     case 'unary_expression': {
-      const operator = target.childForFieldName('operator')?.type;
       const argument = target.childForFieldName('argument');
-      if ((operator !== '-' && operator !== '+') || argument === null) return dynamic;
-      const inner = unwrap(argument);
-      if (inner.type !== 'number') return dynamic;
-      const number = numberValue(inner.text);
-      if (number === undefined) return dynamic;
-      return {
-        kind: 'number',
-        value: operator === '-' ? -number : number,
-        text: `${operator}${inner.text}`,
-      };
+      if (argument === null) return dynamic;
+      const operator = target.childForFieldName('operator')?.type;
+      return signedNumberValue(operator, unwrap(argument), (type) => type === 'number') ?? dynamic;
     }
     case 'true':
       return { kind: 'boolean', value: true };
